@@ -1,0 +1,70 @@
+/**
+ * `syncspec` command dispatcher. Each command lives in the module of the layer it belongs to and is
+ * loaded lazily, so `syncspec validate` never pays for ts-morph or the worker.
+ */
+import { EXIT_USAGE, processIO, type CliIO, type CommandRun } from './io.ts';
+
+interface Command {
+  summary: string;
+  usage: string;
+  load: () => Promise<{ run: CommandRun }>;
+}
+
+export const commands: Record<string, Command> = {
+  validate: {
+    summary: 'Check specs: YAML, schema, references, CEL (exit 0 clean, 1 errors, 2 usage)',
+    usage: 'syncspec validate [paths…] [--format pretty|json|sarif|github] [--strict]',
+    load: () => import('../compiler/cli/validate.ts'),
+  },
+  explain: {
+    summary: 'Explain a diagnostic code, e.g. `syncspec explain SS2001`',
+    usage: 'syncspec explain <code>',
+    load: () => import('../compiler/cli/explain.ts'),
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'syncspec — keep CRM and ERP records in step with versioned, type-checked specs',
+    '',
+    'Usage: syncspec <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `syncspec <command> --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const pkg = (await import('../package.json', { with: { type: 'json' } })).default;
+    io.stdout(`${pkg.version}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`syncspec: unknown command "${name}"\n\n${help()}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    const { run } = await command.load();
+    return await run(rest, io);
+  } catch (err) {
+    // Commands report problems as diagnostics; anything reaching here is a bug in syncspec, said in one line.
+    io.stderr(`syncspec ${name}: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_USAGE;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The contract between the worker and a connector (one per system under `connectors/<system>/`).
+ * Connectors import only these types from the runtime.
+ */
+
+/** A record read from a system, with what the worker needs to order and dedupe it. */
+export interface SourceRecord {
+  /** The system's own id. */
+  id: string;
+  /** Monotonic per record: modstamp, version, etag — dedupe is on (id, version). */
+  version: string;
+  /** Value of the incremental cursor field, ISO-8601 UTC where the system has a time. */
+  cursor?: string;
+  deleted?: boolean;
+  data: Record<string, unknown>;
+}
+
+/** Tie-safe poll position: a compound (timestamp, id), so equal timestamps across pages are neither lost nor repeated. */
+export interface CursorPosition {
+  at: string;
+  id: string;
+}
+
+export interface ReadPage {
+  records: SourceRecord[];
+  /** Opaque continuation for the next page of the same query (undefined at the end). */
+  next?: string;
+}
+
+export interface UpsertItem {
+  /** Business key value of the target record. */
+  key: string;
+  /** Derived, never random: the same record version always gets the same key. */
+  idempotencyKey: string;
+  record: Record<string, unknown>;
+}
+
+export type ErrorClass = 'retryable' | 'throttled' | 'rejected' | 'bad-mapping';
+
+export interface ConnectorError {
+  code: string;
+  class: ErrorClass;
+  message: string;
+  /** Vendor error code as received (e.g. `REQUIRED_FIELD_MISSING`, Kingdee MsgCode, U8 errcode). */
+  vendorCode?: string;
+  retryAfterMs?: number;
+}
+
+export type ItemResult =
+  | { key: string; status: 'ok'; targetId: string; created?: boolean }
+  | { key: string; status: 'retry'; error: ConnectorError }
+  | { key: string; status: 'reject'; error: ConnectorError };
+
+export interface WebhookRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string>;
+  body: Buffer;
+}
+
+export interface WebhookEvent {
+  /** Vendor delivery id used for dedupe and replay protection (X-JDY-DeliverId, notification Id, …). */
+  deliveryId: string;
+  record: SourceRecord;
+}
+
+export type WebhookOutcome =
+  | { ok: true; events: WebhookEvent[]; /** Body the vendor expects back (e.g. the SOAP Ack). */ reply?: { status: number; contentType: string; body: string } }
+  | { ok: false; status: number; code: string; message: string };
+
+export interface Connector {
+  readonly system: string;
+  /** Largest write batch the vendor accepts. */
+  readonly maxBatchSize: number;
+  /** Reads one page of records changed at or after `since` (inclusive; the worker drops what it already saw). */
+  readChanges(entity: string, since: CursorPosition | undefined, page: { next?: string; limit: number }, signal?: AbortSignal): Promise<ReadPage>;
+  /** Streams every record of an entity in key order, page by page (reconciliation). */
+  scan(entity: string, opts: { pageSize: number; signal?: AbortSignal }): AsyncIterable<SourceRecord[]>;
+  upsertBatch(entity: string, keyField: string, items: readonly UpsertItem[], signal?: AbortSignal): Promise<ItemResult[]>;
+  /** Verifies and decodes a push from the vendor; absent when the system has no push. */
+  verifyWebhook?(req: WebhookRequest): WebhookOutcome;
+  close(): Promise<void>;
+}
