@@ -1,5 +1,8 @@
+import { celCodes } from './codes/cel.ts';
+import { connectorCodes } from './codes/connector.ts';
 import { emitCodes } from './codes/emit.ts';
 import { loadCodes } from './codes/load.ts';
+import { mappingCodes } from './codes/mapping.ts';
 import { operatorCodes } from './codes/operator.ts';
 import { runtimeCodes } from './codes/runtime.ts';
 import { schemaCodes } from './codes/schema.ts';
@@ -13,8 +16,11 @@ export const codes = {
   ...loadCodes,
   ...schemaCodes,
   ...semanticCodes,
+  ...celCodes,
+  ...mappingCodes,
   ...emitCodes,
   ...runtimeCodes,
+  ...connectorCodes,
   ...operatorCodes,
 } as const satisfies Record<string, CodeInfo>;
 
