@@ -2,6 +2,7 @@
  * The shared shapes that flow between compiler phases (load → validate → check → plan → emit).
  * Each phase owns its module; this file only fixes the contract between them.
  */
+import type { FieldDef } from './catalog/types.ts';
 import type { Pos, SourceRange } from './diagnostics/diagnostic.ts';
 
 export const API_VERSION = 'syncspec.dev/v1';
@@ -106,6 +107,8 @@ export interface ConnectionBody {
   timezone?: string;
   auth: Record<string, unknown>;
   rateLimit?: { requestsPerSecond: number; burst?: number };
+  /** Push settings: the shared secret that verifies Jiandaoyun data pushes / Zoho watch-channel tokens. */
+  webhook?: { secret?: SecretRef };
   options?: Record<string, unknown>;
 }
 
@@ -117,6 +120,29 @@ export interface LookupTableBody {
   default?: string | number;
 }
 
+/** Custom fields (and custom objects) added to a system's entity catalog. */
+export interface EntitySchemaBody {
+  system: SystemName;
+  entity: string;
+  label?: string;
+  description?: string;
+  /** Business keys; required when `entity` is not in the catalog (a custom object). */
+  keys?: string[];
+  cursor?: string;
+  fields: Record<string, FieldDef>;
+}
+
+/** A Git repository (or Flux GitRepository artifact) the operator takes specs from. */
+export interface SpecSourceBody {
+  url?: string;
+  sourceRef?: { kind?: 'GitRepository'; name: string; namespace?: string };
+  ref?: { branch: string } | { tag: string } | { commit: string };
+  path?: string;
+  interval?: string;
+  secretRef?: { name: string };
+  suspend?: boolean;
+}
+
 export interface SpecDocument<K extends Kind, B> {
   apiVersion: string;
   kind: K;
@@ -126,3 +152,5 @@ export interface SpecDocument<K extends Kind, B> {
 export type SyncSpecDoc = SpecDocument<'SyncSpec', SyncSpecBody>;
 export type ConnectionDoc = SpecDocument<'Connection', ConnectionBody>;
 export type LookupTableDoc = SpecDocument<'LookupTable', LookupTableBody>;
+export type EntitySchemaDoc = SpecDocument<'EntitySchema', EntitySchemaBody>;
+export type SpecSourceDoc = SpecDocument<'SpecSource', SpecSourceBody>;
