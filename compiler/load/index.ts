@@ -1,0 +1,84 @@
+/**
+ * Phase 1, load (SS1xxx): bytes → text → YAML documents with positions → identified spec documents.
+ * Every problem is a diagnostic; nothing here throws for any input.
+ */
+import type { Diagnostic, Pos, SourceRange } from '../diagnostics/diagnostic.ts';
+import type { DataPath, Kind, LoadedDocument } from '../model.ts';
+import { identify } from './kind.ts';
+import { LineIndex } from './position.ts';
+import { decodeSpecBytes, MAX_FILE_BYTES, readSpecFile } from './read.ts';
+import { parseYamlText, type YamlPositions } from './yaml-doc.ts';
+
+export { collectFiles, MAX_FILE_BYTES } from './read.ts';
+
+export interface FileLoad {
+  file: string;
+  /** The file's text (for reporters that print source lines); undefined when it could not be read as text. */
+  text: string | undefined;
+  documents: LoadedDocument[];
+  diagnostics: Diagnostic[];
+  /** True when the file could not be read at all (exit 2 territory). */
+  ioError: boolean;
+}
+
+export interface LoadOptions {
+  maxBytes?: number;
+}
+
+export function loadFile(file: string, cwd: string, options: LoadOptions = {}): FileLoad {
+  const read = readSpecFile(file, cwd, options.maxBytes ?? MAX_FILE_BYTES);
+  if ('problem' in read) return { file, text: undefined, documents: [], diagnostics: [read.problem], ioError: read.io };
+  return loadText(file, read.text);
+}
+
+export function loadBytes(file: string, bytes: Uint8Array, options: LoadOptions = {}): FileLoad {
+  const read = decodeSpecBytes(file, bytes, options.maxBytes ?? MAX_FILE_BYTES);
+  if ('problem' in read) return { file, text: undefined, documents: [], diagnostics: [read.problem], ioError: false };
+  return loadText(file, read.text);
+}
+
+export function loadText(file: string, text: string): FileLoad {
+  const lines = new LineIndex(text);
+  const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const parsed of parseYamlText(file, lines)) {
+    diagnostics.push(...parsed.diagnostics);
+    if (!('value' in parsed) || parsed.diagnostics.some((d) => d.severity === 'error')) continue;
+    const positions = parsed.positions;
+    const id = identify(parsed.value, (p, part) => positions.locate(p, part));
+    if ('code' in id) {
+      diagnostics.push(id);
+      continue;
+    }
+    documents.push(new YamlLoadedDocument(file, parsed.index, id.kind, id.apiVersion, id.name, parsed.value, positions));
+  }
+  return { file, text, documents, diagnostics, ioError: false };
+}
+
+export class YamlLoadedDocument implements LoadedDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly kind: Kind;
+  readonly apiVersion: string;
+  readonly name: string | undefined;
+  readonly value: unknown;
+  readonly #positions: YamlPositions;
+
+  constructor(file: string, index: number, kind: Kind, apiVersion: string, name: string | undefined, value: unknown, positions: YamlPositions) {
+    this.file = file;
+    this.index = index;
+    this.kind = kind;
+    this.apiVersion = apiVersion;
+    this.name = name;
+    this.value = value;
+    this.#positions = positions;
+  }
+
+  locate(path: DataPath, part: 'key' | 'value' = 'value'): SourceRange {
+    return this.#positions.locate(path, part);
+  }
+
+  locateInScalar(path: DataPath, index: number): Pos {
+    return this.#positions.locateInScalar(path, index);
+  }
+}

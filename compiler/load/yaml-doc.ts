@@ -1,0 +1,272 @@
+/**
+ * The precise loader: the `yaml` package's Document model keeps every node's source range, which is what turns
+ * a data path (from ajv or a semantic check) back into file:line:col.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import type { Diagnostic, Pos, SourceRange } from '../diagnostics/diagnostic.ts';
+import type { DataPath } from '../model.ts';
+import type { LineIndex } from './position.ts';
+import { mapScalar, type ScalarMap, type ScalarStyle } from './scalar-map.ts';
+
+/** Nodes that alias expansion may add to one document; far above any real spec, far below a memory problem. */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+export const PARSE_OPTIONS = {
+  schema: 'core',
+  merge: false,
+  uniqueKeys: true,
+  keepSourceTokens: true,
+  prettyErrors: false,
+  strict: true,
+} as const;
+
+type YamlDoc = Document.Parsed;
+
+export interface ParsedYamlDocument {
+  index: number;
+  /** Undefined when the document has errors (they are in `diagnostics`) or is empty. */
+  value?: unknown;
+  positions: YamlPositions;
+  diagnostics: Diagnostic[];
+}
+
+export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocument[] {
+  const text = lines.text;
+  const docs = parseAllDocuments(text, PARSE_OPTIONS);
+  const list: YamlDoc[] = Array.isArray(docs) ? docs : [];
+  const out: ParsedYamlDocument[] = [];
+  list.forEach((doc, index) => {
+    const positions = new YamlPositions(file, lines, doc);
+    const diagnostics: Diagnostic[] = [];
+    for (const e of doc.errors) {
+      const [start, end] = e.pos;
+      const range = lines.range(file, start, Math.max(end, start + 1));
+      if (e.code === 'TAB_AS_INDENT') {
+        diagnostics.push({ code: 'SS1002', severity: 'error', summary: 'Tab character used for indentation', detail: 'YAML indentation must use spaces; replace the tab with spaces.', range });
+      } else if (e.code === 'DUPLICATE_KEY') {
+        const key = duplicateKeyText(doc, start) ?? text.slice(start, Math.max(end, start + 1));
+        diagnostics.push({ code: 'SS1003', severity: 'error', summary: `Duplicate key "${key}"`, detail: 'A key may appear only once in a mapping; this is its second occurrence. Remove one, or merge the two values.', range: keyRange(doc, start, lines, file) ?? range });
+      } else {
+        diagnostics.push({ code: 'SS1001', severity: 'error', summary: `YAML syntax error: ${firstLine(e.message)}`, detail: `The YAML parser reports ${e.code}.`, range });
+      }
+    }
+    for (const w of doc.warnings) {
+      diagnostics.push({ code: 'SS1013', severity: 'warning', summary: `YAML warning: ${firstLine(w.message)}`, range: lines.range(file, w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)) });
+    }
+    if (diagnostics.some((d) => d.severity === 'error')) {
+      out.push({ index, positions, diagnostics });
+      return;
+    }
+    if (doc.contents === null) {
+      const at = doc.range[0];
+      diagnostics.push({ code: 'SS1012', severity: 'warning', summary: list.length > 1 ? `Document ${index + 1} is empty` : 'File has no content', range: lines.range(file, at, at) });
+      out.push({ index, positions, diagnostics });
+      return;
+    }
+    const bomb = checkAliases(doc, file, lines);
+    if (bomb) {
+      diagnostics.push(bomb);
+      out.push({ index, positions, diagnostics });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: -1 });
+    } catch (err) {
+      const at = doc.contents.range[0];
+      diagnostics.push({ code: 'SS1001', severity: 'error', summary: `YAML could not be read: ${firstLine(err instanceof Error ? err.message : String(err))}`, range: lines.range(file, at, lines.lineEnd(at)) });
+      out.push({ index, positions, diagnostics });
+      return;
+    }
+    out.push({ index, value, positions, diagnostics });
+  });
+  if (list.length === 0) {
+    out.push({ index: 0, positions: new YamlPositions(file, lines, undefined), diagnostics: [{ code: 'SS1012', severity: 'warning', summary: 'File has no content', range: lines.range(file, 0, 0) }] });
+  }
+  return out;
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function duplicateKeyText(doc: YamlDoc, offset: number): string | undefined {
+  const pair = findPairWithKeyAt(doc.contents, offset);
+  if (pair && isScalar(pair.key)) return String(pair.key.value);
+  return undefined;
+}
+
+function keyRange(doc: YamlDoc, offset: number, lines: LineIndex, file: string): SourceRange | undefined {
+  const pair = findPairWithKeyAt(doc.contents, offset);
+  const r = pair && isScalar(pair.key) ? pair.key.range : undefined;
+  return r ? lines.range(file, r[0], r[1]) : undefined;
+}
+
+function findPairWithKeyAt(node: unknown, offset: number): Pair | undefined {
+  if (isMap(node)) {
+    for (const p of node.items) {
+      if (isScalar(p.key) && p.key.range?.[0] === offset) return p;
+      const inner = findPairWithKeyAt(p.value, offset);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = findPairWithKeyAt(item, offset);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** Counts the nodes alias expansion would create (with memoised sizes, so the count itself stays cheap). */
+function checkAliases(doc: YamlDoc, file: string, lines: LineIndex): Diagnostic | undefined {
+  const sizes = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  let expanded = 0;
+  let culprit: { start: number; end: number; name: string; recursive: boolean } | undefined;
+
+  const size = (node: unknown): number => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target || inProgress.has(target)) return Number.POSITIVE_INFINITY;
+      return size(target);
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    inProgress.add(node);
+    let n = 1;
+    if (isMap(node)) for (const p of node.items) n += size(p.key) + size(p.value);
+    else if (isSeq(node)) for (const item of node.items) n += size(item);
+    inProgress.delete(node);
+    sizes.set(node, n);
+    return n;
+  };
+
+  const visit = (node: unknown): void => {
+    if (culprit) return;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target) return; // reported as unresolved when converting
+      inProgress.clear();
+      const n = size(target);
+      expanded += n;
+      if (expanded > MAX_ALIAS_EXPANSION) {
+        const r = node.range ?? [0, 0];
+        culprit = { start: r[0], end: r[1], name: node.source, recursive: n === Number.POSITIVE_INFINITY };
+      }
+      return;
+    }
+    if (isMap(node)) for (const p of node.items) (visit(p.key), visit(p.value));
+    else if (isSeq(node)) for (const item of node.items) visit(item);
+  };
+  visit(doc.contents);
+  if (!culprit) return undefined;
+  return {
+    code: 'SS1004',
+    severity: 'error',
+    summary: culprit.recursive
+      ? `Alias *${culprit.name} refers to a node that contains it, so it expands without end`
+      : `Aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (at *${culprit.name})`,
+    detail: 'Nested anchors and aliases multiply on expansion (the "billion laughs" pattern). Write the content out or use fewer alias levels.',
+    range: lines.range(file, culprit.start, culprit.end),
+  };
+}
+
+interface Found {
+  node: Node | null;
+  pair: Pair | undefined;
+  /** True when the whole path was found. */
+  complete: boolean;
+}
+
+/** Data path → YAML node and source ranges. */
+export class YamlPositions {
+  readonly file: string;
+  readonly lines: LineIndex;
+  readonly doc: YamlDoc | undefined;
+  readonly #scalarMaps = new Map<Node, ScalarMap | null>();
+
+  constructor(file: string, lines: LineIndex, doc: YamlDoc | undefined) {
+    this.file = file;
+    this.lines = lines;
+    this.doc = doc;
+  }
+
+  find(path: DataPath): Found {
+    let node: Node | null = (this.doc?.contents ?? null) as Node | null;
+    let pair: Pair | undefined;
+    for (const seg of path) {
+      const resolved = this.#deref(node);
+      let next: { node: Node | null; pair: Pair | undefined } | undefined;
+      if (isMap(resolved)) {
+        const p = resolved.items.find((it) => isPair(it) && keyString(it.key) === String(seg));
+        if (p) next = { node: (p.value ?? null) as Node | null, pair: p };
+      } else if (isSeq(resolved)) {
+        const i = typeof seg === 'number' ? seg : /^\d+$/.test(seg) ? Number(seg) : -1;
+        const item = i >= 0 ? resolved.items[i] : undefined;
+        if (item !== undefined) next = { node: (item ?? null) as Node | null, pair: undefined };
+      }
+      if (!next) return { node, pair, complete: false };
+      if (next.node === null && next.pair) return { node: null, pair: next.pair, complete: true };
+      node = next.node;
+      pair = next.pair;
+    }
+    return { node, pair, complete: true };
+  }
+
+  #deref(node: Node | null): Node | null {
+    if (node && isAlias(node) && this.doc) return (node.resolve(this.doc) ?? null) as Node | null;
+    return node;
+  }
+
+  locate(path: DataPath, part: 'key' | 'value' = 'value'): SourceRange {
+    const found = this.find(path);
+    const { lines, file } = this;
+    if (part === 'key' && found.pair && isScalar(found.pair.key) && found.pair.key.range) {
+      const r = found.pair.key.range;
+      return lines.range(file, r[0], r[1]);
+    }
+    if (part === 'key' && found.pair && found.pair.key && (found.pair.key as Node).range) {
+      const r = (found.pair.key as Node).range ?? [0, 0];
+      return lines.range(file, r[0], r[1]);
+    }
+    const r = found.node?.range;
+    if (r && r[1] > r[0]) return lines.range(file, r[0], trimTrailingSpace(lines.text, r[0], r[1]));
+    if (found.pair && found.pair.key && (found.pair.key as Node).range) {
+      const kr = (found.pair.key as Node).range ?? [0, 0];
+      return lines.range(file, kr[0], kr[1]);
+    }
+    const start = r?.[0] ?? this.doc?.contents?.range[0] ?? 0;
+    return lines.range(file, start, Math.max(start, lines.lineEnd(start)));
+  }
+
+  locateInScalar(path: DataPath, index: number): Pos {
+    const found = this.find(path);
+    const node = this.#deref(found.node);
+    const fallback = (): Pos => this.lines.pos(node?.range?.[0] ?? this.locate(path).start.offset);
+    if (!found.complete || !node || !isScalar(node) || typeof node.value !== 'string' || !node.range) return fallback();
+    let map = this.#scalarMaps.get(node);
+    if (map === undefined) {
+      const style = node.type as ScalarStyle | undefined;
+      const indent = (node.srcToken as { indent?: number } | undefined)?.indent ?? 0;
+      const m = style ? mapScalar(this.lines.text, node.range[0], node.range[1], style, indent) : undefined;
+      map = m && m.value === node.value ? m : null;
+      this.#scalarMaps.set(node, map);
+    }
+    if (!map) return fallback();
+    const i = Math.max(0, Math.min(Math.trunc(index), map.offsets.length - 1));
+    return this.lines.pos(map.offsets[i] ?? node.range[0]);
+  }
+}
+
+function keyString(key: unknown): string | undefined {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return undefined;
+}
+
+function trimTrailingSpace(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && /\s/.test(text.charAt(e - 1))) e--;
+  return e;
+}
