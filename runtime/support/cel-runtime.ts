@@ -1,0 +1,891 @@
+/**
+ * Operations the CEL compiler emits calls to. Each follows the CEL specification: int64 and uint64
+ * overflow and division by zero raise errors, strings are indexed by code point, equality is
+ * heterogeneous across numbers, `&&`/`||` are commutative over errors.
+ */
+import { createHash } from 'node:crypto';
+import { Decimal, type RoundingMode } from './decimal.ts';
+import { Duration, PlainDate, Timestamp, dateOf, fieldsInZone, floorDiv, formatFields, isValidZone, localText, parseDate, parseInstant } from './dates.ts';
+import { CelError, celFail } from './errors.ts';
+import { CelMap, CelTypeValue, INT64_MAX, INT64_MIN, Optional, U64, UINT64_MAX, display, isRecord, typeName } from './values.ts';
+
+export { CelMap, CelTypeValue, Optional, U64 } from './values.ts';
+
+// ---------------------------------------------------------------------------------------------- int64
+
+export function i64(r: bigint): bigint {
+  if (r > INT64_MAX || r < INT64_MIN) celFail('overflow', 'integer overflow');
+  return r;
+}
+export const addI = (a: bigint, b: bigint): bigint => i64(a + b);
+export const subI = (a: bigint, b: bigint): bigint => i64(a - b);
+export const mulI = (a: bigint, b: bigint): bigint => i64(a * b);
+export function divI(a: bigint, b: bigint): bigint {
+  if (b === 0n) celFail('divisionByZero', 'division by zero');
+  return i64(a / b);
+}
+export function modI(a: bigint, b: bigint): bigint {
+  if (b === 0n) celFail('divisionByZero', 'modulus by zero');
+  return a % b;
+}
+export const negI = (a: bigint): bigint => i64(-a);
+
+export const u = (v: bigint): U64 => new U64(v);
+export const addU = (a: U64, b: U64): U64 => new U64(a.v + b.v);
+export const subU = (a: U64, b: U64): U64 => new U64(a.v - b.v);
+export const mulU = (a: U64, b: U64): U64 => new U64(a.v * b.v);
+export function divU(a: U64, b: U64): U64 {
+  if (b.v === 0n) celFail('divisionByZero', 'division by zero');
+  return new U64(a.v / b.v);
+}
+export function modU(a: U64, b: U64): U64 {
+  if (b.v === 0n) celFail('divisionByZero', 'modulus by zero');
+  return new U64(a.v % b.v);
+}
+
+// ------------------------------------------------------------------------------------ generic arithmetic
+
+/** `+` when an operand is `dyn`. */
+export function add(a: unknown, b: unknown): unknown {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return addI(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  if (a instanceof U64 && b instanceof U64) return addU(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) return concat(a, b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return concatBytes(a, b);
+  if (a instanceof Decimal || b instanceof Decimal) return decArith(a, b, '+');
+  if (a instanceof Timestamp && b instanceof Duration) return addTsDur(a, b);
+  if (a instanceof Duration && b instanceof Timestamp) return addTsDur(b, a);
+  if (a instanceof Duration && b instanceof Duration) return addDur(a, b);
+  return noOverload('_+_', a, b);
+}
+export function sub(a: unknown, b: unknown): unknown {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return subI(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (a instanceof U64 && b instanceof U64) return subU(a, b);
+  if (a instanceof Decimal || b instanceof Decimal) return decArith(a, b, '-');
+  if (a instanceof Timestamp && b instanceof Duration) return subTsDur(a, b);
+  if (a instanceof Timestamp && b instanceof Timestamp) return subTs(a, b);
+  if (a instanceof Duration && b instanceof Duration) return subDur(a, b);
+  return noOverload('_-_', a, b);
+}
+export function mul(a: unknown, b: unknown): unknown {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return mulI(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return a * b;
+  if (a instanceof U64 && b instanceof U64) return mulU(a, b);
+  if (a instanceof Decimal || b instanceof Decimal) return decArith(a, b, '*');
+  return noOverload('_*_', a, b);
+}
+export function div(a: unknown, b: unknown): unknown {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return divI(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return a / b;
+  if (a instanceof U64 && b instanceof U64) return divU(a, b);
+  if (a instanceof Decimal || b instanceof Decimal) return decArith(a, b, '/');
+  return noOverload('_/_', a, b);
+}
+export function mod(a: unknown, b: unknown): unknown {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return modI(a, b);
+  if (a instanceof U64 && b instanceof U64) return modU(a, b);
+  return noOverload('_%_', a, b);
+}
+export function neg(a: unknown): unknown {
+  if (typeof a === 'bigint') return negI(a);
+  if (typeof a === 'number') return -a;
+  if (a instanceof Decimal) return a.neg();
+  if (a instanceof Duration) return new Duration(-a.ns);
+  return noOverload('-_', a);
+}
+
+function decArith(a: unknown, b: unknown, op: '+' | '-' | '*' | '/'): Decimal {
+  const x = decOperand(a, op);
+  const y = decOperand(b, op);
+  return op === '+' ? x.add(y) : op === '-' ? x.sub(y) : op === '*' ? x.mul(y) : x.div(y);
+}
+function decOperand(v: unknown, op: string): Decimal {
+  if (v instanceof Decimal) return v;
+  if (typeof v === 'bigint') return Decimal.fromInt(v);
+  return noOverload(`_${op}_`, v);
+}
+
+export function noOverload(fn: string, ...args: unknown[]): never {
+  return celFail('noMatchingOverload', `no such overload: ${fn}(${args.map(typeName).join(', ')})`);
+}
+
+// ---------------------------------------------------------------------------------------- equality
+
+/** CEL equality: numbers compare across int, uint and double; lists and maps compare element-wise. */
+export function eq(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'number' || !Number.isNaN(a);
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== undefined && nb !== undefined) return cmpNumeric(na, nb) === 0;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof CelMap) {
+    if (!(b instanceof CelMap) || a.size !== b.size) return false;
+    for (const [k, v] of a.entries()) {
+      const e = b.entry(k);
+      if (!e || !eq(v, e[1])) return false;
+    }
+    return true;
+  }
+  if (a instanceof Decimal) return b instanceof Decimal && a.eq(b);
+  if (a instanceof Timestamp) return b instanceof Timestamp && a.ns === b.ns;
+  if (a instanceof Duration) return b instanceof Duration && a.ns === b.ns;
+  if (a instanceof PlainDate) return b instanceof PlainDate && a.cmp(b) === 0;
+  if (a instanceof CelTypeValue) return b instanceof CelTypeValue && a.name === b.name;
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a instanceof Optional) return b instanceof Optional && a.has === b.has && (!a.has || eq(a.value, b.value));
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => Object.hasOwn(b, k) && eq(a[k], b[k]));
+  }
+  return false;
+}
+export const ne = (a: unknown, b: unknown): boolean => !eq(a, b);
+
+type Num = { kind: 'i'; v: bigint } | { kind: 'd'; v: number };
+function numeric(v: unknown): Num | undefined {
+  if (typeof v === 'bigint') return { kind: 'i', v };
+  if (typeof v === 'number') return { kind: 'd', v };
+  if (v instanceof U64) return { kind: 'i', v: v.v };
+  return undefined;
+}
+/** Exact comparison of integers and doubles; NaN compares as undefined. */
+function cmpNumeric(a: Num, b: Num): -1 | 0 | 1 | undefined {
+  if (a.kind === 'i' && b.kind === 'i') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+  if (a.kind === 'd' && b.kind === 'd') return Number.isNaN(a.v) || Number.isNaN(b.v) ? undefined : a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+  if (a.kind === 'd') {
+    const r = cmpNumeric(b, a);
+    return r === undefined ? undefined : ((-r) as -1 | 0 | 1);
+  }
+  // a integer, b double
+  const d = b.v as number;
+  if (Number.isNaN(d)) return undefined;
+  if (d === Infinity) return -1;
+  if (d === -Infinity) return 1;
+  const fl = Math.floor(d);
+  const bi = BigInt(fl);
+  if (a.v < bi) return -1;
+  if (a.v > bi) return 1;
+  return fl === d ? 0 : -1;
+}
+
+/** CEL ordering; undefined for NaN (every comparison with NaN is false). */
+export function cmp(a: unknown, b: unknown, fn = '_<_'): -1 | 0 | 1 | undefined {
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== undefined && nb !== undefined) return cmpNumeric(na, nb);
+  if (typeof a === 'string' && typeof b === 'string') return cmpStr(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  if (a instanceof Decimal && b instanceof Decimal) return a.cmp(b);
+  if (a instanceof Decimal && typeof b === 'bigint') return a.cmp(Decimal.fromInt(b));
+  if (typeof a === 'bigint' && b instanceof Decimal) return Decimal.fromInt(a).cmp(b);
+  if (a instanceof Timestamp && b instanceof Timestamp) return a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0;
+  if (a instanceof Duration && b instanceof Duration) return a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0;
+  if (a instanceof PlainDate && b instanceof PlainDate) return a.cmp(b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return cmpBytes(a, b);
+  return noOverload(fn, a, b);
+}
+export function lt(a: unknown, b: unknown): boolean {
+  return cmp(a, b, '_<_') === -1;
+}
+export function le(a: unknown, b: unknown): boolean {
+  const c = cmp(a, b, '_<=_');
+  return c === -1 || c === 0;
+}
+export function gt(a: unknown, b: unknown): boolean {
+  return cmp(a, b, '_>_') === 1;
+}
+export function ge(a: unknown, b: unknown): boolean {
+  const c = cmp(a, b, '_>=_');
+  return c === 1 || c === 0;
+}
+/** Strings order by code point (not UTF-16 unit). */
+export function cmpStr(a: string, b: string): -1 | 0 | 1 {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+function cmpBytes(a: Uint8Array, b: Uint8Array): -1 | 0 | 1 {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number) ? -1 : 1;
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+// -------------------------------------------------------------------------------------------- logic
+
+/** `a && b`: false wins over an error on either side; evaluated left to right. */
+export function and(a: () => unknown, b: () => unknown): boolean {
+  let err: unknown;
+  let left: unknown;
+  try {
+    left = a();
+    if (left === false) return false;
+    if (left !== true) err = noOverloadError('_&&_', left);
+  } catch (e) {
+    err = e;
+  }
+  const right = b();
+  if (right === false) return false;
+  if (right !== true) throw noOverloadError('_&&_', right);
+  if (err !== undefined) throw err;
+  return true;
+}
+export function or(a: () => unknown, b: () => unknown): boolean {
+  let err: unknown;
+  let left: unknown;
+  try {
+    left = a();
+    if (left === true) return true;
+    if (left !== false) err = noOverloadError('_||_', left);
+  } catch (e) {
+    err = e;
+  }
+  let right: unknown;
+  try {
+    right = b();
+  } catch (e) {
+    if (err !== undefined) throw err;
+    throw e;
+  }
+  if (right === true) return true;
+  if (right !== false) throw err ?? noOverloadError('_||_', right);
+  if (err !== undefined) throw err;
+  return false;
+}
+export function not(a: unknown): boolean {
+  if (typeof a !== 'boolean') return noOverload('!_', a);
+  return !a;
+}
+export function bool(a: unknown): boolean {
+  if (typeof a !== 'boolean') return noOverload('_?_:_', a);
+  return a;
+}
+/** Argument of `@not_strictly_false` / a condition read from `dyn`. */
+function noOverloadError(fn: string, ...args: unknown[]): CelError {
+  try {
+    return noOverload(fn, ...args);
+  } catch (e) {
+    return e as CelError;
+  }
+}
+
+// ------------------------------------------------------------------------------- lists, maps, access
+
+export function concat<T>(a: readonly T[], b: readonly T[]): T[] {
+  return a.length === 0 ? (b as T[]) : b.length === 0 ? (a as T[]) : [...a, ...b];
+}
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const r = new Uint8Array(a.length + b.length);
+  r.set(a);
+  r.set(b, a.length);
+  return r;
+}
+
+export function map(entries: readonly (readonly [unknown, unknown])[]): CelMap {
+  return CelMap.fromEntries(entries);
+}
+
+function listIndex(l: readonly unknown[], k: unknown): unknown {
+  let i: number;
+  if (typeof k === 'bigint') i = k < 0n || k >= BigInt(l.length) ? -1 : Number(k);
+  else if (k instanceof U64) i = k.v >= BigInt(l.length) ? -1 : Number(k.v);
+  else if (typeof k === 'number') {
+    if (!Number.isInteger(k)) return celFail('badArgument', `unsupported index value ${k}`);
+    i = k < 0 || k >= l.length ? -1 : k;
+  } else return noOverload('_[_]', l, k);
+  if (i < 0) return celFail('indexOutOfRange', `index out of bounds: ${display(k)}`);
+  return l[i];
+}
+
+/** `c[k]` for lists, maps and (dyn) records. */
+export function index(c: unknown, k: unknown): unknown {
+  if (Array.isArray(c)) return listIndex(c, k);
+  if (c instanceof CelMap) {
+    const e = c.entry(k);
+    if (e === undefined) {
+      if (typeof k === 'number' && !Number.isInteger(k)) return celFail('noSuchKey', `no such key: ${display(k)}`);
+      return celFail('noSuchKey', `no such key: ${display(k)}`);
+    }
+    return e[1];
+  }
+  if (typeof k === 'string' && isRecord(c)) return select(c, k);
+  if (c instanceof Optional) return optIndex(c, k);
+  return noOverload('_[_]', c, k);
+}
+export function listAt<T>(l: readonly T[], k: bigint): T {
+  if (k < 0n || k >= BigInt(l.length)) return celFail('indexOutOfRange', `index out of bounds: ${k}`);
+  return l[Number(k)] as T;
+}
+
+/** `m.f` when `m` is a map or a record not known statically. */
+export function select(m: unknown, f: string): unknown {
+  if (m instanceof CelMap) {
+    const e = m.entry(f);
+    if (e === undefined) return celFail('noSuchKey', `no such key: ${f}`);
+    return e[1];
+  }
+  if (isRecord(m)) {
+    if (!Object.hasOwn(m, f) || m[f] === undefined) return celFail('noSuchField', `no such field: ${f}`);
+    return m[f];
+  }
+  if (m instanceof Optional) return optSelect(m, f);
+  return noOverload(`_.${f}`, m);
+}
+/** `has(m.f)`. */
+export function has(m: unknown, f: string): boolean {
+  if (m instanceof CelMap) return m.has(f);
+  if (isRecord(m)) return Object.hasOwn(m, f) && m[f] !== undefined && m[f] !== null;
+  return noOverload('has', m);
+}
+
+export function inList(x: unknown, l: readonly unknown[]): boolean {
+  for (const e of l) if (eq(x, e)) return true;
+  return false;
+}
+export function inMap(x: unknown, m: CelMap): boolean {
+  if (typeof x === 'number') {
+    if (!Number.isInteger(x)) return false;
+  }
+  return m.has(x);
+}
+export function within(x: unknown, c: unknown): boolean {
+  if (Array.isArray(c)) return inList(x, c);
+  if (c instanceof CelMap) return inMap(x, c);
+  return noOverload('@in', x, c);
+}
+
+export function size(v: unknown): bigint {
+  if (typeof v === 'string') return strSize(v);
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (v instanceof CelMap) return BigInt(v.size);
+  if (v instanceof Uint8Array) return BigInt(v.length);
+  if (isRecord(v)) return BigInt(Object.keys(v).length);
+  return noOverload('size', v);
+}
+export function strSize(s: string): bigint {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return BigInt(n);
+}
+
+// ------------------------------------------------------------------------------------------- macros
+
+/** Elements a comprehension ranges over: list elements or map keys. */
+export function range(c: unknown): readonly unknown[] {
+  if (Array.isArray(c)) return c;
+  if (c instanceof CelMap) return c.keys();
+  return noOverload('@range', c);
+}
+export function all(c: unknown, p: (x: never) => unknown): boolean {
+  let err: unknown;
+  for (const x of range(c)) {
+    try {
+      const r = p(x as never);
+      if (r === false) return false;
+      if (r !== true) err ??= noOverloadError('all', r);
+    } catch (e) {
+      err ??= e;
+    }
+  }
+  if (err !== undefined) throw err;
+  return true;
+}
+export function exists(c: unknown, p: (x: never) => unknown): boolean {
+  let err: unknown;
+  for (const x of range(c)) {
+    try {
+      const r = p(x as never);
+      if (r === true) return true;
+      if (r !== false) err ??= noOverloadError('exists', r);
+    } catch (e) {
+      err ??= e;
+    }
+  }
+  if (err !== undefined) throw err;
+  return false;
+}
+export function existsOne(c: unknown, p: (x: never) => unknown): boolean {
+  let n = 0;
+  for (const x of range(c)) {
+    const r = p(x as never);
+    if (r === true) n++;
+    else if (r !== false) noOverload('exists_one', r);
+  }
+  return n === 1;
+}
+export function mapList<R>(c: unknown, f: (x: never) => R): R[] {
+  return range(c).map((x) => f(x as never));
+}
+export function mapFilter<R>(c: unknown, p: (x: never) => unknown, f: (x: never) => R): R[] {
+  const out: R[] = [];
+  for (const x of range(c)) if (bool(p(x as never))) out.push(f(x as never));
+  return out;
+}
+export function filter<T>(c: unknown, p: (x: never) => unknown): T[] {
+  return range(c).filter((x) => bool(p(x as never))) as T[];
+}
+
+// ---------------------------------------------------------------------------------------- strings
+
+export function contains(s: string, t: string): boolean {
+  return s.includes(t);
+}
+export function matches(s: string, re: string): boolean {
+  return regex(re).test(s);
+}
+const regexCache = new Map<string, RegExp>();
+function regex(re: string): RegExp {
+  let r = regexCache.get(re);
+  if (!r) {
+    try {
+      r = new RegExp(translateRe2(re), 'u');
+    } catch {
+      return celFail('badRegex', `invalid regular expression: ${display(re)}`);
+    }
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(re, r);
+  }
+  return r;
+}
+/** RE2 inline flags `(?i)`, `(?s)`, `(?m)` at the start become JS flags; the rest is shared syntax. */
+function translateRe2(re: string): string {
+  return re;
+}
+
+function codePoints(s: string): string[] {
+  return Array.from(s);
+}
+export function charAt(s: string, i: bigint): string {
+  const cps = codePoints(s);
+  if (i < 0n || i > BigInt(cps.length)) return celFail('indexOutOfRange', `index out of range: ${i}`);
+  return cps[Number(i)] ?? '';
+}
+export function indexOf(s: string, t: string, from?: bigint): bigint {
+  const cps = codePoints(s);
+  const sub = codePoints(t);
+  const start = from === undefined ? 0 : Number(from);
+  if (from !== undefined && (from < 0n || from > BigInt(cps.length))) return celFail('indexOutOfRange', `index out of range: ${from}`);
+  for (let i = start; i + sub.length <= cps.length; i++) {
+    let ok = true;
+    for (let j = 0; j < sub.length; j++) if (cps[i + j] !== sub[j]) { ok = false; break; }
+    if (ok) return BigInt(i);
+  }
+  return -1n;
+}
+export function lastIndexOf(s: string, t: string, from?: bigint): bigint {
+  const cps = codePoints(s);
+  const sub = codePoints(t);
+  if (from !== undefined && (from < 0n || from > BigInt(cps.length))) return celFail('indexOutOfRange', `index out of range: ${from}`);
+  let start = from === undefined ? cps.length - sub.length : Math.min(Number(from), cps.length - sub.length);
+  for (let i = start; i >= 0; i--) {
+    let ok = true;
+    for (let j = 0; j < sub.length; j++) if (cps[i + j] !== sub[j]) { ok = false; break; }
+    if (ok) return BigInt(i);
+  }
+  start = -1;
+  return BigInt(start);
+}
+export function lowerAscii(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+export function upperAscii(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+export function replace(s: string, from: string, to: string, n?: bigint): string {
+  if (n === undefined || n < 0n) return s.split(from).join(to);
+  if (n === 0n) return s;
+  let out = '';
+  let rest = s;
+  let count = 0n;
+  while (count < n) {
+    const i = from === '' ? (count === 0n ? 0 : rest.length === 0 ? -1 : codePoints(rest)[0]!.length) : rest.indexOf(from);
+    if (i < 0) break;
+    if (from === '') {
+      out += rest.slice(0, i) + to;
+      rest = rest.slice(i);
+    } else {
+      out += rest.slice(0, i) + to;
+      rest = rest.slice(i + from.length);
+    }
+    count++;
+  }
+  return out + rest;
+}
+export function split(s: string, sep: string, n?: bigint): string[] {
+  if (n === 0n) return [];
+  const parts = sep === '' ? codePoints(s) : s.split(sep);
+  if (n === undefined || n < 0n || BigInt(parts.length) <= n) return parts;
+  const k = Number(n);
+  const head = parts.slice(0, k - 1);
+  head.push(parts.slice(k - 1).join(sep));
+  return head;
+}
+export function substring(s: string, start: bigint, end?: bigint): string {
+  const cps = codePoints(s);
+  const len = BigInt(cps.length);
+  const e = end ?? len;
+  if (start < 0n || start > len) return celFail('indexOutOfRange', `index out of range: ${start}`);
+  if (e < 0n || e > len) return celFail('indexOutOfRange', `index out of range: ${e}`);
+  if (e < start) return celFail('indexOutOfRange', `invalid substring range. start: ${start}, end: ${e}`);
+  return cps.slice(Number(start), Number(e)).join('');
+}
+/** Unicode White_Space, as CEL's `trim`. */
+const WS = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const TRIM = new RegExp(`^${WS}+|${WS}+$`, 'g');
+export function trim(s: string): string {
+  return s.replace(TRIM, '');
+}
+export function join(l: readonly unknown[], sep = ''): string {
+  for (const x of l) if (typeof x !== 'string') noOverload('join', x);
+  return (l as string[]).join(sep);
+}
+export function reverse(s: string): string {
+  return codePoints(s).reverse().join('');
+}
+
+// ------------------------------------------------------------------------------------- conversions
+
+export function toInt(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (v instanceof U64) return i64(v.v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v >= 9223372036854775807 || v <= -9223372036854775808) return celFail('outOfRange', 'double out of int range');
+    return BigInt(Math.trunc(v));
+  }
+  if (typeof v === 'string') {
+    if (!/^[+-]?\d+$/.test(v)) return celFail('badConversion', `cannot convert ${display(v)} to int`);
+    const r = BigInt(v);
+    if (r > INT64_MAX || r < INT64_MIN) return celFail('outOfRange', 'int out of range');
+    return r;
+  }
+  if (v instanceof Timestamp) return v.seconds;
+  if (v instanceof Decimal) return i64(v.trunc());
+  return noOverload('int', v);
+}
+export function toUint(v: unknown): U64 {
+  if (v instanceof U64) return v;
+  if (typeof v === 'bigint') {
+    if (v < 0n) return celFail('outOfRange', 'uint out of range');
+    return new U64(v);
+  }
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0 || v >= 18446744073709551616) return celFail('outOfRange', 'double out of uint range');
+    return new U64(BigInt(Math.trunc(v)));
+  }
+  if (typeof v === 'string') {
+    if (!/^\+?\d+$/.test(v)) return celFail('badConversion', `cannot convert ${display(v)} to uint`);
+    const r = BigInt(v);
+    if (r > UINT64_MAX) return celFail('outOfRange', 'uint out of range');
+    return new U64(r);
+  }
+  return noOverload('uint', v);
+}
+export function toDouble(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof U64) return Number(v.v);
+  if (v instanceof Decimal) return v.toNumber();
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
+    if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+    if (/^nan$/i.test(t)) return Number.NaN;
+    return celFail('badConversion', `cannot convert ${display(v)} to double`);
+  }
+  return noOverload('double', v);
+}
+export function toStr(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint') return String(v);
+  if (v instanceof U64) return String(v.v);
+  if (typeof v === 'number') return formatDouble(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof Uint8Array) return utf8Decode(v);
+  if (v instanceof Timestamp || v instanceof Duration || v instanceof Decimal || v instanceof PlainDate) return v.toString();
+  return noOverload('string', v);
+}
+/** Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which CEL uses for `string(double)`. */
+export function formatDouble(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant, expText] = v.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 21) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
+}
+export function toBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    if (['true', 'True', 'TRUE', 't', '1'].includes(v)) return true;
+    if (['false', 'False', 'FALSE', 'f', '0'].includes(v)) return false;
+    return celFail('badConversion', `cannot convert ${display(v)} to bool`);
+  }
+  return noOverload('bool', v);
+}
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+export function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return encoder.encode(v);
+  return noOverload('bytes', v);
+}
+function utf8Decode(b: Uint8Array): string {
+  try {
+    return decoder.decode(b);
+  } catch {
+    return celFail('badConversion', 'invalid UTF-8');
+  }
+}
+export function bytes(...octets: number[]): Uint8Array {
+  return Uint8Array.from(octets);
+}
+
+export function dyn<T>(v: T): T {
+  return v;
+}
+export function type(v: unknown): CelTypeValue {
+  return new CelTypeValue(typeName(v));
+}
+export const typeValue = (name: string): CelTypeValue => new CelTypeValue(name);
+
+// ------------------------------------------------------------------------------- timestamps, durations
+
+export function toTimestamp(v: unknown): Timestamp {
+  if (v instanceof Timestamp) return v;
+  if (typeof v === 'bigint') return new Timestamp(i64(v * 1_000_000_000n));
+  if (typeof v === 'string') {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i.test(v)) return celFail('badDateText', `cannot convert ${display(v)} to timestamp`);
+    return parseInstant(v, 'UTC');
+  }
+  return noOverload('timestamp', v);
+}
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(h|m|s|ms|us|µs|ns)/gy;
+const UNIT_NS: Record<string, bigint> = { h: 3_600_000_000_000n, m: 60_000_000_000n, s: 1_000_000_000n, ms: 1_000_000n, us: 1000n, 'µs': 1000n, ns: 1n };
+export function toDuration(v: unknown): Duration {
+  if (v instanceof Duration) return v;
+  if (typeof v !== 'string') return noOverload('duration', v);
+  let text = v;
+  let sign = 1n;
+  if (text.startsWith('-') || text.startsWith('+')) {
+    sign = text.startsWith('-') ? -1n : 1n;
+    text = text.slice(1);
+  }
+  if (text === '0') return new Duration(0n);
+  let total = 0n;
+  DURATION_PART.lastIndex = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = DURATION_PART.exec(text)) !== null) {
+    const [num = '', unit = ''] = [m[1], m[2]];
+    const [ip = '0', fp = ''] = num.split('.');
+    const per = UNIT_NS[unit] as bigint;
+    total += BigInt(ip || '0') * per;
+    if (fp) total += (BigInt(fp) * per) / 10n ** BigInt(fp.length);
+    pos = DURATION_PART.lastIndex;
+  }
+  if (pos === 0 || pos !== text.length) return celFail('badConversion', `cannot convert ${display(v)} to duration`);
+  return new Duration(sign * total);
+}
+export function addTsDur(t: Timestamp, d: Duration): Timestamp {
+  return new Timestamp(t.ns + d.ns);
+}
+export function subTsDur(t: Timestamp, d: Duration): Timestamp {
+  return new Timestamp(t.ns - d.ns);
+}
+export function subTs(a: Timestamp, b: Timestamp): Duration {
+  return new Duration(a.ns - b.ns);
+}
+export function addDur(a: Duration, b: Duration): Duration {
+  return new Duration(i64(a.ns + b.ns));
+}
+export function subDur(a: Duration, b: Duration): Duration {
+  return new Duration(i64(a.ns - b.ns));
+}
+
+function zoneOf(tz: string | undefined): string {
+  if (tz === undefined) return 'UTC';
+  if (!isValidZone(tz)) return celFail('badZone', `unknown time zone ${display(tz)}`);
+  return tz;
+}
+type TsPart = 'fullYear' | 'month' | 'dayOfYear' | 'dayOfMonth' | 'date' | 'dayOfWeek' | 'hours' | 'minutes' | 'seconds' | 'milliseconds';
+/** Timestamp accessors (`getFullYear`, …) in UTC or the given zone; month, day of month (0-based) as CEL. */
+export function tsGet(t: Timestamp, part: TsPart, tz?: string): bigint {
+  const zone = zoneOf(tz);
+  const f = fieldsInZone(t.millis, zone);
+  switch (part) {
+    case 'fullYear':
+      return BigInt(f.year);
+    case 'month':
+      return BigInt(f.month - 1);
+    case 'dayOfMonth':
+      return BigInt(f.day - 1);
+    case 'date':
+      return BigInt(f.day);
+    case 'dayOfYear': {
+      const start = Date.UTC(f.year, 0, 1);
+      return BigInt(Math.round((Date.UTC(f.year, f.month - 1, f.day) - start) / 86_400_000));
+    }
+    case 'dayOfWeek':
+      return BigInt(new Date(Date.UTC(2000, 0, 1) + (Date.UTC(f.year, f.month - 1, f.day) - Date.UTC(2000, 0, 1))).getUTCDay());
+    case 'hours':
+      return BigInt(f.hour);
+    case 'minutes':
+      return BigInt(f.minute);
+    case 'seconds':
+      return BigInt(f.second);
+    case 'milliseconds':
+      return BigInt(Math.floor(t.nanos / 1_000_000));
+  }
+}
+type DurPart = 'hours' | 'minutes' | 'seconds' | 'milliseconds';
+export function durGet(d: Duration, part: DurPart): bigint {
+  const div = part === 'hours' ? 3_600_000_000_000n : part === 'minutes' ? 60_000_000_000n : part === 'seconds' ? 1_000_000_000n : 1_000_000n;
+  if (part === 'milliseconds') return (d.ns % 1_000_000_000n) / 1_000_000n;
+  return d.ns / div;
+}
+
+// ---------------------------------------------------------------------------- integration library
+
+export function decimal(v: unknown): Decimal {
+  return Decimal.from(v);
+}
+export function round(d: Decimal, places: bigint, mode: string = 'half-up'): Decimal {
+  return d.round(places, mode as RoundingMode);
+}
+/** `date(x, zone)`: a calendar date from text, `/Date(ms)/` or a timestamp, read in `zone`. */
+export function date(v: unknown, zone: string): PlainDate {
+  const z = zoneOf(zone);
+  if (v instanceof PlainDate) return v;
+  if (v instanceof Timestamp) return dateOf(v, z);
+  if (typeof v === 'string') return parseDate(v, z);
+  return noOverload('date', v);
+}
+/** `datetime(x, zone)`: an instant from text (offset-less text is local time in `zone`) or `/Date(ms)/`. */
+export function datetime(v: unknown, zone: string): Timestamp {
+  const z = zoneOf(zone);
+  if (v instanceof Timestamp) return v;
+  if (v instanceof PlainDate) return parseInstant(v.toString(), z);
+  if (typeof v === 'string') return parseInstant(v, z);
+  return noOverload('datetime', v);
+}
+export function formatTs(t: Timestamp, pattern: string, zone: string): string {
+  return formatFields(fieldsInZone(t.millis, zoneOf(zone)), pattern);
+}
+export function formatDate(d: PlainDate, pattern: string): string {
+  return formatFields({ year: d.year, month: d.month, day: d.day, hour: 0, minute: 0, second: 0, millisecond: 0 }, pattern);
+}
+
+export interface LookupContext {
+  lookup(table: string, key: string | number): string | number | undefined;
+  ref(spec: string, sourceId: string): string | undefined;
+}
+/** `lookup(table, key)`: the table's value (int values become CEL ints, decimal values Decimals), or null. */
+export function lookup(ctx: LookupContext, table: string, key: string | bigint, valueType: 'string' | 'int' | 'decimal'): unknown {
+  const v = ctx.lookup(table, typeof key === 'bigint' ? Number(key) : key);
+  if (v === undefined || v === null) return null;
+  if (valueType === 'int') return typeof v === 'number' ? BigInt(v) : toInt(v);
+  if (valueType === 'decimal') return Decimal.from(v);
+  return String(v);
+}
+export function ref(ctx: LookupContext, spec: string, id: unknown): string | null {
+  return ctx.ref(spec, typeof id === 'string' ? id : toStr(id)) ?? null;
+}
+
+/** sha256 (hex) of the canonical text of the arguments: stable across runs, key order and number form. */
+export function hash(...args: unknown[]): string {
+  return createHash('sha256').update(canonical(args)).digest('hex');
+}
+export function canonical(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'number') return `${formatDouble(v)}d`;
+  if (typeof v === 'boolean') return String(v);
+  if (v instanceof U64) return `${v.v}u`;
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v instanceof CelMap) return `{${v.entries().map(([k, x]) => `${canonical(k)}:${canonical(x)}`).sort().join(',')}}`;
+  if (v instanceof Decimal || v instanceof PlainDate || v instanceof Timestamp || v instanceof Duration) return JSON.stringify(v.toString());
+  if (v instanceof Uint8Array) return `b${JSON.stringify(Buffer.from(v).toString('base64'))}`;
+  if (isRecord(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(String(v));
+}
+
+// -------------------------------------------------------------------------------------- nullability
+
+/** Asserts a nullable value is present where an operation needs one. */
+export function nn<T>(v: T | null | undefined, what: string): T {
+  if (v === null || v === undefined) return celFail('nullValue', `${what} is null`);
+  return v;
+}
+
+// --------------------------------------------------------------------------------------- optionals
+
+export const optNone = Optional.none;
+export const optOf = (v: unknown): Optional => new Optional(true, v);
+export function optOfNonZero(v: unknown): Optional {
+  return isZero(v) ? Optional.none : new Optional(true, v);
+}
+function isZero(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0n || v === 0 || v === '') return true;
+  if (v instanceof U64) return v.v === 0n;
+  if (Array.isArray(v)) return v.length === 0;
+  if (v instanceof CelMap) return v.size === 0;
+  if (v instanceof Uint8Array) return v.length === 0;
+  if (v instanceof Timestamp || v instanceof Duration) return v.ns === 0n;
+  return false;
+}
+export function optValue(o: Optional): unknown {
+  if (!o.has) return celFail('noSuchKey', 'optional.none() dereference');
+  return o.value;
+}
+export function optOr(o: Optional, other: () => Optional): Optional {
+  return o.has ? o : other();
+}
+export function optOrValue<T>(o: Optional, other: () => T): unknown {
+  return o.has ? o.value : other();
+}
+function optSelect(o: Optional, f: string): Optional {
+  if (!o.has) return o;
+  const v = o.value;
+  if (v instanceof CelMap) {
+    const e = v.entry(f);
+    return e ? new Optional(true, e[1]) : Optional.none;
+  }
+  if (isRecord(v)) return Object.hasOwn(v, f) && v[f] !== undefined ? new Optional(true, v[f]) : Optional.none;
+  return noOverload(`_?._`, v);
+}
+function optIndex(o: Optional, k: unknown): Optional {
+  if (!o.has) return o;
+  return new Optional(true, index(o.value, k));
+}
+
+export { Decimal } from './decimal.ts';
+export { Duration, PlainDate, Timestamp } from './dates.ts';
+export { CelError, isCelError } from './errors.ts';
+export { floorDiv };
+export const _localText = localText;

@@ -1,0 +1,140 @@
+/**
+ * Typed reads of catalog record fields and writes into target wire form. Reads use own properties only,
+ * so a `__proto__` or `constructor` key in input data is plain data and never reaches a prototype.
+ * A non-nullable field that is absent is an error (`no such field`); a nullable one reads as null.
+ */
+import { Decimal } from './decimal.ts';
+import { PlainDate, Timestamp, localText, parseDate, parseInstant } from './dates.ts';
+import { celFail } from './errors.ts';
+import { display, typeName } from './values.ts';
+import { toInt } from './cel-runtime.ts';
+
+function raw(o: Record<string, unknown>, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+function absent(k: string): never {
+  return celFail('noSuchField', `no such field: ${k}`);
+}
+function wrong(k: string, want: string, v: unknown): never {
+  return celFail('badConversion', `field ${k}: expected ${want}, got ${typeName(v)} ${display(v)}`);
+}
+
+const str = (k: string, v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : wrong(k, 'string', v));
+const int = (k: string, v: unknown): bigint => {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : wrong(k, 'integer', v);
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return toInt(v.trim());
+  return wrong(k, 'integer', v);
+};
+const dbl = (k: string, v: unknown): number => {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return wrong(k, 'number', v);
+};
+const bool = (k: string, v: unknown): boolean => {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  return wrong(k, 'boolean', v);
+};
+const dec = (k: string, v: unknown): Decimal => {
+  if (typeof v === 'string' || typeof v === 'number' || v instanceof Decimal) return Decimal.from(v);
+  return wrong(k, 'decimal', v);
+};
+const rec = (k: string, v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : wrong(k, 'record', v));
+const list = (k: string, v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : wrong(k, 'list', v));
+
+function reader<T>(conv: (k: string, v: unknown) => T): (o: Record<string, unknown>, k: string) => T {
+  return (o, k) => {
+    const v = raw(o, k);
+    return v === undefined || v === null ? absent(k) : conv(k, v);
+  };
+}
+function nullableReader<T>(conv: (k: string, v: unknown) => T): (o: Record<string, unknown>, k: string) => T | null {
+  return (o, k) => {
+    const v = raw(o, k);
+    return v === undefined || v === null ? null : conv(k, v);
+  };
+}
+
+export const fStr = reader(str);
+export const fStrN = nullableReader(str);
+export const fInt = reader(int);
+export const fIntN = nullableReader(int);
+export const fDbl = reader(dbl);
+export const fDblN = nullableReader(dbl);
+export const fBool = reader(bool);
+export const fBoolN = nullableReader(bool);
+export const fDec = reader(dec);
+export const fDecN = nullableReader(dec);
+export const fRec = reader(rec);
+export const fRecN = nullableReader(rec);
+export const fList = reader(list);
+/** A nullable child list reads as empty: "no lines" and "lines absent" mean the same to a mapping. */
+export function fListN(o: Record<string, unknown>, k: string): Record<string, unknown>[] {
+  const v = raw(o, k);
+  return v === undefined || v === null ? [] : list(k, v);
+}
+export function fDate(o: Record<string, unknown>, k: string, zone: string): PlainDate {
+  const v = raw(o, k);
+  if (v === undefined || v === null) return absent(k);
+  return typeof v === 'string' ? parseDate(v, zone) : wrong(k, 'date text', v);
+}
+export function fDateN(o: Record<string, unknown>, k: string, zone: string): PlainDate | null {
+  const v = raw(o, k);
+  if (v === undefined || v === null || v === '') return null;
+  return typeof v === 'string' ? parseDate(v, zone) : wrong(k, 'date text', v);
+}
+export function fTs(o: Record<string, unknown>, k: string, zone: string): Timestamp {
+  const v = raw(o, k);
+  if (v === undefined || v === null) return absent(k);
+  if (typeof v === 'number') return Timestamp.fromMillis(v);
+  return typeof v === 'string' ? parseInstant(v, zone) : wrong(k, 'date-time text', v);
+}
+export function fTsN(o: Record<string, unknown>, k: string, zone: string): Timestamp | null {
+  const v = raw(o, k);
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'number') return Timestamp.fromMillis(v);
+  return typeof v === 'string' ? parseInstant(v, zone) : wrong(k, 'date-time text', v);
+}
+
+// ----------------------------------------------------------------------------- target wire form
+
+export function outStr(v: string, maxLength: number): string {
+  if (v.length > maxLength && [...v].length > maxLength) celFail('tooLong', `text of ${[...v].length} characters exceeds the target's maximum length ${maxLength}`);
+  return v;
+}
+export function outInt(v: bigint): number {
+  if (v > 9007199254740991n || v < -9007199254740991n) celFail('outOfRange', `integer ${v} does not fit the target field`);
+  return Number(v);
+}
+/**
+ * Decimal as text (never a float). With `scale`, pads to that many digits; more digits than the target
+ * allows is an error rather than a silent rounding (round explicitly with `.round(n)`).
+ */
+export function outDec(v: Decimal, scale?: number, precision?: number): string {
+  let d = v;
+  if (scale !== undefined) {
+    if (d.scale > scale) {
+      const r = d.round(scale, 'down');
+      if (!r.eq(d)) celFail('scaleTooLarge', `${d.toString()} has more than ${scale} decimal places; round it with .round(${scale})`);
+      d = r;
+    } else if (d.scale < scale) d = d.round(scale);
+  }
+  if (precision !== undefined) {
+    const digits = (d.mantissa < 0n ? -d.mantissa : d.mantissa).toString().replace(/^0+/, '').length;
+    const intDigits = Math.max(0, digits - d.scale);
+    if (intDigits > precision - (scale ?? d.scale)) celFail('outOfRange', `${d.toString()} exceeds precision ${precision}`);
+  }
+  return d.toString();
+}
+export function outDate(v: PlainDate): string {
+  return v.toString();
+}
+/** An instant as RFC 3339 UTC, or as offset-less local text when the target system stores local time in a zone. */
+export function outTs(v: Timestamp, zone?: string): string {
+  return zone === undefined || zone === 'utc' || zone === 'offset' ? v.toString() : localText(v, zone);
+}
+export function outEnum(v: string, values: readonly string[]): string {
+  if (!values.includes(v)) celFail('notInEnum', `${display(v)} is not one of ${values.map((x) => display(x)).join(', ')}`);
+  return v;
+}
