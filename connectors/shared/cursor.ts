@@ -1,0 +1,84 @@
+/**
+ * Tie-safe poll positions and the time conversions cursors need. A position is (timestamp, id): a
+ * record is "after" a position when its timestamp is later, or equal with a greater id — so records
+ * sharing one timestamp across a page boundary are neither lost nor read twice.
+ */
+import type { CursorPosition, SourceRecord } from '../../runtime/support/connector.ts';
+
+/** Milliseconds since the epoch of an ISO-8601 instant; NaN when unparseable. */
+export function instantMs(iso: string): number {
+  // Salesforce writes "+0000" (no colon), which Date.parse accepts only in some engines: normalise it.
+  return Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
+
+/** Canonical UTC form used in every SourceRecord.cursor: `YYYY-MM-DDTHH:mm:ss.sssZ`. */
+export function toUtcIso(iso: string): string | undefined {
+  const ms = instantMs(iso);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+export function comparePositions(a: CursorPosition, b: CursorPosition): number {
+  const d = instantMs(a.at) - instantMs(b.at);
+  if (d !== 0) return d < 0 ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function positionOf(r: SourceRecord): CursorPosition | undefined {
+  return r.cursor === undefined ? undefined : { at: r.cursor, id: r.id };
+}
+
+/** True when `r` comes strictly after `since` (undefined since: everything does). */
+export function isAfter(r: SourceRecord, since: CursorPosition | undefined): boolean {
+  if (since === undefined) return true;
+  const p = positionOf(r);
+  return p !== undefined && comparePositions(p, since) > 0;
+}
+
+/** The later of two positions. */
+export function maxPosition(a: CursorPosition | undefined, b: CursorPosition | undefined): CursorPosition | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return comparePositions(a, b) >= 0 ? a : b;
+}
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
+
+/**
+ * Offset-less local time (Kingdee `FModifyDate` "2026-03-01T10:00:00.123", U8 "2026-03-01 10:00:00")
+ * at a fixed UTC offset → canonical UTC ISO. China Standard Time is +08:00 all year (no DST since 1991).
+ */
+export function localToUtcIso(local: string, offsetMinutes: number): string | undefined {
+  const m = LOCAL.exec(local.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = Number(((frac ?? '') + '000').slice(0, 3));
+  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms) - offsetMinutes * 60_000;
+  const date = new Date(utc);
+  if (Number.isNaN(utc) || date.getUTCFullYear() < 1 || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  return date.toISOString();
+}
+
+/** UTC ISO instant → offset-less local text `YYYY-MM-DDTHH:mm:ss.sss` at a fixed offset. */
+export function utcToLocal(iso: string, offsetMinutes: number): string | undefined {
+  const ms = instantMs(iso);
+  if (Number.isNaN(ms)) return undefined;
+  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
+}
+
+/** Opaque page tokens: base64url JSON, so callers cannot depend on their content. */
+export function encodeToken(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+export function decodeToken<T>(token: string, guard: (v: unknown) => v is T): T | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    return guard(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isPosition(v: unknown): v is CursorPosition {
+  return typeof v === 'object' && v !== null && typeof (v as CursorPosition).at === 'string' && typeof (v as CursorPosition).id === 'string';
+}

@@ -1,0 +1,5 @@
+/** Shared building blocks for connectors and their emulators. */
+export * from './cursor.ts';
+export * from './errors.ts';
+export * from './http.ts';
+export * from './xml.ts';
