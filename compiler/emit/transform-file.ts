@@ -1,0 +1,144 @@
+/**
+ * `generated/<spec>/transform.ts`: `filter` and `transform` for one spec. Every target field is evaluated
+ * in its own try/catch so one bad value never hides the others: all field errors come back together,
+ * each with its field path (`FSaleOrderEntry[1].FQty`), code, message and the spec position of the mapping.
+ * The output object is an object literal whose keys are fixed at generation time (`__proto__` as a
+ * computed key), so input data can never reach a prototype.
+ */
+import type { CompiledEachField, CompiledField, CompiledMapping } from '../mapping/types.ts';
+import { ident, jsDoc, join, lit, objectKey, ts, trusted, type Code } from './code.ts';
+import { targetValueType, type TypeNames } from './types-file.ts';
+import { SafeWriter } from './writer.ts';
+
+/** Code given to errors that carry none of their own (e.g. a TypeError from a missing child record). */
+export const FALLBACK_ERROR_CODE = 'SS4101';
+
+interface RowFunction {
+  name: Code;
+  field: CompiledEachField;
+}
+
+class TransformWriter {
+  readonly w = new SafeWriter();
+  readonly mapping: CompiledMapping;
+  readonly names: TypeNames;
+  readonly rowFunctions: RowFunction[] = [];
+
+  constructor(mapping: CompiledMapping, names: TypeNames) {
+    this.mapping = mapping;
+    this.names = names;
+  }
+
+  rowsFunctionFor(field: CompiledEachField): Code {
+    const name = ident(`rows${this.rowFunctions.length}`);
+    this.rowFunctions.push({ name, field });
+    return name;
+  }
+
+  itemType(field: CompiledEachField): Code {
+    return this.names.source.get(field.itemEntity) ?? ts`unknown`;
+  }
+
+  /**
+   * Writes one `let` per field and its guarded evaluation; returns the object literal entries.
+   * `pathOf(name)` is the code of the field's error path (a literal at the top level, `at + ".X"` in rows).
+   */
+  fields(fields: readonly CompiledField[], rowType: Code, pathOf: (f: CompiledField) => Code): Code[] {
+    const w = this.w;
+    return fields.map((f, i) => {
+      const v = ident(`v${i}`);
+      w.lines(jsDoc([`${f.path} ← ${f.kind === 'each' ? `each ${f.text}` : f.text}`]));
+      w.line(ts`let ${v}!: ${rowType}[${lit(f.name)}];`);
+      w.tryCatch(
+        () => {
+          if (f.kind === 'each') {
+            const rows = this.rowsFunctionFor(f);
+            w.line(ts`${v} = ${rows}(${trusted(f.code)} ?? [], source, ctx, errors, ${pathOf(f)});`);
+          } else if (f.default !== undefined && f.default !== null) {
+            w.line(ts`${v} = ${trusted(f.code)} ?? ${lit(f.default)};`);
+          } else if (f.nullable) {
+            w.line(ts`${v} = ${trusted(f.code)} ?? null;`);
+          } else {
+            w.line(ts`${v} = ${trusted(f.code)};`);
+          }
+        },
+        () => w.line(ts`fail(errors, ${pathOf(f)}, ${lit(f.at)}, cause);`),
+      );
+      return ts`${objectKey(f.name)}: ${v}`;
+    });
+  }
+}
+
+export function renderTransform(mapping: CompiledMapping, names: TypeNames, header: Code): string {
+  const t = new TransformWriter(mapping, names);
+  const w = t.w;
+  const sourceNames = [...names.source.values()];
+  const rowNames = [...names.rows.values()];
+  const typeImports = [...sourceNames, ts`Target`, ...rowNames].map((c) => c.text).sort();
+  w.line(header);
+  w.line(ts`import * as rt from '#support';`);
+  w.line(ts`import type { FieldError, TransformContext, TransformResult } from '#support';`);
+  w.line(ts`import type { ${join(typeImports.map(trusted), ', ')} } from './types.ts';`);
+  w.blank();
+  // Position table: where the filter and every mapping are written.
+  w.lines(jsDoc(['Where the filter and each mapping are written: target field path → spec position.']));
+  w.block(ts`export const plan = `, () => {
+    w.line(ts`spec: ${lit(mapping.name)},`);
+    w.line(ts`file: ${lit(mapping.file)},`);
+    if (mapping.filter) w.line(ts`filter: ${lit(mapping.filter.at)},`);
+    w.block(ts`fields: `, () => {
+      for (const [field, at] of positionsOf(mapping.fields)) w.line(ts`${lit(field)}: ${lit(at)},`);
+    }, ts`,`);
+  }, ts` as const;`);
+  w.blank();
+  const filterText = mapping.body.filter;
+  w.lines(jsDoc([filterText === undefined ? 'The spec has no filter: every record is synced.' : `Whether the record is synced: ${filterText}`]));
+  w.block(ts`export function filter(source: Source, ctx: TransformContext): boolean `, () => {
+    w.line(mapping.filter ? ts`return ${trusted(mapping.filter.code)};` : ts`return true;`);
+  });
+  w.blank();
+  w.lines(jsDoc([`Maps one ${mapping.source.entityName} record to ${mapping.target.entityName}; collects every field error.`]));
+  w.block(ts`export function transform(source: Source, ctx: TransformContext): TransformResult<Target> `, () => {
+    w.line(ts`const errors: FieldError[] = [];`);
+    const entries = t.fields(mapping.fields, ts`Target`, (f) => lit(f.name));
+    w.line(ts`if (errors.length !== 0) return { ok: false, errors };`);
+    w.line(ts`return { ok: true, value: { ${join(entries, ', ')} } };`);
+  });
+  // Row functions may register further row functions (nested `each`), so iterate until none are left.
+  for (let i = 0; i < t.rowFunctions.length; i++) {
+    const { name, field } = t.rowFunctions[i] as RowFunction;
+    const itemType = t.itemType(field);
+    const rowType = names.rows.get(field.path) as Code;
+    w.blank();
+    w.lines(jsDoc([`One ${field.rowEntity} row per element of the \`each\` list of ${field.path}.`]));
+    w.block(
+      ts`function ${name}(items: readonly ${itemType}[], source: Source, ctx: TransformContext, errors: FieldError[], path: string): ${rowType}[] `,
+      () => {
+        w.line(ts`const rows: ${rowType}[] = [];`);
+        w.line(ts`let index = 0;`);
+        w.block(ts`for (const item of items) `, () => {
+          w.line(ts`const at = path + '[' + index + '].';`);
+          const entries = t.fields(field.fields, rowType, (f) => ts`at + ${lit(f.name)}`);
+          w.line(ts`rows.push({ ${join(entries, ', ')} });`);
+          w.line(ts`index++;`);
+        });
+        w.line(ts`return rows;`);
+      },
+    );
+  }
+  w.blank();
+  w.lines(jsDoc(['Records one field error; CEL run-time errors carry their own code.']));
+  w.block(ts`function fail(errors: FieldError[], path: string, at: string, cause: unknown): void `, () => {
+    w.line(ts`const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : ${lit(FALLBACK_ERROR_CODE)};`);
+    w.line(ts`errors.push({ path, message: cause instanceof Error ? cause.message : String(cause), at, code });`);
+  });
+  return w.toString();
+}
+
+function positionsOf(fields: readonly CompiledField[], out: [string, string][] = []): [string, string][] {
+  for (const f of fields) {
+    out.push([f.path, f.at]);
+    if (f.kind === 'each') positionsOf(f.fields, out);
+  }
+  return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
