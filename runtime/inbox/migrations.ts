@@ -1,0 +1,93 @@
+/**
+ * Versioned schema migrations for both store dialects. A migration is never edited once released:
+ * add a new version. Each store records applied versions in `schema_migrations` and applies the
+ * missing ones in order, each in its own transaction, at start.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: readonly string[];
+  postgres: readonly string[];
+}
+
+/** Timestamps are epoch milliseconds (BIGINT); JSON is stored as text so payloads round-trip byte for byte. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'inbox, lanes, crosswalk, dead letters, cursors',
+    sqlite: [
+      `CREATE TABLE inbox_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        spec TEXT NOT NULL, source_id TEXT NOT NULL, source_version TEXT NOT NULL,
+        cursor TEXT, deleted INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, last_error TEXT,
+        updated_at INTEGER NOT NULL)`,
+      `CREATE UNIQUE INDEX inbox_events_dedupe ON inbox_events (spec, source_id, source_version)`,
+      `CREATE INDEX inbox_events_due ON inbox_events (spec, id) WHERE state = 'pending'`,
+      `CREATE INDEX inbox_events_key ON inbox_events (spec, source_id) WHERE state = 'pending'`,
+      `CREATE TABLE inbox_lanes (spec TEXT NOT NULL, source_id TEXT NOT NULL, owner TEXT NOT NULL,
+        expires_at INTEGER NOT NULL, PRIMARY KEY (spec, source_id))`,
+      `CREATE TABLE crosswalk (spec TEXT NOT NULL, source_id TEXT NOT NULL, target_id TEXT NOT NULL,
+        target_key TEXT NOT NULL, source_version TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (spec, source_id))`,
+      `CREATE INDEX crosswalk_target ON crosswalk (spec, target_id)`,
+      `CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL,
+        spec TEXT NOT NULL, source_id TEXT NOT NULL, source_version TEXT NOT NULL, reason TEXT NOT NULL,
+        class TEXT NOT NULL, code TEXT NOT NULL, input TEXT NOT NULL, errors TEXT NOT NULL, at TEXT NOT NULL,
+        created_at INTEGER NOT NULL, replayed_at INTEGER)`,
+      `CREATE INDEX dead_letters_spec ON dead_letters (spec, id)`,
+      `CREATE TABLE cursors (spec TEXT PRIMARY KEY, position TEXT, updated_at INTEGER NOT NULL)`,
+      `CREATE TABLE cursor_moves (id INTEGER PRIMARY KEY AUTOINCREMENT, spec TEXT NOT NULL,
+        from_position TEXT, to_position TEXT, who TEXT NOT NULL, why TEXT NOT NULL, at INTEGER NOT NULL)`,
+      `CREATE INDEX cursor_moves_spec ON cursor_moves (spec, id)`,
+    ],
+    postgres: [
+      `CREATE TABLE inbox_events (
+        id BIGSERIAL PRIMARY KEY,
+        spec TEXT NOT NULL, source_id TEXT NOT NULL, source_version TEXT NOT NULL,
+        cursor TEXT, deleted BOOLEAN NOT NULL DEFAULT FALSE, payload TEXT NOT NULL,
+        received_at BIGINT NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL, last_error TEXT,
+        updated_at BIGINT NOT NULL)`,
+      `CREATE UNIQUE INDEX inbox_events_dedupe ON inbox_events (spec, source_id, source_version)`,
+      `CREATE INDEX inbox_events_due ON inbox_events (spec, id) WHERE state = 'pending'`,
+      `CREATE INDEX inbox_events_key ON inbox_events (spec, source_id) WHERE state = 'pending'`,
+      `CREATE TABLE inbox_lanes (spec TEXT NOT NULL, source_id TEXT NOT NULL, owner TEXT NOT NULL,
+        expires_at BIGINT NOT NULL, PRIMARY KEY (spec, source_id))`,
+      `CREATE TABLE crosswalk (spec TEXT NOT NULL, source_id TEXT NOT NULL, target_id TEXT NOT NULL,
+        target_key TEXT NOT NULL, source_version TEXT NOT NULL, updated_at BIGINT NOT NULL,
+        PRIMARY KEY (spec, source_id))`,
+      `CREATE INDEX crosswalk_target ON crosswalk (spec, target_id)`,
+      `CREATE TABLE dead_letters (id BIGSERIAL PRIMARY KEY, event_id BIGINT NOT NULL,
+        spec TEXT NOT NULL, source_id TEXT NOT NULL, source_version TEXT NOT NULL, reason TEXT NOT NULL,
+        class TEXT NOT NULL, code TEXT NOT NULL, input TEXT NOT NULL, errors TEXT NOT NULL, at TEXT NOT NULL,
+        created_at BIGINT NOT NULL, replayed_at BIGINT)`,
+      `CREATE INDEX dead_letters_spec ON dead_letters (spec, id)`,
+      `CREATE TABLE cursors (spec TEXT PRIMARY KEY, position TEXT, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE cursor_moves (id BIGSERIAL PRIMARY KEY, spec TEXT NOT NULL,
+        from_position TEXT, to_position TEXT, who TEXT NOT NULL, why TEXT NOT NULL, at BIGINT NOT NULL)`,
+      `CREATE INDEX cursor_moves_spec ON cursor_moves (spec, id)`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'webhook delivery ids (replay protection) and echo marks (two-way flows)',
+    sqlite: [
+      `CREATE TABLE webhook_deliveries (spec TEXT NOT NULL, delivery_id TEXT NOT NULL,
+        received_at INTEGER NOT NULL, PRIMARY KEY (spec, delivery_id))`,
+      `CREATE TABLE echo_marks (id INTEGER PRIMARY KEY AUTOINCREMENT, system TEXT NOT NULL, entity TEXT NOT NULL,
+        record_id TEXT NOT NULL, written TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+      `CREATE INDEX echo_marks_record ON echo_marks (system, entity, record_id)`,
+    ],
+    postgres: [
+      `CREATE TABLE webhook_deliveries (spec TEXT NOT NULL, delivery_id TEXT NOT NULL,
+        received_at BIGINT NOT NULL, PRIMARY KEY (spec, delivery_id))`,
+      `CREATE TABLE echo_marks (id BIGSERIAL PRIMARY KEY, system TEXT NOT NULL, entity TEXT NOT NULL,
+        record_id TEXT NOT NULL, written TEXT NOT NULL, expires_at BIGINT NOT NULL)`,
+      `CREATE INDEX echo_marks_record ON echo_marks (system, entity, record_id)`,
+    ],
+  },
+];
+
+export const LATEST_VERSION = Math.max(...migrations.map((m) => m.version));

@@ -1,0 +1,405 @@
+/**
+ * The shared inbox store: PostgreSQL through `pg`. Several worker processes use one database:
+ * candidates are picked with `FOR UPDATE SKIP LOCKED` (workers never wait on each other's rows) and a
+ * key is owned through a lease row in `inbox_lanes` — one worker per key at a time, so each key's
+ * events are delivered in version order. A lease expires, so a killed worker's keys are taken over.
+ */
+import pg from 'pg';
+import type { CursorPosition } from '../support/connector.ts';
+import { migrations } from './migrations.ts';
+import {
+  groupLanes,
+  positionToText,
+  rowToDeadLetter,
+  rowToEchoMark,
+  rowToEvent,
+  rowToMove,
+  textToPosition,
+  uniqueEvents,
+} from './rows.ts';
+import type {
+  ClaimRequest,
+  ClaimedLane,
+  CrosswalkEntry,
+  CursorMove,
+  CursorState,
+  DeadLetter,
+  InboxEvent,
+  InboxStore,
+  InsertResult,
+  LaneKey,
+  NewEvent,
+  Settlement,
+  StoredEchoMark,
+} from './store.ts';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema holding the tables (created when missing); default `syncspec`. */
+  schema?: string;
+  poolSize?: number;
+  /** Called when an idle pooled connection fails (the pool replaces it). */
+  onPoolError?: (err: Error) => void;
+}
+
+type Row = Record<string, unknown>;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export class PostgresInboxStore implements InboxStore {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  readonly pool: pg.Pool;
+
+  constructor(options: PostgresStoreOptions) {
+    const schema = options.schema ?? 'syncspec';
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}" (lowercase letters, digits, _)`);
+    this.schema = schema;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 8,
+      options: `-c search_path=${schema}`,
+    });
+    this.pool.on('error', (err) => options.onPoolError?.(err));
+  }
+
+  async #q(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, params)).rows as Row[];
+  }
+
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async migrate(upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
+    const applied: number[] = [];
+    await this.#tx(async (c) => {
+      // One migrator at a time when several workers start together.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`syncspec-migrate:${this.schema}`]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      const done = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => Number(r.version)));
+      for (const m of migrations) {
+        if (m.version > upTo || done.has(m.version)) continue;
+        for (const sql of m.postgres) await c.query(sql);
+        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+        applied.push(m.version);
+      }
+    });
+    return applied;
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    return (await this.#q('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+  }
+
+  async insertEvents(events: readonly NewEvent[]): Promise<InsertResult> {
+    const unique = uniqueEvents(events);
+    if (unique.length === 0) return { inserted: 0, duplicates: 0, replayed: 0 };
+    return this.#tx(async (c) => {
+      let fresh = unique;
+      let replayed = 0;
+      const withDelivery = unique.filter((e) => e.deliveryId !== undefined);
+      if (withDelivery.length > 0) {
+        const r = await c.query(
+          `INSERT INTO webhook_deliveries (spec, delivery_id, received_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING spec, delivery_id`,
+          [withDelivery.map((e) => e.spec), withDelivery.map((e) => e.deliveryId), withDelivery.map((e) => e.receivedAt)],
+        );
+        const accepted = new Set(r.rows.map((x: Row) => `${String(x.spec)}\0${String(x.delivery_id)}`));
+        fresh = unique.filter((e) => e.deliveryId === undefined || accepted.has(`${e.spec}\0${e.deliveryId}`));
+        replayed = unique.length - fresh.length;
+      }
+      if (fresh.length === 0) return { inserted: 0, duplicates: 0, replayed };
+      const r = await c.query(
+        `INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
+         SELECT s, i, v, c, d, p, t, 'pending', 0, t, t
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[]) AS x(s, i, v, c, d, p, t)
+         ON CONFLICT (spec, source_id, source_version) DO NOTHING`,
+        [
+          fresh.map((e) => e.spec),
+          fresh.map((e) => e.sourceId),
+          fresh.map((e) => e.sourceVersion),
+          fresh.map((e) => e.cursor ?? null),
+          fresh.map((e) => e.deleted === true),
+          fresh.map((e) => JSON.stringify(e.payload)),
+          fresh.map((e) => e.receivedAt),
+        ],
+      );
+      const inserted = r.rowCount ?? 0;
+      return { inserted, duplicates: fresh.length - inserted, replayed };
+    });
+  }
+
+  async claim(req: ClaimRequest): Promise<ClaimedLane[]> {
+    return this.#tx(async (c) => {
+      const cand = await c.query(
+        `SELECT e.source_id FROM inbox_events e
+         WHERE e.spec = $1 AND e.state = 'pending' AND e.next_attempt_at <= $2
+           AND NOT EXISTS (SELECT 1 FROM inbox_lanes l WHERE l.spec = e.spec AND l.source_id = e.source_id AND l.expires_at > $2)
+         ORDER BY e.id LIMIT $3
+         FOR UPDATE OF e SKIP LOCKED`,
+        [req.spec, req.now, req.limit * 4],
+      );
+      // Sorted so two claimers contending for the same keys lock lane rows in one order (no deadlock).
+      const keys = [...new Set(cand.rows.map((r: Row) => String(r.source_id)))].slice(0, req.limit).sort();
+      if (keys.length === 0) return [];
+      const won = await c.query(
+        `INSERT INTO inbox_lanes (spec, source_id, owner, expires_at)
+         SELECT $1, k, $2, $3 FROM unnest($4::text[]) WITH ORDINALITY AS x(k, n) ORDER BY n
+         ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE inbox_lanes.expires_at <= $5
+         RETURNING source_id`,
+        [req.spec, req.owner, req.now + req.leaseMs, keys, req.now],
+      );
+      const wonKeys = won.rows.map((r: Row) => String(r.source_id));
+      if (wonKeys.length === 0) return [];
+      const ev = await c.query(`SELECT * FROM inbox_events WHERE spec = $1 AND source_id = ANY($2::text[]) AND state = 'pending'`, [
+        req.spec,
+        wonKeys,
+      ]);
+      const cw = await c.query('SELECT source_id, source_version FROM crosswalk WHERE spec = $1 AND source_id = ANY($2::text[])', [
+        req.spec,
+        wonKeys,
+      ]);
+      const delivered = new Map<string, string>(cw.rows.map((r: Row) => [String(r.source_id), String(r.source_version)]));
+      return groupLanes(req.spec, ev.rows.map(rowToEvent), delivered);
+    });
+  }
+
+  async renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void> {
+    if (lanes.length === 0) return;
+    await this.#q(
+      `UPDATE inbox_lanes l SET expires_at = $1 FROM unnest($2::text[], $3::text[]) AS x(s, k)
+       WHERE l.spec = x.s AND l.source_id = x.k AND l.owner = $4`,
+      [until, lanes.map((l) => l.spec), lanes.map((l) => l.sourceId), owner],
+    );
+  }
+
+  async settle(s: Settlement): Promise<void> {
+    await this.#tx(async (c) => {
+      if (s.events.length > 0) {
+        await c.query(
+          `UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = $6
+           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(id, state, attempts, next_at, err)
+           WHERE e.id = x.id`,
+          [
+            s.events.map((e) => e.id),
+            s.events.map((e) => e.state),
+            s.events.map((e) => e.attempts),
+            s.events.map((e) => e.nextAttemptAt),
+            s.events.map((e) => e.lastError ?? null),
+            s.now,
+          ],
+        );
+      }
+      if (s.crosswalk.length > 0) {
+        await c.query(
+          `INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at)
+           SELECT *, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+           ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
+             source_version = excluded.source_version, updated_at = excluded.updated_at`,
+          [
+            s.crosswalk.map((x) => x.spec),
+            s.crosswalk.map((x) => x.sourceId),
+            s.crosswalk.map((x) => x.targetId),
+            s.crosswalk.map((x) => x.targetKey),
+            s.crosswalk.map((x) => x.sourceVersion),
+            s.now,
+          ],
+        );
+      }
+      for (const d of s.deadLetters) {
+        await c.query(
+          `INSERT INTO dead_letters (event_id, spec, source_id, source_version, reason, class, code, input, errors, at, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [d.eventId, d.spec, d.sourceId, d.sourceVersion, d.reason, d.class, d.code, JSON.stringify(d.input), JSON.stringify(d.errors), d.at, d.createdAt],
+        );
+      }
+      for (const m of s.echoMarks) {
+        await c.query('INSERT INTO echo_marks (system, entity, record_id, written, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+          m.system,
+          m.entity,
+          m.recordId,
+          JSON.stringify(m.written),
+          m.expiresAt,
+        ]);
+      }
+      if (s.consumedEchoMarks.length > 0) {
+        await c.query('DELETE FROM echo_marks WHERE id = ANY($1::bigint[])', [s.consumedEchoMarks]);
+      }
+      if (s.release.length > 0) {
+        await c.query(
+          `DELETE FROM inbox_lanes l USING unnest($1::text[], $2::text[]) AS x(s, k)
+           WHERE l.spec = x.s AND l.source_id = x.k AND l.owner = $3`,
+          [s.release.map((l) => l.spec), s.release.map((l) => l.sourceId), s.owner],
+        );
+      }
+    });
+  }
+
+  async unsettled(spec: string, refs: readonly { sourceId: string; sourceVersion: string }[]): Promise<number> {
+    if (refs.length === 0) return 0;
+    const rows = await this.#q(
+      `SELECT COUNT(*) AS n FROM inbox_events e JOIN unnest($2::text[], $3::text[]) AS x(i, v)
+         ON e.source_id = x.i AND e.source_version = x.v
+       WHERE e.spec = $1 AND e.state = 'pending'`,
+      [spec, refs.map((r) => r.sourceId), refs.map((r) => r.sourceVersion)],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of await this.#q(`SELECT spec, COUNT(*) AS n FROM inbox_events WHERE state = 'pending' GROUP BY spec ORDER BY spec`)) {
+      out[String(r.spec)] = Number(r.n);
+    }
+    return out;
+  }
+
+  async getEvent(id: number): Promise<InboxEvent | undefined> {
+    const r = (await this.#q('SELECT * FROM inbox_events WHERE id = $1', [id]))[0];
+    return r ? rowToEvent(r) : undefined;
+  }
+
+  async crosswalkGet(spec: string, sourceIds: readonly string[]): Promise<Map<string, string>> {
+    if (sourceIds.length === 0) return new Map();
+    const rows = await this.#q('SELECT source_id, target_id FROM crosswalk WHERE spec = $1 AND source_id = ANY($2::text[])', [
+      spec,
+      [...new Set(sourceIds)],
+    ]);
+    return new Map(rows.map((r) => [String(r.source_id), String(r.target_id)]));
+  }
+
+  async crosswalkBySourceId(spec: string, sourceId: string): Promise<CrosswalkEntry | undefined> {
+    const r = (await this.#q('SELECT * FROM crosswalk WHERE spec = $1 AND source_id = $2', [spec, sourceId]))[0];
+    return r ? toCrosswalk(r) : undefined;
+  }
+
+  async crosswalkByTargetId(spec: string, targetId: string): Promise<CrosswalkEntry | undefined> {
+    const r = (await this.#q('SELECT * FROM crosswalk WHERE spec = $1 AND target_id = $2 ORDER BY source_id LIMIT 1', [spec, targetId]))[0];
+    return r ? toCrosswalk(r) : undefined;
+  }
+
+  async listDeadLetters(q: { spec?: string; includeReplayed?: boolean; limit?: number }): Promise<DeadLetter[]> {
+    const rows = await this.#q(
+      `SELECT * FROM dead_letters WHERE ($1::text IS NULL OR spec = $1) AND ($2 OR replayed_at IS NULL) ORDER BY id LIMIT $3`,
+      [q.spec ?? null, q.includeReplayed === true, q.limit ?? 1000],
+    );
+    return rows.map(rowToDeadLetter);
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    const r = (await this.#q('SELECT * FROM dead_letters WHERE id = $1', [id]))[0];
+    return r ? rowToDeadLetter(r) : undefined;
+  }
+
+  async replayDeadLetters(ids: readonly number[], now: number): Promise<number[]> {
+    if (ids.length === 0) return [];
+    return this.#tx(async (c) => {
+      const r = await c.query(
+        `UPDATE dead_letters SET replayed_at = $2 WHERE id = ANY($1::bigint[]) AND replayed_at IS NULL RETURNING id, event_id`,
+        [[...new Set(ids)], now],
+      );
+      const eventIds = r.rows.map((x: Row) => Number(x.event_id));
+      await c.query(
+        `UPDATE inbox_events SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, updated_at = $2 WHERE id = ANY($1::bigint[])`,
+        [eventIds, now],
+      );
+      return r.rows.map((x: Row) => Number(x.id)).sort((a: number, b: number) => a - b);
+    });
+  }
+
+  async deadLetterCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of await this.#q('SELECT spec, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL GROUP BY spec ORDER BY spec')) {
+      out[String(r.spec)] = Number(r.n);
+    }
+    return out;
+  }
+
+  async findEchoMarks(system: string, entity: string, recordIds: readonly string[], now: number): Promise<StoredEchoMark[]> {
+    if (recordIds.length === 0) return [];
+    const rows = await this.#q(
+      'SELECT * FROM echo_marks WHERE system = $1 AND entity = $2 AND record_id = ANY($3::text[]) AND expires_at > $4 ORDER BY id',
+      [system, entity, [...new Set(recordIds)], now],
+    );
+    return rows.map(rowToEchoMark);
+  }
+
+  async getCursor(spec: string): Promise<CursorState> {
+    const r = (await this.#q('SELECT * FROM cursors WHERE spec = $1', [spec]))[0];
+    return { spec, position: textToPosition(r?.position), updatedAt: r ? Number(r.updated_at) : undefined };
+  }
+
+  async listCursors(): Promise<CursorState[]> {
+    return (await this.#q('SELECT * FROM cursors ORDER BY spec')).map((r) => ({
+      spec: String(r.spec),
+      position: textToPosition(r.position),
+      updatedAt: Number(r.updated_at),
+    }));
+  }
+
+  async moveCursor(spec: string, to: CursorPosition | undefined, who: string, why: string, now: number): Promise<CursorMove> {
+    return this.#tx(async (c) => {
+      // Lock the row (or the spec's slot) so concurrent moves record a true from → to chain.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`syncspec-cursor:${spec}`]);
+      const before = (await c.query('SELECT position FROM cursors WHERE spec = $1', [spec])).rows[0] as Row | undefined;
+      await c.query(
+        `INSERT INTO cursors (spec, position, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (spec) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+        [spec, positionToText(to), now],
+      );
+      const from = (before?.position as string | null | undefined) ?? null;
+      const r = await c.query(
+        'INSERT INTO cursor_moves (spec, from_position, to_position, who, why, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+        [spec, from, positionToText(to), who, why, now],
+      );
+      return { id: Number((r.rows[0] as Row).id), spec, from: textToPosition(from), to, who, why, at: now };
+    });
+  }
+
+  async cursorHistory(spec: string, limit: number): Promise<CursorMove[]> {
+    return (await this.#q('SELECT * FROM cursor_moves WHERE spec = $1 ORDER BY id DESC LIMIT $2', [spec, limit])).map(rowToMove);
+  }
+
+  async prune(before: number): Promise<number> {
+    return this.#tx(async (c) => {
+      const a = await c.query(`DELETE FROM inbox_events WHERE state IN ('done', 'superseded', 'filtered', 'echo', 'skipped') AND updated_at < $1`, [before]);
+      const b = await c.query('DELETE FROM webhook_deliveries WHERE received_at < $1', [before]);
+      const e = await c.query('DELETE FROM echo_marks WHERE expires_at < $1', [before]);
+      return (a.rowCount ?? 0) + (b.rowCount ?? 0) + (e.rowCount ?? 0);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function toCrosswalk(r: Row): CrosswalkEntry {
+  return {
+    spec: String(r.spec),
+    sourceId: String(r.source_id),
+    targetId: String(r.target_id),
+    targetKey: String(r.target_key),
+    sourceVersion: String(r.source_version),
+  };
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresInboxStore> {
+  const store = new PostgresInboxStore(options);
+  await store.migrate();
+  return store;
+}

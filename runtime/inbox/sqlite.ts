@@ -1,0 +1,460 @@
+/**
+ * The embedded inbox store: SQLite through `node:sqlite` (no native addon).
+ *
+ * Durability: WAL with `synchronous=FULL`. In WAL mode NORMAL survives a killed process but may lose
+ * the last commits on power loss or an OS crash — and a webhook we answered 2xx is never sent again,
+ * so the commit that precedes the answer must be on disk. FULL costs one fsync per commit; concurrent
+ * inserts are group-committed (one transaction per event-loop turn) to spread that cost.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { CursorPosition } from '../support/connector.ts';
+import { migrations } from './migrations.ts';
+import {
+  groupLanes,
+  positionToText,
+  rowToDeadLetter,
+  rowToEchoMark,
+  rowToEvent,
+  rowToMove,
+  textToPosition,
+  uniqueEvents,
+} from './rows.ts';
+import type {
+  ClaimRequest,
+  ClaimedLane,
+  CrosswalkEntry,
+  CursorMove,
+  CursorState,
+  DeadLetter,
+  InboxEvent,
+  InboxStore,
+  InsertResult,
+  LaneKey,
+  NewEvent,
+  Settlement,
+  StoredEchoMark,
+} from './store.ts';
+
+export interface SqliteStoreOptions {
+  /** `FULL` (default, see above) or `NORMAL` for throw-away stores such as benchmarks. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+type Row = Record<string, unknown>;
+
+interface PendingInsert {
+  events: readonly NewEvent[];
+  resolve: (r: InsertResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export class SqliteInboxStore implements InboxStore {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  #db: DatabaseSync;
+  #statements = new Map<string, StatementSync>();
+  #queue: PendingInsert[] = [];
+  #flushScheduled = false;
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL');
+    this.#db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
+    // The CLI and a running worker share the file; wait for the other's write instead of failing.
+    this.#db.exec('PRAGMA busy_timeout = 5000');
+    this.#db.exec('PRAGMA foreign_keys = ON');
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #all(sql: string, ...params: SQLInputValue[]): Row[] {
+    return this.#stmt(sql).all(...params) as Row[];
+  }
+
+  #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    return this.#stmt(sql).get(...params) as Row | undefined;
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.#stmt(sql).run(...params).changes);
+  }
+
+  #tx<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.#db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async migrate(upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set(this.#all('SELECT version FROM schema_migrations').map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version > upTo || done.has(m.version)) continue;
+      this.#tx(() => {
+        for (const sql of m.sqlite) this.#db.exec(sql);
+        this.#run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', m.version, m.name, Date.now());
+      });
+      applied.push(m.version);
+    }
+    return applied;
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    return this.#all('SELECT version FROM schema_migrations ORDER BY version').map((r) => Number(r.version));
+  }
+
+  insertEvents(events: readonly NewEvent[]): Promise<InsertResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ events, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flushInserts());
+      }
+    });
+  }
+
+  #flushInserts(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    let results: InsertResult[];
+    try {
+      results = this.#tx(() => batch.map((p) => this.#insertNow(p.events)));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i] as InsertResult));
+  }
+
+  #insertNow(events: readonly NewEvent[]): InsertResult {
+    const result: InsertResult = { inserted: 0, duplicates: 0, replayed: 0 };
+    for (const e of uniqueEvents(events)) {
+      if (e.deliveryId !== undefined) {
+        const fresh = this.#run(
+          'INSERT INTO webhook_deliveries (spec, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+          e.spec,
+          e.deliveryId,
+          e.receivedAt,
+        );
+        if (fresh === 0) {
+          result.replayed++;
+          continue;
+        }
+      }
+      const n = this.#run(
+        `INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (spec, source_id, source_version) DO NOTHING`,
+        e.spec,
+        e.sourceId,
+        e.sourceVersion,
+        e.cursor ?? null,
+        e.deleted ? 1 : 0,
+        JSON.stringify(e.payload),
+        e.receivedAt,
+        e.receivedAt,
+        e.receivedAt,
+      );
+      if (n === 1) result.inserted++;
+      else result.duplicates++;
+    }
+    return result;
+  }
+
+  async claim(req: ClaimRequest): Promise<ClaimedLane[]> {
+    return this.#tx(() => {
+      const candidates = this.#all(
+        `SELECT e.source_id FROM inbox_events e
+         WHERE e.spec = ? AND e.state = 'pending' AND e.next_attempt_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM inbox_lanes l WHERE l.spec = e.spec AND l.source_id = e.source_id AND l.expires_at > ?)
+         ORDER BY e.id LIMIT ?`,
+        req.spec,
+        req.now,
+        req.now,
+        req.limit * 4,
+      );
+      const keys = [...new Set(candidates.map((r) => String(r.source_id)))].slice(0, req.limit).sort();
+      const events: InboxEvent[] = [];
+      const delivered = new Map<string, string>();
+      for (const key of keys) {
+        const won = this.#run(
+          `INSERT INTO inbox_lanes (spec, source_id, owner, expires_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+           WHERE inbox_lanes.expires_at <= ?`,
+          req.spec,
+          key,
+          req.owner,
+          req.now + req.leaseMs,
+          req.now,
+        );
+        if (won !== 1) continue;
+        for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND source_id = ? AND state = 'pending'`, req.spec, key)) {
+          events.push(rowToEvent(r));
+        }
+        const cw = this.#get('SELECT source_version FROM crosswalk WHERE spec = ? AND source_id = ?', req.spec, key);
+        if (cw) delivered.set(key, String(cw.source_version));
+      }
+      return groupLanes(req.spec, events, delivered);
+    });
+  }
+
+  async renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void> {
+    this.#tx(() => {
+      for (const l of lanes) {
+        this.#run('UPDATE inbox_lanes SET expires_at = ? WHERE spec = ? AND source_id = ? AND owner = ?', until, l.spec, l.sourceId, owner);
+      }
+    });
+  }
+
+  async settle(s: Settlement): Promise<void> {
+    this.#tx(() => {
+      for (const e of s.events) {
+        this.#run(
+          'UPDATE inbox_events SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
+          e.state,
+          e.attempts,
+          e.nextAttemptAt,
+          e.lastError ?? null,
+          s.now,
+          e.id,
+        );
+      }
+      for (const c of s.crosswalk) {
+        this.#run(
+          `INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
+             source_version = excluded.source_version, updated_at = excluded.updated_at`,
+          c.spec,
+          c.sourceId,
+          c.targetId,
+          c.targetKey,
+          c.sourceVersion,
+          s.now,
+        );
+      }
+      for (const d of s.deadLetters) {
+        this.#run(
+          `INSERT INTO dead_letters (event_id, spec, source_id, source_version, reason, class, code, input, errors, at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          d.eventId,
+          d.spec,
+          d.sourceId,
+          d.sourceVersion,
+          d.reason,
+          d.class,
+          d.code,
+          JSON.stringify(d.input),
+          JSON.stringify(d.errors),
+          d.at,
+          d.createdAt,
+        );
+      }
+      for (const m of s.echoMarks) {
+        this.#run(
+          'INSERT INTO echo_marks (system, entity, record_id, written, expires_at) VALUES (?, ?, ?, ?, ?)',
+          m.system,
+          m.entity,
+          m.recordId,
+          JSON.stringify(m.written),
+          m.expiresAt,
+        );
+      }
+      for (const id of s.consumedEchoMarks) this.#run('DELETE FROM echo_marks WHERE id = ?', id);
+      for (const l of s.release) {
+        this.#run('DELETE FROM inbox_lanes WHERE spec = ? AND source_id = ? AND owner = ?', l.spec, l.sourceId, s.owner);
+      }
+    });
+  }
+
+  async unsettled(spec: string, refs: readonly { sourceId: string; sourceVersion: string }[]): Promise<number> {
+    let n = 0;
+    for (const r of refs) {
+      const row = this.#get(
+        `SELECT 1 AS x FROM inbox_events WHERE spec = ? AND source_id = ? AND source_version = ? AND state = 'pending'`,
+        spec,
+        r.sourceId,
+        r.sourceVersion,
+      );
+      if (row) n++;
+    }
+    return n;
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.#all(`SELECT spec, COUNT(*) AS n FROM inbox_events WHERE state = 'pending' GROUP BY spec ORDER BY spec`)) {
+      out[String(r.spec)] = Number(r.n);
+    }
+    return out;
+  }
+
+  async getEvent(id: number): Promise<InboxEvent | undefined> {
+    const r = this.#get('SELECT * FROM inbox_events WHERE id = ?', id);
+    return r ? rowToEvent(r) : undefined;
+  }
+
+  async crosswalkGet(spec: string, sourceIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of new Set(sourceIds)) {
+      const r = this.#get('SELECT target_id FROM crosswalk WHERE spec = ? AND source_id = ?', spec, id);
+      if (r) out.set(id, String(r.target_id));
+    }
+    return out;
+  }
+
+  async crosswalkBySourceId(spec: string, sourceId: string): Promise<CrosswalkEntry | undefined> {
+    const r = this.#get('SELECT * FROM crosswalk WHERE spec = ? AND source_id = ?', spec, sourceId);
+    return r ? toCrosswalk(r) : undefined;
+  }
+
+  async crosswalkByTargetId(spec: string, targetId: string): Promise<CrosswalkEntry | undefined> {
+    const r = this.#get('SELECT * FROM crosswalk WHERE spec = ? AND target_id = ? ORDER BY source_id LIMIT 1', spec, targetId);
+    return r ? toCrosswalk(r) : undefined;
+  }
+
+  async listDeadLetters(q: { spec?: string; includeReplayed?: boolean; limit?: number }): Promise<DeadLetter[]> {
+    const rows = this.#all(
+      `SELECT * FROM dead_letters WHERE (? IS NULL OR spec = ?) AND (? = 1 OR replayed_at IS NULL) ORDER BY id LIMIT ?`,
+      q.spec ?? null,
+      q.spec ?? null,
+      q.includeReplayed ? 1 : 0,
+      q.limit ?? 1000,
+    );
+    return rows.map(rowToDeadLetter);
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    const r = this.#get('SELECT * FROM dead_letters WHERE id = ?', id);
+    return r ? rowToDeadLetter(r) : undefined;
+  }
+
+  async replayDeadLetters(ids: readonly number[], now: number): Promise<number[]> {
+    return this.#tx(() => {
+      const replayed: number[] = [];
+      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+        const d = this.#get('SELECT event_id FROM dead_letters WHERE id = ? AND replayed_at IS NULL', id);
+        if (!d) continue;
+        this.#run(
+          `UPDATE inbox_events SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE id = ?`,
+          now,
+          now,
+          Number(d.event_id),
+        );
+        this.#run('UPDATE dead_letters SET replayed_at = ? WHERE id = ?', now, id);
+        replayed.push(id);
+      }
+      return replayed;
+    });
+  }
+
+  async deadLetterCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.#all('SELECT spec, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL GROUP BY spec ORDER BY spec')) {
+      out[String(r.spec)] = Number(r.n);
+    }
+    return out;
+  }
+
+  async findEchoMarks(system: string, entity: string, recordIds: readonly string[], now: number): Promise<StoredEchoMark[]> {
+    const out: StoredEchoMark[] = [];
+    for (const id of new Set(recordIds)) {
+      const rows = this.#all(
+        'SELECT * FROM echo_marks WHERE system = ? AND entity = ? AND record_id = ? AND expires_at > ? ORDER BY id',
+        system,
+        entity,
+        id,
+        now,
+      );
+      out.push(...rows.map(rowToEchoMark));
+    }
+    return out;
+  }
+
+  async getCursor(spec: string): Promise<CursorState> {
+    const r = this.#get('SELECT * FROM cursors WHERE spec = ?', spec);
+    return { spec, position: textToPosition(r?.position), updatedAt: r ? Number(r.updated_at) : undefined };
+  }
+
+  async listCursors(): Promise<CursorState[]> {
+    return this.#all('SELECT * FROM cursors ORDER BY spec').map((r) => ({
+      spec: String(r.spec),
+      position: textToPosition(r.position),
+      updatedAt: Number(r.updated_at),
+    }));
+  }
+
+  async moveCursor(spec: string, to: CursorPosition | undefined, who: string, why: string, now: number): Promise<CursorMove> {
+    return this.#tx(() => {
+      const before = this.#get('SELECT position FROM cursors WHERE spec = ?', spec);
+      this.#run(
+        `INSERT INTO cursors (spec, position, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (spec) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+        spec,
+        positionToText(to),
+        now,
+      );
+      const from = (before?.position as string | null | undefined) ?? null;
+      const info = this.#stmt('INSERT INTO cursor_moves (spec, from_position, to_position, who, why, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        spec,
+        from,
+        positionToText(to),
+        who,
+        why,
+        now,
+      );
+      return { id: Number(info.lastInsertRowid), spec, from: textToPosition(from), to, who, why, at: now };
+    });
+  }
+
+  async cursorHistory(spec: string, limit: number): Promise<CursorMove[]> {
+    return this.#all('SELECT * FROM cursor_moves WHERE spec = ? ORDER BY id DESC LIMIT ?', spec, limit).map(rowToMove);
+  }
+
+  async prune(before: number): Promise<number> {
+    return this.#tx(
+      () =>
+        this.#run(`DELETE FROM inbox_events WHERE state IN ('done', 'superseded', 'filtered', 'echo', 'skipped') AND updated_at < ?`, before) +
+        this.#run('DELETE FROM webhook_deliveries WHERE received_at < ?', before) +
+        this.#run('DELETE FROM echo_marks WHERE expires_at < ?', before),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#flushScheduled) await new Promise<void>((r) => setImmediate(r));
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
+
+function toCrosswalk(r: Row): CrosswalkEntry {
+  return {
+    spec: String(r.spec),
+    sourceId: String(r.source_id),
+    targetId: String(r.target_id),
+    targetKey: String(r.target_key),
+    sourceVersion: String(r.source_version),
+  };
+}
+
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteInboxStore> {
+  const store = new SqliteInboxStore(path, options);
+  await store.migrate();
+  return store;
+}
