@@ -102,4 +102,11 @@ export const loadCodes = {
       'file). This is an input/output problem, not a problem in a spec, so the command exits with code 2. Check ' +
       'the path and the current directory.',
   },
+  SS1015: {
+    title: 'Internal error',
+    explanation:
+      'syncspec itself failed while processing this file; the input may be unusual, but a crash is always a bug ' +
+      'in syncspec, never in your spec. The other files were still checked. The summary names the phase that ' +
+      'failed; please report it with the file that triggers it.',
+  },
 } satisfies Record<`SS1${string}`, CodeInfo>;

@@ -1,0 +1,143 @@
+/**
+ * oneOf / anyOf without the noise. ajv (allErrors) reports every branch's failures plus the oneOf itself; a user
+ * wants one answer. For each failed alternative we pick the branch the value evidently aims at (its discriminating
+ * required keys are present, its type fits) and keep only that branch's errors; when no branch stands out we
+ * replace the whole group with one diagnostic that lists the allowed shapes.
+ */
+import { closest } from '../diagnostics/did-you-mean.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { LoadedDocument } from '../model.ts';
+import { nameOf } from './map-errors.ts';
+import { deref, isPathPrefix, isRecord, jsonType, matchesType, toDataPath, type AjvError, type JsonSchema } from './ajv-types.ts';
+
+const COMPOSITE = new Set(['oneOf', 'anyOf']);
+/** Errors of the enclosing schema that already say why no alternative can match. */
+const EXPLAINS_ALTERNATIVES = new Set(['type', 'minProperties', 'maxProperties', 'const', 'enum']);
+
+interface Owner {
+  composite: AjvError;
+  branch: number;
+}
+
+function ownerOf(e: AjvError, composites: readonly AjvError[]): Owner | undefined {
+  let best: Owner | undefined;
+  for (const c of composites) {
+    if (c === e) continue;
+    const prefix = `${c.schemaPath}/`;
+    if (!e.schemaPath.startsWith(prefix) || !isPathPrefix(c.instancePath, e.instancePath)) continue;
+    const branch = Number(e.schemaPath.slice(prefix.length).split('/')[0]);
+    if (!Number.isInteger(branch)) continue;
+    if (!best || c.instancePath.length > best.composite.instancePath.length || (c.instancePath.length === best.composite.instancePath.length && c.schemaPath.length > best.composite.schemaPath.length)) {
+      best = { composite: c, branch };
+    }
+  }
+  return best;
+}
+
+export function collapseAlternatives(errors: readonly AjvError[], doc: LoadedDocument, root: JsonSchema): { errors: AjvError[]; diagnostics: Diagnostic[] } {
+  const composites = errors.filter((e) => COMPOSITE.has(e.keyword));
+  if (composites.length === 0) return { errors: [...errors], diagnostics: [] };
+  const owners = new Map<AjvError, Owner | undefined>();
+  for (const e of errors) owners.set(e, ownerOf(e, composites));
+
+  const dropped = new Set<AjvError>();
+  const chosen = new Map<AjvError, number>();
+  const diagnostics: Diagnostic[] = [];
+  const isDropped = (e: AjvError): boolean => {
+    for (let o = owners.get(e); o; o = owners.get(o.composite)) {
+      if (dropped.has(o.composite)) return true;
+      const pick = chosen.get(o.composite);
+      if (pick === undefined || pick !== o.branch) return true;
+    }
+    return false;
+  };
+
+  const ordered = [...composites].sort((a, b) => a.instancePath.length - b.instancePath.length || a.schemaPath.length - b.schemaPath.length);
+  for (const c of ordered) {
+    if (isDropped(c)) {
+      dropped.add(c);
+      continue;
+    }
+    const owner = owners.get(c);
+    const explained = errors.some((e) => !COMPOSITE.has(e.keyword) && e.instancePath === c.instancePath && EXPLAINS_ALTERNATIVES.has(e.keyword) && owners.get(e)?.composite === owner?.composite && owners.get(e)?.branch === owner?.branch);
+    if (explained) {
+      dropped.add(c);
+      continue;
+    }
+    const inBranch = (i: number): AjvError[] => errors.filter((e) => {
+      for (let o = owners.get(e); o; o = owners.get(o.composite)) if (o.composite === c) return o.branch === i;
+      return false;
+    });
+    const decision = choose(c, root, inBranch, doc);
+    if ('branch' in decision) chosen.set(c, decision.branch);
+    else {
+      dropped.add(c);
+      diagnostics.push(decision.diagnostic);
+    }
+  }
+  const kept = errors.filter((e) => !COMPOSITE.has(e.keyword) && !isDropped(e));
+  return { errors: kept, diagnostics };
+}
+
+function branchLabel(s: JsonSchema, i: number): string {
+  if (typeof s.title === 'string') return s.title;
+  if (Array.isArray(s.required) && s.required.length > 0) return s.required.join(' + ');
+  if (typeof s.type === 'string') return s.type;
+  return `alternative ${i + 1}`;
+}
+
+function choose(c: AjvError, root: JsonSchema, inBranch: (i: number) => AjvError[], doc: LoadedDocument): { branch: number } | { diagnostic: Diagnostic } {
+  const branches = (Array.isArray(c.schema) ? c.schema : []).map((b) => deref(b, root));
+  const data = c.data;
+  const path = toDataPath(c.instancePath, doc.value);
+  const name = nameOf(path);
+  const description = typeof c.parentSchema?.description === 'string' ? c.parentSchema.description : undefined;
+
+  if (c.keyword === 'oneOf' && Array.isArray((c.params as { passingSchemas?: unknown }).passingSchemas)) {
+    const passing = ((c.params as { passingSchemas: number[] }).passingSchemas).map((i) => branchLabel(branches[i] ?? {}, i));
+    return { diagnostic: { code: 'SS2010', severity: 'error', summary: `"${name}" matches more than one allowed shape (${passing.join(', ')})`, detail: `Write exactly one shape here.${description ? ` ${description}` : ''}`, range: doc.locate(path) } };
+  }
+
+  const scored = branches.map((s, i) => {
+    if (s.type !== undefined && !matchesType(data, s.type)) return { i, score: Number.NEGATIVE_INFINITY, present: 0 };
+    const required = Array.isArray(s.required) ? (s.required as unknown[]).map(String) : [];
+    const present = isRecord(data) ? required.filter((k) => k in data).length : 0;
+    const known = isRecord(data) && isRecord(s.properties) ? Object.keys(data).filter((k) => k in (s.properties as object)).length : 0;
+    return { i, score: 100 * present - 50 * (required.length - present) + known - inBranch(i).length / 1000, present };
+  });
+  const best = [...scored].sort((a, b) => b.score - a.score || a.i - b.i)[0];
+  const labels = branches.map((s, i) => `${branchLabel(s, i)}${typeof s.type === 'string' ? ` (${s.type})` : ''}`);
+
+  if (!best || best.score === Number.NEGATIVE_INFINITY) {
+    const expected = [...new Set(branches.map((s) => (Array.isArray(s.type) ? s.type.join(' or ') : String(s.type ?? 'any'))))];
+    return {
+      diagnostic: {
+        code: 'SS2003',
+        severity: 'error',
+        summary: `"${name}" must be ${expected.join(' or ')}, not ${jsonType(data)}`,
+        detail: `Allowed shapes: ${labels.join(', ')}.${description ? ` ${description}` : ''}`,
+        range: doc.locate(path),
+      },
+    };
+  }
+  const discriminated = isRecord(data) && branches.every((s) => Array.isArray(s.required) && s.required.length > 0);
+  if (discriminated && best.present === 0 && isRecord(data)) {
+    const keys = [...new Set(branches.flatMap((s) => (s.required as unknown[]).map(String)))];
+    const unknown = Object.keys(data).filter((k) => !branches.some((s) => isRecord(s.properties) && k in s.properties));
+    const given = unknown[0];
+    const suggestion = given !== undefined ? closest(given, keys) : undefined;
+    return {
+      diagnostic: {
+        code: 'SS2009',
+        severity: 'error',
+        summary: given !== undefined
+          ? `"${given}" is not one of ${keys.map((k) => `"${k}"`).join(', ')}${suggestion ? ` — did you mean "${suggestion}"?` : ''}`
+          : `"${name}" matches none of the allowed shapes: ${keys.map((k) => `"${k}"`).join(', ')}`,
+        detail: `Allowed shapes: ${labels.join(', ')}.${description ? ` ${description}` : ''}`,
+        range: given !== undefined ? doc.locate([...path, given], 'key') : doc.locate(path),
+        ...(suggestion ? { suggestion } : {}),
+      },
+    };
+  }
+  return { branch: best.i };
+}
