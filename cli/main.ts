@@ -16,6 +16,16 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec validate [paths…] [--format pretty|json|sarif|github] [--strict]',
     load: () => import('../compiler/cli/validate.ts'),
   },
+  generate: {
+    summary: 'Compile specs into typed TypeScript under generated/ (--check: fail if generated/ is stale)',
+    usage: 'syncspec generate [--check] [--out generated] [--format pretty|json] [paths…]',
+    load: () => import('../compiler/cli/generate.ts'),
+  },
+  test: {
+    summary: "Run every spec's examples through the generated transforms, with a field-level diff",
+    usage: 'syncspec test [spec…] [--specs specs] [--out generated] [--format pretty|json]',
+    load: () => import('../compiler/cli/test.ts'),
+  },
   explain: {
     summary: 'Explain a diagnostic code, e.g. `syncspec explain SS2001`',
     usage: 'syncspec explain <code>',

@@ -1,0 +1,99 @@
+/**
+ * `syncspec generate [--check] [--out generated] [--format pretty|json] [paths…]`: compiles the specs
+ * (default `specs`) into `generated/`. `--check` writes nothing and exits 1 naming every stale, missing
+ * or extra file, so CI fails when `generated/` does not match the specs.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIO } from '../../cli/io.ts';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { generateFiles } from '../emit/generate.ts';
+import { diffOutput, writeOutput } from '../emit/output.ts';
+import { typeCheck } from '../emit/verify.ts';
+import { formatDiagnostics } from './format.ts';
+import { loadRepo } from './repo.ts';
+
+const USAGE = 'syncspec generate [--check] [--out generated] [--format pretty|json] [--no-typecheck] [paths…]';
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        check: { type: 'boolean', default: false },
+        out: { type: 'string', default: 'generated' },
+        format: { type: 'string', default: 'pretty' },
+        'no-typecheck': { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    io.stderr(`syncspec generate: ${err instanceof Error ? err.message : String(err)}\nUsage: ${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const { check, out, format } = parsed.values;
+  if (format !== 'pretty' && format !== 'json') {
+    io.stderr(`syncspec generate: --format must be pretty or json, not "${format}"\n`);
+    return EXIT_USAGE;
+  }
+  const paths = parsed.positionals.length > 0 ? parsed.positionals : ['specs'];
+  const repo = await loadRepo(paths, io.cwd);
+  if (repo.ioError) {
+    io.stderr(formatDiagnostics(repo.diagnostics));
+    return EXIT_USAGE;
+  }
+  const diagnostics: Diagnostic[] = [...repo.diagnostics];
+  const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : generateFiles(repo.documents, repo.mapping);
+  if (result) diagnostics.push(...result.diagnostics);
+  const hasErrors = diagnostics.some((d) => d.severity === 'error');
+  if (result && !hasErrors && parsed.values['no-typecheck'] !== true) {
+    diagnostics.push(...typeCheck(result.files, { root: repo.root, outDir: out }));
+  }
+  const outDir = resolve(io.cwd, out);
+  if (diagnostics.some((d) => d.severity === 'error') || !result) {
+    emit(io, format, { ok: false, diagnostics: sortDiagnostics(diagnostics) });
+    return EXIT_PROBLEMS;
+  }
+  if (check) {
+    const diff = diffOutput(outDir, result.files);
+    const problems: Diagnostic[] = [
+      ...diff.stale.map((p) => fileProblem('SS4003', `${out}/${p}`, 'is stale')),
+      ...diff.missing.map((p) => fileProblem('SS4004', `${out}/${p}`, 'is missing')),
+      ...diff.extra.map((p) => fileProblem('SS4005', `${out}/${p}`, 'is not produced by any spec')),
+    ];
+    const all = sortDiagnostics([...diagnostics, ...problems]);
+    emit(io, format, { ok: problems.length === 0, diagnostics: all, ...diff, files: result.files.length });
+    if (format === 'pretty' && problems.length === 0) io.stdout(`${out}/ is up to date (${result.files.length} files)\n`);
+    if (format === 'pretty' && problems.length > 0) io.stdout(`${out}/ is out of date: run \`syncspec generate\` and commit the result\n`);
+    return problems.length === 0 ? EXIT_OK : EXIT_PROBLEMS;
+  }
+  const report = writeOutput(outDir, result.files);
+  const kept = report.kept.map((p) => ({
+    ...fileProblem('SS4005', `${out}/${p}`, 'is not produced by any spec and was not written by syncspec; left in place'),
+    severity: 'warning' as const,
+  }));
+  emit(io, format, {
+    ok: true,
+    diagnostics: sortDiagnostics([...diagnostics, ...kept]),
+    written: [...report.stale, ...report.missing].sort(),
+    removed: report.extra.filter((p) => !report.kept.includes(p)),
+    files: result.files.length,
+  });
+  if (format === 'pretty') {
+    const changed = report.stale.length + report.missing.length;
+    const removed = report.extra.length - report.kept.length;
+    io.stdout(`generated ${result.compiled.length} spec(s) into ${out}/: ${changed} file(s) written, ${removed} removed, ${result.files.length - changed} unchanged\n`);
+  }
+  return EXIT_OK;
+}
+
+function fileProblem(code: string, file: string, what: string): Diagnostic {
+  const at = { line: 1, col: 1, offset: 0 };
+  return { code, severity: 'error', summary: `${file} ${what}`, range: { file, start: at, end: at } };
+}
+
+function emit(io: CliIO, format: 'pretty' | 'json', report: { ok: boolean; diagnostics: Diagnostic[] } & Record<string, unknown>): void {
+  if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else if (report.diagnostics.length > 0) io.stdout(formatDiagnostics(report.diagnostics));
+}

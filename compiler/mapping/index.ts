@@ -1,0 +1,31 @@
+/** Mapping-level checks and expression compilation of every SyncSpec in a repository (SS32xx). */
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { LoadedDocument } from '../model.ts';
+import { checkMapping } from './check.ts';
+import type { CompiledMapping, MappingRepo } from './types.ts';
+
+export { checkMapping, type MappingResult } from './check.ts';
+export { mappingRepo } from './repo.ts';
+export type * from './types.ts';
+
+export interface RepoMappings {
+  /** Compiled mappings of the specs without errors, sorted by spec name. */
+  mappings: CompiledMapping[];
+  /** Names of SyncSpecs that have errors (so nothing is generated for them). */
+  failed: string[];
+  diagnostics: Diagnostic[];
+}
+
+export function checkMappings(docs: readonly LoadedDocument[], repo: MappingRepo): RepoMappings {
+  const out: RepoMappings = { mappings: [], failed: [], diagnostics: [] };
+  const specs = docs
+    .filter((d) => d.kind === 'SyncSpec' && d.name !== undefined)
+    .sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : (a.name as string) > (b.name as string) ? 1 : 0));
+  for (const doc of specs) {
+    const result = checkMapping(doc, repo);
+    out.diagnostics.push(...result.diagnostics);
+    if (result.mapping) out.mappings.push(result.mapping);
+    else out.failed.push(doc.name as string);
+  }
+  return out;
+}
