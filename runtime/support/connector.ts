@@ -12,6 +12,8 @@ export interface SourceRecord {
   /** Value of the incremental cursor field, ISO-8601 UTC where the system has a time. */
   cursor?: string;
   deleted?: boolean;
+  /** True when this change was written by syncspec itself (the connector's own user or call tag): flows that run both ways drop it. */
+  echo?: boolean;
   data: Record<string, unknown>;
 }
 
@@ -25,6 +27,12 @@ export interface ReadPage {
   records: SourceRecord[];
   /** Opaque continuation for the next page of the same query (undefined at the end). */
   next?: string;
+  /**
+   * Position the poll cursor may advance to once this page's records (and all earlier pages') are
+   * delivered. Absent when advancing is not yet safe: a source that cannot return changes in cursor
+   * order (Jiandaoyun lists by data id) sets it only on the last page, to the highest position seen.
+   */
+  checkpoint?: CursorPosition;
 }
 
 export interface UpsertItem {
