@@ -10,6 +10,7 @@ import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { generateFiles } from '../emit/generate.ts';
 import { diffOutput, writeOutput } from '../emit/output.ts';
 import { typeCheck } from '../emit/verify.ts';
+import { renderPretty, useColor } from '../diagnostics/reporters/index.ts';
 import { formatDiagnostics } from './format.ts';
 import { loadRepo } from './repo.ts';
 
@@ -38,21 +39,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT_USAGE;
   }
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ['specs'];
-  const repo = await loadRepo(paths, io.cwd);
+  const repo = loadRepo(paths, io.cwd);
   if (repo.ioError) {
     io.stderr(formatDiagnostics(repo.diagnostics));
     return EXIT_USAGE;
   }
+  const emit = reporter(io, format, repo.sources);
   const diagnostics: Diagnostic[] = [...repo.diagnostics];
   const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : generateFiles(repo.documents, repo.mapping);
   if (result) diagnostics.push(...result.diagnostics);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   if (result && !hasErrors && parsed.values['no-typecheck'] !== true) {
-    diagnostics.push(...typeCheck(result.files, { root: repo.root, outDir: out }));
+    diagnostics.push(...typeCheck(result.files, { root: repo.root, outDir: resolve(io.cwd, out), label: out }));
   }
   const outDir = resolve(io.cwd, out);
   if (diagnostics.some((d) => d.severity === 'error') || !result) {
-    emit(io, format, { ok: false, diagnostics: sortDiagnostics(diagnostics) });
+    emit({ ok: false, diagnostics: sortDiagnostics(diagnostics) });
     return EXIT_PROBLEMS;
   }
   if (check) {
@@ -63,7 +65,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       ...diff.extra.map((p) => fileProblem('SS4005', `${out}/${p}`, 'is not produced by any spec')),
     ];
     const all = sortDiagnostics([...diagnostics, ...problems]);
-    emit(io, format, { ok: problems.length === 0, diagnostics: all, ...diff, files: result.files.length });
+    emit({ ok: problems.length === 0, diagnostics: all, ...diff, files: result.files.length });
     if (format === 'pretty' && problems.length === 0) io.stdout(`${out}/ is up to date (${result.files.length} files)\n`);
     if (format === 'pretty' && problems.length > 0) io.stdout(`${out}/ is out of date: run \`syncspec generate\` and commit the result\n`);
     return problems.length === 0 ? EXIT_OK : EXIT_PROBLEMS;
@@ -73,7 +75,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     ...fileProblem('SS4005', `${out}/${p}`, 'is not produced by any spec and was not written by syncspec; left in place'),
     severity: 'warning' as const,
   }));
-  emit(io, format, {
+  emit({
     ok: true,
     diagnostics: sortDiagnostics([...diagnostics, ...kept]),
     written: [...report.stale, ...report.missing].sort(),
@@ -93,7 +95,11 @@ function fileProblem(code: string, file: string, what: string): Diagnostic {
   return { code, severity: 'error', summary: `${file} ${what}`, range: { file, start: at, end: at } };
 }
 
-function emit(io: CliIO, format: 'pretty' | 'json', report: { ok: boolean; diagnostics: Diagnostic[] } & Record<string, unknown>): void {
-  if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else if (report.diagnostics.length > 0) io.stdout(formatDiagnostics(report.diagnostics));
+type Report = { ok: boolean; diagnostics: Diagnostic[] } & Record<string, unknown>;
+
+function reporter(io: CliIO, format: 'pretty' | 'json', sources: ReadonlyMap<string, string | undefined>): (report: Report) => void {
+  return (report) => {
+    if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else if (report.diagnostics.length > 0) io.stdout(renderPretty(report.diagnostics, { color: useColor(io.env, io.isTTY), sources }));
+  };
 }

@@ -13,6 +13,8 @@ export interface VerifyOptions {
   root: string;
   /** Output directory the files belong to, relative to `root` or absolute. */
   outDir: string;
+  /** How the output directory is named in diagnostics (default: `outDir`). */
+  label?: string;
 }
 
 export function typeCheck(files: readonly GeneratedFile[], options: VerifyOptions): Diagnostic[] {
@@ -35,7 +37,7 @@ export function typeCheck(files: readonly GeneratedFile[], options: VerifyOption
         severity: 'error',
         summary: `generated code does not type-check: TS${d.getCode()} ${text.split('\n')[0] ?? ''}`,
         detail: text,
-        range: { file: `${options.outDir.replace(/\/$/, '')}/${source.getFilePath().slice(outDir.length + 1)}`, start: pos, end: { ...pos, offset: start + (d.getLength() ?? 0) } },
+        range: { file: `${(options.label ?? options.outDir).replace(/\/$/, '')}/${source.getFilePath().slice(outDir.length + 1)}`, start: pos, end: { ...pos, offset: start + (d.getLength() ?? 0) } },
       });
     }
   }
