@@ -1,0 +1,532 @@
+/**
+ * Salesforce REST emulator: OAuth2 token endpoint, version list, sObject upsert by external id,
+ * sObject Collections upsert (≤ 200, per-record results in input order, allOrNone), SOQL with
+ * `nextRecordsUrl` paging and `Sforce-Query-Options: batchSize`, `Sforce-Limit-Info` on every answer,
+ * 403 REQUEST_LIMIT_EXCEEDED when throttled, 401 INVALID_SESSION_ID on unknown or expired tokens, and
+ * Outbound Messages (SOAP `notifications`, retried until `<Ack>true</Ack>`). See vendor-apis.md §1.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EffectRow } from '../../shared/emulator/effects.ts';
+import type { FaultConfig } from '../../shared/emulator/faults.ts';
+import { pushDeliveries, type DeliveryReport } from '../../shared/emulator/push.ts';
+import {
+  AdminInputError,
+  baseAdmin,
+  sendJson,
+  startEmulatorServer,
+  type EmulatorAdmin,
+  type EmulatorRequest,
+  type Stats,
+  type VendorHandler,
+} from '../../shared/emulator/server.ts';
+import { DEFAULT_OBJECTS, resolveField, resolveObject, type SfObject } from './objects.ts';
+import { isAck, notificationsXml } from './outbound.ts';
+import { fieldsOf, mapFields, matches, parseSoql, SoqlError, sortRows } from './soql.ts';
+
+export type SfRecord = Record<string, unknown> & { Id: string };
+
+export interface SalesforceEmulatorOptions {
+  port?: number;
+  faults?: FaultConfig;
+  /** Records to start with, by object; system fields (Id, SystemModstamp, …) may be given to set ties. */
+  seed?: Record<string, Record<string, unknown>[]>;
+  clientId?: string;
+  clientSecret?: string;
+  /** Refresh tokens the token endpoint accepts. */
+  refreshTokens?: string[];
+  organizationId?: string;
+  /** User the API writes as (LastModifiedById of API writes; echo detection keys on it). */
+  apiUserId?: string;
+  /** Clock for SystemModstamp (tests pin it to make timestamp ties). */
+  now?: () => number;
+  objects?: Record<string, SfObject>;
+  /** 24-hour request allowance shown in Sforce-Limit-Info. */
+  dailyLimit?: number;
+  /** Collections and SOQL page sizes (real: 200 records, batchSize 200–2000). */
+  maxCollectionSize?: number;
+}
+
+export interface OutboundRequest {
+  url: string;
+  type: string;
+  /** Record ids to notify about (default: every record of the type). */
+  ids?: string[];
+  /** Fields in each sObject (default: all). */
+  fields?: string[];
+  duplicate?: boolean;
+  reorder?: boolean;
+  attempts?: number;
+}
+
+export interface SalesforceAdmin extends EmulatorAdmin {
+  records(type: string): SfRecord[];
+  seed(type: string, rows: Record<string, unknown>[]): SfRecord[];
+  /** A change made by a person in the Salesforce UI (not an API effect; LastModifiedById is a human user). */
+  mutate(type: string, fields: Record<string, unknown> & { Id?: string }): SfRecord;
+  sendOutbound(req: OutboundRequest): Promise<DeliveryReport[]>;
+}
+
+export interface SalesforceEmulator {
+  url: string;
+  organizationId: string;
+  apiUserId: string;
+  admin: SalesforceAdmin;
+  store: Map<string, Map<string, SfRecord>>;
+  close(): Promise<void>;
+}
+
+export const API_VERSIONS = ['45.0', '52.0', '59.0', '62.0', '66.0'];
+const UI_USER_ID = '005Em0000000UIUSR';
+
+const sfError = (errorCode: string, message: string, fields?: string[]) => [{ message, errorCode, ...(fields ? { fields } : {}) }];
+
+function sfDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
+  const objects = { ...DEFAULT_OBJECTS, ...opts.objects };
+  const clientId = opts.clientId ?? 'syncspec-client';
+  const clientSecret = opts.clientSecret ?? 'syncspec-secret';
+  const refreshTokens = new Set(opts.refreshTokens ?? []);
+  const organizationId = opts.organizationId ?? '00DEm0000000001AAA';
+  const apiUserId = opts.apiUserId ?? '005Em0000000APIUSR';
+  const now = opts.now ?? Date.now;
+  const dailyLimit = opts.dailyLimit ?? 15000;
+  const maxCollection = opts.maxCollectionSize ?? 200;
+
+  const store = new Map<string, Map<string, SfRecord>>();
+  const tokens = new Map<string, { userId: string }>();
+  const locators = new Map<string, { rows: Record<string, unknown>[]; pageSize: number; version: string }>();
+  const notificationIds = new Map<string, string>();
+  let idCounter = 0;
+  let tokenCounter = 0;
+  let locatorCounter = 0;
+  let autoNumber = 0;
+  let apiUsage = 0;
+  let url = '';
+
+  const table = (type: string): Map<string, SfRecord> => {
+    let t = store.get(type);
+    if (!t) store.set(type, (t = new Map()));
+    return t;
+  };
+  const newId = (obj: SfObject): string => `${obj.prefix}Em${String(++idCounter).padStart(10, '0')}AAA`;
+
+  /** Inserts or replaces a record directly (seeding and UI changes): no effects counted. */
+  const put = (type: string, fields: Record<string, unknown>, userId: string): SfRecord => {
+    const canon = resolveObject(objects, type);
+    if (!canon) throw new AdminInputError(`unknown sObject type ${type}`);
+    const obj = objects[canon] as SfObject;
+    const existing = typeof fields.Id === 'string' ? table(canon).get(fields.Id) : undefined;
+    const stamp = sfDateTime(now());
+    const rec: SfRecord = existing ? { ...existing } : { Id: typeof fields.Id === 'string' ? fields.Id : newId(obj), IsDeleted: false, CreatedDate: stamp, CreatedById: userId };
+    for (const [k, v] of Object.entries(fields)) {
+      const f = resolveField(obj, k);
+      if (!f) throw new AdminInputError(`unknown field ${k} on ${canon}`);
+      rec[f] = v;
+    }
+    if (obj.autoNumber && rec[obj.autoNumber] === undefined) rec[obj.autoNumber] = String(++autoNumber).padStart(8, '0');
+    rec.LastModifiedById = fields.LastModifiedById ?? userId;
+    rec.LastModifiedDate = fields.LastModifiedDate ?? fields.SystemModstamp ?? stamp;
+    rec.SystemModstamp = fields.SystemModstamp ?? stamp;
+    table(canon).set(rec.Id, rec);
+    return rec;
+  };
+
+  const seedRows = (type: string, rows: Record<string, unknown>[]): SfRecord[] => rows.map((r) => put(type, r, UI_USER_ID));
+  for (const [type, rows] of Object.entries(opts.seed ?? {})) seedRows(type, rows);
+
+  const limitHeader = (): Record<string, string> => ({ 'sforce-limit-info': `api-usage=${apiUsage}/${dailyLimit}` });
+  const reply = (res: ServerResponse, status: number, body: unknown): void => sendJson(res, status, body, limitHeader());
+
+  /** Validates a write body; returns canonical fields or an error list. */
+  const validate = (
+    obj: SfObject,
+    type: string,
+    body: Record<string, unknown>,
+    creating: boolean,
+  ): { fields: Record<string, unknown> } | { errors: { statusCode: string; message: string; fields: string[] }[]; unknownField?: string } => {
+    const fields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (k === 'attributes') continue;
+      const f = resolveField(obj, k);
+      if (!f) return { errors: [], unknownField: k };
+      const def = obj.fields[f];
+      if (def?.readOnly) return { errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${f}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: [f] }] };
+      if (def?.length !== undefined && typeof v === 'string' && v.length > def.length) {
+        return { errors: [{ statusCode: 'STRING_TOO_LONG', message: `${f}: data value too large: ${v.slice(0, 40)} (max length=${def.length})`, fields: [f] }] };
+      }
+      fields[f] = v;
+    }
+    if (creating) {
+      const missing = Object.entries(obj.fields).filter(([f, d]) => d.required && (fields[f] === undefined || fields[f] === null || fields[f] === '')).map(([f]) => f);
+      if (missing.length > 0) return { errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing }] };
+    } else {
+      const cleared = Object.entries(obj.fields).filter(([f, d]) => d.required && f in fields && (fields[f] === null || fields[f] === '')).map(([f]) => f);
+      if (cleared.length > 0) return { errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${cleared.join(', ')}]`, fields: cleared }] };
+    }
+    void type;
+    return { fields };
+  };
+
+  /** Applies an API write and counts its effect against the external-id key. */
+  const apply = (type: string, obj: SfObject, existing: SfRecord | undefined, fields: Record<string, unknown>, effectKey: string, userId: string): SfRecord => {
+    const stamp = sfDateTime(now());
+    const rec: SfRecord = existing ? { ...existing, ...fields } : { Id: newId(obj), IsDeleted: false, CreatedDate: stamp, CreatedById: userId, ...fields };
+    if (!existing && obj.autoNumber) rec[obj.autoNumber] = String(++autoNumber).padStart(8, '0');
+    rec.LastModifiedById = userId;
+    rec.LastModifiedDate = stamp;
+    rec.SystemModstamp = stamp;
+    table(type).set(rec.Id, rec);
+    base.effects.record(type, effectKey, existing ? 'update' : 'create');
+    return rec;
+  };
+
+  const findByField = (type: string, field: string, value: string): SfRecord[] =>
+    [...table(type).values()].filter((r) => r[field] !== undefined && r[field] !== null && String(r[field]) === value && r.IsDeleted !== true);
+
+  const recordJson = (type: string, rec: Record<string, unknown>, version: string, fields?: string[]): Record<string, unknown> => {
+    const out: Record<string, unknown> = { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${String(rec.Id)}` } };
+    for (const f of fields ?? Object.keys(rec).sort()) out[f] = rec[f] ?? null;
+    return out;
+  };
+
+  const describe = (type: string): unknown => {
+    const obj = objects[type] as SfObject;
+    return {
+      name: type,
+      fields: Object.entries(obj.fields).map(([name, f]) => ({
+        name,
+        type: f.type,
+        length: f.length ?? 0,
+        externalIdField: f.externalId === true,
+        nillable: f.required !== true,
+        createable: f.readOnly !== true,
+        updateable: f.readOnly !== true,
+      })),
+    };
+  };
+
+  const handleToken = (req: EmulatorRequest, res: ServerResponse): void => {
+    const form = new URLSearchParams(req.body);
+    const grant = form.get('grant_type');
+    if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+      sendJson(res, 400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+      return;
+    }
+    if (grant === 'refresh_token') {
+      if (!refreshTokens.has(form.get('refresh_token') ?? '')) {
+        sendJson(res, 400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
+        return;
+      }
+    } else if (grant !== 'client_credentials') {
+      sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+      return;
+    }
+    base.stats.logins++;
+    const token = `00DEm!${String(++tokenCounter).padStart(6, '0')}.${organizationId}`;
+    tokens.set(token, { userId: apiUserId });
+    sendJson(res, 200, {
+      access_token: token,
+      instance_url: url,
+      id: `${url}/id/${organizationId}/${apiUserId}`,
+      token_type: 'Bearer',
+      issued_at: String(now()),
+      signature: Buffer.from(token).toString('base64'),
+      scope: 'api',
+    });
+  };
+
+  const handleQuery = (req: EmulatorRequest, res: ServerResponse, version: string): void => {
+    const q = req.query.get('q') ?? '';
+    let parsed;
+    try {
+      parsed = parseSoql(q);
+    } catch (e) {
+      if (e instanceof SoqlError) return reply(res, 400, sfError(e.errorCode, e.message));
+      throw e;
+    }
+    const type = resolveObject(objects, parsed.object);
+    if (!type) return reply(res, 400, sfError('INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`));
+    const obj = objects[type] as SfObject;
+    const canon = (f: string): string => {
+      const c = resolveField(obj, f);
+      if (!c) throw new SoqlError('INVALID_FIELD', `No such column '${f}' on entity '${type}'.`);
+      return c;
+    };
+    let fields: string[];
+    let where;
+    let order;
+    try {
+      fields = parsed.fields.map(canon);
+      where = mapFields(parsed.where, canon);
+      fieldsOf(where).forEach(canon);
+      order = parsed.orderBy.map((o) => ({ ...o, field: canon(o.field) }));
+    } catch (e) {
+      if (e instanceof SoqlError) return reply(res, 400, sfError(e.errorCode, e.message));
+      throw e;
+    }
+    const rows = [...table(type).values()].filter((r) => r.IsDeleted !== true && matches(where, r));
+    sortRows(rows, order, (f) => obj.fields[f]?.type === 'datetime');
+    const limited = parsed.limit === undefined ? rows : rows.slice(0, parsed.limit);
+    const snapshot = limited.map((r) => recordJson(type, r, version, fields));
+    const opt = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
+    const pageSize = Math.min(2000, Math.max(200, opt ? Number(opt[1]) : 2000));
+    const locator = `01gEm${String(++locatorCounter).padStart(10, '0')}`;
+    locators.set(locator, { rows: snapshot, pageSize, version });
+    servePage(res, locator, 0);
+  };
+
+  const servePage = (res: ServerResponse, locator: string, offset: number): void => {
+    const l = locators.get(locator);
+    if (!l || offset > l.rows.length) return reply(res, 400, sfError('INVALID_QUERY_LOCATOR', 'invalid query locator'));
+    const page = l.rows.slice(offset, offset + l.pageSize);
+    const end = offset + page.length;
+    const done = end >= l.rows.length;
+    if (done) locators.delete(locator);
+    reply(res, 200, {
+      totalSize: l.rows.length,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${l.version}/query/${locator}-${end}` }),
+      records: page,
+    });
+  };
+
+  const handleUpsertOne = (req: EmulatorRequest, res: ServerResponse, version: string, type: string, field: string, value: string, userId: string): void => {
+    const obj = objects[type] as SfObject;
+    const ext = resolveField(obj, field);
+    if (!ext || !(obj.fields[ext]?.externalId || ext === 'Id')) {
+      return reply(res, 404, sfError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`));
+    }
+    const body = parseBody(req.body);
+    if (!body) return reply(res, 400, sfError('JSON_PARSER_ERROR', 'The request body is not a JSON object'));
+    const found = findByField(type, ext, value);
+    if (found.length > 1) {
+      return reply(res, 300, found.map((r) => `/services/data/v${version}/sobjects/${type}/${r.Id}`));
+    }
+    const existing = found[0];
+    const v = validate(obj, type, body, existing === undefined);
+    if ('unknownField' in v && v.unknownField !== undefined) return reply(res, 400, sfError('INVALID_FIELD', `No such column '${v.unknownField}' on sobject of type ${type}`));
+    if ('errors' in v) return reply(res, 400, v.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+    const rec = apply(type, obj, existing, ext === 'Id' ? v.fields : { ...v.fields, [ext]: value }, value, userId);
+    if (!existing) return reply(res, 201, { id: rec.Id, success: true, errors: [], created: true });
+    if (Number(version) >= 46) return reply(res, 200, { id: rec.Id, success: true, errors: [], created: false });
+    res.writeHead(204, limitHeader()).end();
+  };
+
+  const handleCollectionUpsert = (req: EmulatorRequest, res: ServerResponse, type: string, field: string, userId: string): void => {
+    const obj = objects[type] as SfObject;
+    const ext = resolveField(obj, field);
+    if (!ext || !obj.fields[ext]?.externalId) return reply(res, 404, sfError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`));
+    const body = parseBody(req.body);
+    const records = body?.records;
+    if (!body || !Array.isArray(records)) return reply(res, 400, sfError('JSON_PARSER_ERROR', 'body must be {"allOrNone":…,"records":[…]}'));
+    if (records.length > maxCollection) return reply(res, 400, sfError('EXCEEDED_ID_LIMIT', `record limit exceeded: at most ${maxCollection} records`));
+    const allOrNone = body.allOrNone === true;
+    type Planned = { ok: true; existing: SfRecord | undefined; fields: Record<string, unknown>; key: string } | { ok: false; errors: { statusCode: string; message: string; fields: string[] }[] };
+    const counts = new Map<string, number>();
+    for (const r of records) {
+      const k = typeof r === 'object' && r !== null ? (r as Record<string, unknown>)[ext] : undefined;
+      if (typeof k === 'string' || typeof k === 'number') counts.set(String(k), (counts.get(String(k)) ?? 0) + 1);
+    }
+    const plans: Planned[] = [];
+    for (const r of records) {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+        plans.push({ ok: false, errors: [{ statusCode: 'JSON_PARSER_ERROR', message: 'record is not an object', fields: [] }] });
+        continue;
+      }
+      const rec = r as Record<string, unknown>;
+      const raw = rec[ext];
+      if (raw === undefined || raw === null || raw === '') {
+        plans.push({ ok: false, errors: [{ statusCode: 'MISSING_ARGUMENT', message: `${ext} not specified`, fields: [ext] }] });
+        continue;
+      }
+      const key = String(raw);
+      if ((counts.get(key) ?? 0) > 1) {
+        plans.push({ ok: false, errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `Duplicate external id specified: ${key}`, fields: [ext] }] });
+        continue;
+      }
+      const found = findByField(type, ext, key);
+      if (found.length > 1) {
+        plans.push({ ok: false, errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `Foreign key external ID: ${key} matched ${found.length} records`, fields: [ext] }] });
+        continue;
+      }
+      const v = validate(obj, type, rec, found[0] === undefined);
+      if ('unknownField' in v && v.unknownField !== undefined) return reply(res, 400, sfError('INVALID_FIELD', `No such column '${v.unknownField}' on sobject of type ${type}`));
+      if ('errors' in v) plans.push({ ok: false, errors: v.errors });
+      else plans.push({ ok: true, existing: found[0], fields: v.fields, key });
+    }
+    const anyFailed = plans.some((p) => !p.ok);
+    const results = plans.map((p) => {
+      if (!p.ok) return { success: false, errors: p.errors };
+      if (allOrNone && anyFailed) {
+        return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      }
+      const rec = apply(type, obj, p.existing, p.fields, p.key, userId);
+      return { id: rec.Id, success: true, errors: [], created: p.existing === undefined };
+    });
+    reply(res, 200, results);
+  };
+
+  const handleGet = (res: ServerResponse, version: string, type: string, rest: string[], query: URLSearchParams): void => {
+    const obj = objects[type] as SfObject;
+    let rec: SfRecord | undefined;
+    if (rest.length === 1) rec = table(type).get(rest[0] as string);
+    else {
+      const ext = resolveField(obj, rest[0] as string);
+      if (!ext || !obj.fields[ext]?.externalId) return reply(res, 404, sfError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${rest[0]}`));
+      const found = findByField(type, ext, rest[1] as string);
+      if (found.length > 1) return reply(res, 300, found.map((r) => `/services/data/v${version}/sobjects/${type}/${r.Id}`));
+      rec = found[0];
+    }
+    if (!rec || rec.IsDeleted === true) return reply(res, 404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+    const fields = query.get('fields')?.split(',').map((f) => resolveField(obj, f.trim()) ?? f.trim());
+    reply(res, 200, recordJson(type, rec, version, fields ? ['Id', ...fields.filter((f) => f !== 'Id')] : undefined));
+  };
+
+  const vendor: VendorHandler = {
+    handle(req, res) {
+      if (req.method === 'POST' && req.path === '/services/oauth2/token') return handleToken(req, res);
+      if (req.method === 'GET' && (req.path === '/services/data' || req.path === '/services/data/')) {
+        return sendJson(res, 200, API_VERSIONS.map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })));
+      }
+      const m = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(req.path);
+      if (!m || !API_VERSIONS.includes(m[1] as string)) return sendJson(res, 404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+      const version = m[1] as string;
+      const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
+      const session = auth ? tokens.get(auth[1] as string) : undefined;
+      if (!session) return sendJson(res, 401, sfError('INVALID_SESSION_ID', 'Session expired or invalid'));
+      apiUsage++;
+      const parts = (m[2] ?? '/').split('/').filter(Boolean).map(decodeURIComponent);
+      const [head, ...rest] = parts;
+      if (req.method === 'GET' && head === 'limits') return reply(res, 200, { DailyApiRequests: { Max: dailyLimit, Remaining: dailyLimit - apiUsage } });
+      if (req.method === 'GET' && head === 'query') {
+        if (rest.length === 0) return handleQuery(req, res, version);
+        const lm = /^(.+)-(\d+)$/.exec(rest[0] as string);
+        return lm ? servePage(res, lm[1] as string, Number(lm[2])) : reply(res, 400, sfError('INVALID_QUERY_LOCATOR', 'invalid query locator'));
+      }
+      if (head === 'sobjects' && rest.length >= 2) {
+        const type = resolveObject(objects, rest[0] as string);
+        if (!type) return reply(res, 404, sfError('NOT_FOUND', `The requested resource does not exist`));
+        if (req.method === 'PATCH' && rest.length === 3) return handleUpsertOne(req, res, version, type, rest[1] as string, rest[2] as string, session.userId);
+        if (req.method === 'GET' && rest.length === 2 && rest[1] === 'describe') return reply(res, 200, describe(type));
+        if (req.method === 'GET' && (rest.length === 2 || rest.length === 3)) return handleGet(res, version, type, rest.slice(1), req.query);
+      }
+      if (head === 'composite' && rest[0] === 'sobjects' && rest.length === 3 && req.method === 'PATCH') {
+        const type = resolveObject(objects, rest[1] as string);
+        if (!type) return reply(res, 404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+        return handleCollectionUpsert(req, res, type, rest[2] as string, session.userId);
+      }
+      reply(res, 404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+    },
+    throttle(res, retryAfterSeconds) {
+      sendJson(res, 403, sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), {
+        ...limitHeader(),
+        ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}),
+      });
+    },
+    serverError(res, status, retryAfterSeconds) {
+      sendJson(res, status, sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable'), retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {});
+    },
+    expireSessions() {
+      tokens.clear();
+    },
+    records(entity) {
+      if (entity === undefined) return Object.fromEntries([...store.keys()].sort().map((t) => [t, table(t).size]));
+      const type = resolveObject(objects, entity);
+      if (!type) throw new AdminInputError(`unknown sObject type ${entity}`);
+      return [...table(type).values()].sort((a, b) => (a.Id < b.Id ? -1 : 1));
+    },
+    seed(body) {
+      if (typeof body !== 'object' || body === null) throw new AdminInputError('seed body must be {"<Type>": [records]}');
+      const out: Record<string, number> = {};
+      for (const [type, rows] of Object.entries(body as Record<string, unknown>)) {
+        if (!Array.isArray(rows)) throw new AdminInputError(`seed ${type} must be an array`);
+        out[type] = seedRows(type, rows as Record<string, unknown>[]).length;
+      }
+      return out;
+    },
+    reset() {
+      store.clear();
+      tokens.clear();
+      locators.clear();
+      notificationIds.clear();
+      apiUsage = 0;
+      for (const [type, rows] of Object.entries(opts.seed ?? {})) seedRows(type, rows);
+    },
+    adminRoutes: {
+      'POST /__admin/outbound': (body) => sendOutbound(parseOutbound(body)),
+      'POST /__admin/mutate': (body) => {
+        const b = body as { type?: unknown; fields?: unknown };
+        if (typeof b.type !== 'string' || typeof b.fields !== 'object' || b.fields === null) throw new AdminInputError('mutate body must be {"type":"Account","fields":{…}}');
+        return put(b.type, b.fields as Record<string, unknown>, UI_USER_ID);
+      },
+    },
+  };
+
+  const parseOutbound = (body: unknown): OutboundRequest => {
+    const b = body as Partial<OutboundRequest>;
+    if (typeof b.url !== 'string' || typeof b.type !== 'string') throw new AdminInputError('outbound body needs "url" and "type"');
+    return b as OutboundRequest;
+  };
+
+  const sendOutbound = async (r: OutboundRequest): Promise<DeliveryReport[]> => {
+    const type = resolveObject(objects, r.type);
+    if (!type) throw new AdminInputError(`unknown sObject type ${r.type}`);
+    const rows = r.ids ? r.ids.map((id) => table(type).get(id)).filter((x): x is SfRecord => x !== undefined) : [...table(type).values()];
+    const notes = rows.map((rec) => {
+      // One notification id per record version: a re-send of the same change keeps its id (receivers dedupe on it).
+      const nk = `${rec.Id}@${String(rec.SystemModstamp)}`;
+      let id = notificationIds.get(nk);
+      if (!id) notificationIds.set(nk, (id = `04lEm${String(notificationIds.size + 1).padStart(10, '0')}AAA`));
+      const fields = r.fields ? ['Id', ...r.fields.filter((f) => f !== 'Id')] : Object.keys(rec).sort();
+      return { id, type, fields: Object.fromEntries(fields.map((f) => [f, rec[f] ?? null])) };
+    });
+    const config = base.faults.current;
+    const deliveries = [];
+    for (let i = 0; i < notes.length; i += 100) {
+      const chunk = notes.slice(i, i + 100);
+      deliveries.push({
+        id: chunk.map((n) => n.id).join(','),
+        url: r.url,
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+        body: notificationsXml({
+          organizationId,
+          actionId: '04kEm0000000001AAA',
+          enterpriseUrl: `${url}/services/Soap/c/66.0/${organizationId}`,
+          partnerUrl: `${url}/services/Soap/u/66.0/${organizationId}`,
+          notifications: chunk,
+        }),
+      });
+    }
+    return pushDeliveries(deliveries, {
+      duplicate: r.duplicate ?? config.duplicateWebhooks ?? false,
+      reorder: r.reorder ?? config.reorderWebhooks ?? false,
+      attempts: r.attempts ?? 3,
+      accepted: isAck,
+    });
+  };
+
+  const base = await startEmulatorServer(vendor, { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.faults ? { faults: opts.faults } : {}) });
+  url = base.url;
+  const admin: SalesforceAdmin = {
+    ...baseAdmin(base, vendor),
+    records: (type) => vendor.records(type) as SfRecord[],
+    seed: seedRows,
+    mutate: (type, fields) => put(type, fields, UI_USER_ID),
+    sendOutbound,
+  };
+  return { url, organizationId, apiUserId, admin, store, close: base.close };
+}
+
+function parseBody(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type { EffectRow, Stats };

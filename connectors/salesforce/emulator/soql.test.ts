@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matches, parseSoql, SoqlError } from './soql.ts';
+
+describe('SOQL subset', () => {
+  it('parses the incremental query with a tie-safe compound condition', () => {
+    const q = parseSoql(
+      "SELECT Id, Name FROM Account WHERE SystemModstamp > 2026-03-01T02:00:00.000Z OR (SystemModstamp = 2026-03-01T02:00:00.000Z AND Id > '001A') ORDER BY SystemModstamp ASC, Id LIMIT 10",
+    );
+    expect(q.fields).toEqual(['Id', 'Name']);
+    expect(q.object).toBe('Account');
+    expect(q.orderBy).toEqual([
+      { field: 'SystemModstamp', desc: false, nullsLast: false },
+      { field: 'Id', desc: false, nullsLast: false },
+    ]);
+    expect(q.limit).toBe(10);
+    const row = (id: string, at: string) => ({ Id: id, SystemModstamp: at });
+    expect(matches(q.where, row('001B', '2026-03-01T02:00:00.000+0000'))).toBe(true);
+    expect(matches(q.where, row('001A', '2026-03-01T02:00:00.000+0000'))).toBe(false);
+    expect(matches(q.where, row('0019', '2026-03-01T02:00:00.001+0000'))).toBe(true);
+  });
+
+  it('reads string escapes, dates, booleans and null', () => {
+    const q = parseSoql("select Id from Order where Name = 'O\\'Neil \\\\ 中文' and EffectiveDate >= 2026-01-01 and IsActive = true and PoNumber != null");
+    expect(matches(q.where, { Name: "O'Neil \\ 中文", EffectiveDate: '2026-02-01', IsActive: true, PoNumber: 'x' })).toBe(true);
+    expect(matches(q.where, { Name: "O'Neil \\ 中文", EffectiveDate: '2026-02-01', IsActive: true, PoNumber: null })).toBe(false);
+  });
+
+  it('refuses what it does not support with MALFORMED_QUERY', () => {
+    for (const bad of [
+      'SELECT COUNT() FROM Account',
+      'SELECT Id FROM Account WHERE Name LIKE \'A%\'',
+      'SELECT Id, (SELECT Id FROM Contacts) FROM Account',
+      'SELECT Owner.Name FROM Account',
+      'SELECT Id FROM Account GROUP BY Name',
+      'SELECT Id FROM Account LIMIT -1',
+      "SELECT Id FROM Account WHERE Name = 'x",
+      'SELECT FROM Account',
+      'DELETE FROM Account',
+    ]) {
+      expect(() => parseSoql(bad), bad).toThrow(SoqlError);
+    }
+  });
+
+  it('never throws anything but SoqlError (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        try {
+          parseSoql(`SELECT Id FROM Account WHERE ${s}`);
+        } catch (e) {
+          expect(e).toBeInstanceOf(SoqlError);
+        }
+      }),
+    );
+  });
+
+  it('round-trips any quoted string literal (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (s) => {
+        const quoted = `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
+        const q = parseSoql(`SELECT Id FROM Account WHERE Name = ${quoted}`);
+        expect(matches(q.where, { Name: s })).toBe(true);
+      }),
+    );
+  });
+});

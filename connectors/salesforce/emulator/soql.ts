@@ -1,0 +1,335 @@
+/**
+ * The SOQL subset the emulator answers: `SELECT f, … FROM Obj [WHERE cond] [ORDER BY f [ASC|DESC]
+ * [NULLS FIRST|LAST], …] [LIMIT n]` where `cond` combines `field op literal` with AND / OR / NOT and
+ * parentheses. Anything else (relationship paths, functions, sub-queries, GROUP BY, OFFSET, IN, LIKE)
+ * is refused with MALFORMED_QUERY, as the real parser would for text it cannot read.
+ */
+
+export class SoqlError extends Error {
+  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE';
+  constructor(errorCode: SoqlError['errorCode'], message: string) {
+    super(message);
+    this.name = 'SoqlError';
+    this.errorCode = errorCode;
+  }
+}
+
+export type Literal =
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: number }
+  | { kind: 'datetime'; ms: number; text: string }
+  | { kind: 'date'; value: string }
+  | { kind: 'boolean'; value: boolean }
+  | { kind: 'null' };
+
+export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export type Condition =
+  | { kind: 'cmp'; field: string; op: Op; value: Literal }
+  | { kind: 'and' | 'or'; left: Condition; right: Condition }
+  | { kind: 'not'; inner: Condition };
+
+export interface OrderTerm {
+  field: string;
+  desc: boolean;
+  nullsLast: boolean;
+}
+
+export interface SoqlQuery {
+  fields: string[];
+  object: string;
+  where?: Condition;
+  orderBy: OrderTerm[];
+  limit?: number;
+}
+
+type Token =
+  | { t: 'word'; v: string; at: number }
+  | { t: 'string'; v: string; at: number }
+  | { t: 'number'; v: number; at: number }
+  | { t: 'datetime'; v: string; ms: number; at: number }
+  | { t: 'date'; v: string; at: number }
+  | { t: 'punct'; v: string; at: number };
+
+const DATETIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2})/y;
+const DATE = /\d{4}-\d{2}-\d{2}(?![T\d])/y;
+const NUMBER = /-?\d+(?:\.\d+)?(?![\w-])/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+function malformed(message: string): SoqlError {
+  return new SoqlError('MALFORMED_QUERY', message);
+}
+
+export function tokenize(q: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const sticky = (re: RegExp): string | undefined => {
+    re.lastIndex = i;
+    const m = re.exec(q);
+    return m?.[0];
+  };
+  while (i < q.length) {
+    const c = q[i] as string;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "'") {
+      let v = '';
+      let j = i + 1;
+      for (;;) {
+        if (j >= q.length) throw malformed(`unterminated string literal at ${i}`);
+        const d = q[j] as string;
+        if (d === '\\') {
+          const e = q[j + 1];
+          const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', "'": "'", '"': '"', '\\': '\\', b: '\b', f: '\f' };
+          if (e === undefined || map[e] === undefined) throw malformed(`invalid escape at ${j}`);
+          v += map[e];
+          j += 2;
+        } else if (d === "'") break;
+        else {
+          v += d;
+          j++;
+        }
+      }
+      out.push({ t: 'string', v, at: i });
+      i = j + 1;
+      continue;
+    }
+    const dt = sticky(DATETIME);
+    if (dt) {
+      const ms = Date.parse(dt.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+      if (Number.isNaN(ms)) throw malformed(`invalid datetime literal ${dt}`);
+      out.push({ t: 'datetime', v: dt, ms, at: i });
+      i += dt.length;
+      continue;
+    }
+    const date = sticky(DATE);
+    if (date) {
+      out.push({ t: 'date', v: date, at: i });
+      i += date.length;
+      continue;
+    }
+    const num = sticky(NUMBER);
+    if (num) {
+      out.push({ t: 'number', v: Number(num), at: i });
+      i += num.length;
+      continue;
+    }
+    const word = sticky(WORD);
+    if (word) {
+      out.push({ t: 'word', v: word, at: i });
+      i += word.length;
+      continue;
+    }
+    const two = q.slice(i, i + 2);
+    if (two === '<=' || two === '>=' || two === '!=' || two === '<>') {
+      out.push({ t: 'punct', v: two === '<>' ? '!=' : two, at: i });
+      i += 2;
+      continue;
+    }
+    if ('=<>,()'.includes(c)) {
+      out.push({ t: 'punct', v: c, at: i });
+      i++;
+      continue;
+    }
+    throw malformed(`unexpected character '${c}' at ${i}`);
+  }
+  return out;
+}
+
+const RESERVED = new Set(['select', 'from', 'where', 'and', 'or', 'not', 'order', 'by', 'asc', 'desc', 'nulls', 'first', 'last', 'limit', 'true', 'false', 'null']);
+
+export function parseSoql(q: string): SoqlQuery {
+  const toks = tokenize(q);
+  let p = 0;
+  const peek = (): Token | undefined => toks[p];
+  const isWord = (w: string): boolean => {
+    const t = peek();
+    return t?.t === 'word' && t.v.toLowerCase() === w;
+  };
+  const keyword = (w: string): void => {
+    if (!isWord(w)) throw malformed(`expected ${w.toUpperCase()} at ${peek()?.at ?? q.length}`);
+    p++;
+  };
+  const punct = (v: string): boolean => {
+    const t = peek();
+    if (t?.t === 'punct' && t.v === v) {
+      p++;
+      return true;
+    }
+    return false;
+  };
+  const ident = (allowReserved = false): string => {
+    const t = peek();
+    if (t?.t !== 'word' || (!allowReserved && RESERVED.has(t.v.toLowerCase()))) throw malformed(`expected a name at ${t?.at ?? q.length}`);
+    p++;
+    const next = peek();
+    if (next?.t === 'punct' && next.v === '(') throw malformed(`functions are not supported (${t.v}) at ${t.at}`);
+    return t.v;
+  };
+  const literal = (): Literal => {
+    const t = peek();
+    if (!t) throw malformed('expected a value at end of query');
+    p++;
+    if (t.t === 'string') return { kind: 'string', value: t.v };
+    if (t.t === 'number') return { kind: 'number', value: t.v };
+    if (t.t === 'datetime') return { kind: 'datetime', ms: t.ms, text: t.v };
+    if (t.t === 'date') return { kind: 'date', value: t.v };
+    if (t.t === 'word') {
+      const w = t.v.toLowerCase();
+      if (w === 'true' || w === 'false') return { kind: 'boolean', value: w === 'true' };
+      if (w === 'null') return { kind: 'null' };
+    }
+    throw malformed(`expected a value at ${t.at}`);
+  };
+  const condition = (): Condition => {
+    let left = conjunction();
+    while (isWord('or')) {
+      p++;
+      left = { kind: 'or', left, right: conjunction() };
+    }
+    return left;
+  };
+  const conjunction = (): Condition => {
+    let left = unary();
+    while (isWord('and')) {
+      p++;
+      left = { kind: 'and', left, right: unary() };
+    }
+    return left;
+  };
+  const unary = (): Condition => {
+    if (isWord('not')) {
+      p++;
+      return { kind: 'not', inner: unary() };
+    }
+    if (punct('(')) {
+      const inner = condition();
+      if (!punct(')')) throw malformed(`expected ) at ${peek()?.at ?? q.length}`);
+      return inner;
+    }
+    const field = ident();
+    const t = peek();
+    if (t?.t !== 'punct' || !['=', '!=', '<', '<=', '>', '>='].includes(t.v)) throw malformed(`expected an operator at ${t?.at ?? q.length}`);
+    p++;
+    return { kind: 'cmp', field, op: t.v as Op, value: literal() };
+  };
+
+  keyword('select');
+  const fields = [ident()];
+  while (punct(',')) fields.push(ident());
+  keyword('from');
+  const object = ident(true); // `FROM Order` is valid although ORDER is a keyword
+  const query: SoqlQuery = { fields, object, orderBy: [] };
+  if (isWord('where')) {
+    p++;
+    query.where = condition();
+  }
+  if (isWord('order')) {
+    p++;
+    keyword('by');
+    do {
+      const field = ident();
+      let desc = false;
+      if (isWord('asc')) p++;
+      else if (isWord('desc')) {
+        p++;
+        desc = true;
+      }
+      let nullsLast = desc;
+      if (isWord('nulls')) {
+        p++;
+        if (isWord('first')) nullsLast = false;
+        else if (isWord('last')) nullsLast = true;
+        else throw malformed(`expected FIRST or LAST at ${peek()?.at ?? q.length}`);
+        p++;
+      }
+      query.orderBy.push({ field, desc, nullsLast });
+    } while (punct(','));
+  }
+  if (isWord('limit')) {
+    p++;
+    const t = peek();
+    if (t?.t !== 'number' || !Number.isInteger(t.v) || t.v < 0) throw malformed(`LIMIT needs a non-negative integer at ${t?.at ?? q.length}`);
+    p++;
+    query.limit = t.v;
+  }
+  if (p < toks.length) throw malformed(`unexpected token at ${(toks[p] as Token).at}`);
+  return query;
+}
+
+/** Compares a stored value with a literal the way SOQL does for the field's type. */
+function compareValue(stored: unknown, lit: Literal): number | undefined {
+  if (lit.kind === 'null') return stored === null || stored === undefined ? 0 : undefined;
+  if (stored === null || stored === undefined) return undefined;
+  let a: number | string;
+  let b: number | string;
+  if (lit.kind === 'datetime') {
+    a = Date.parse(String(stored).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    b = lit.ms;
+  } else if (lit.kind === 'number') {
+    a = Number(stored);
+    b = lit.value;
+  } else if (lit.kind === 'boolean') {
+    a = stored === true ? 1 : 0;
+    b = lit.value ? 1 : 0;
+  } else {
+    a = String(stored);
+    b = lit.value;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function matches(cond: Condition | undefined, row: Record<string, unknown>): boolean {
+  if (!cond) return true;
+  switch (cond.kind) {
+    case 'and':
+      return matches(cond.left, row) && matches(cond.right, row);
+    case 'or':
+      return matches(cond.left, row) || matches(cond.right, row);
+    case 'not':
+      return !matches(cond.inner, row);
+    case 'cmp': {
+      const c = compareValue(row[cond.field], cond.value);
+      if (cond.value.kind === 'null') return cond.op === '=' ? c === 0 : cond.op === '!=' ? c === undefined : false;
+      if (c === undefined) return cond.op === '!=';
+      return { '=': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[cond.op];
+    }
+  }
+}
+
+export function fieldsOf(cond: Condition | undefined): string[] {
+  if (!cond) return [];
+  if (cond.kind === 'cmp') return [cond.field];
+  if (cond.kind === 'not') return fieldsOf(cond.inner);
+  return [...fieldsOf(cond.left), ...fieldsOf(cond.right)];
+}
+
+/** Rewrites field names to their canonical spelling (SOQL names are case-insensitive). */
+export function mapFields(cond: Condition | undefined, canon: (f: string) => string): Condition | undefined {
+  if (!cond) return undefined;
+  if (cond.kind === 'cmp') return { ...cond, field: canon(cond.field) };
+  if (cond.kind === 'not') return { kind: 'not', inner: mapFields(cond.inner, canon) as Condition };
+  return { kind: cond.kind, left: mapFields(cond.left, canon) as Condition, right: mapFields(cond.right, canon) as Condition };
+}
+
+export function sortRows(rows: Record<string, unknown>[], order: readonly OrderTerm[], isDatetime: (f: string) => boolean): void {
+  rows.sort((x, y) => {
+    for (const o of order) {
+      const a = x[o.field];
+      const b = y[o.field];
+      const an = a === null || a === undefined;
+      const bn = b === null || b === undefined;
+      if (an || bn) {
+        if (an && bn) continue;
+        return an === o.nullsLast ? 1 : -1;
+      }
+      const av = isDatetime(o.field) ? Date.parse(String(a).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : (a as string | number);
+      const bv = isDatetime(o.field) ? Date.parse(String(b).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : (b as string | number);
+      if (av === bv) continue;
+      const c = av < bv ? -1 : 1;
+      return o.desc ? -c : c;
+    }
+    return 0;
+  });
+}
