@@ -33,7 +33,7 @@ export function identify(value: unknown, locate: Locate): Identity | Diagnostic 
       severity: 'error',
       summary: present ? `"${missing.join('" and "')}" must be a string` : `Document has no ${missing.map((m) => `"${m}"`).join(' and ')}`,
       detail: `Every spec document starts with "apiVersion: ${API_VERSION}" and "kind: <${KINDS.join('|')}>".`,
-      range: present ? locate([missing[0] ?? 'kind']) : firstLineOf(locate([])),
+      range: present ? locate([missing[0] ?? 'kind']) : firstLineOf(locate([]), value),
     };
   }
   if (!(KINDS as readonly string[]).includes(kind)) {
@@ -62,7 +62,7 @@ export function identify(value: unknown, locate: Locate): Identity | Diagnostic 
   return { kind: kind as Kind, apiVersion, name };
 }
 
-function firstLineOf(r: SourceRange): SourceRange {
-  if (r.end.line === r.start.line) return r;
-  return { file: r.file, start: r.start, end: r.start };
+/** The document's first key (where kind/apiVersion belong) rather than the whole document. */
+function firstLineOf(r: SourceRange, value: Record<string, unknown>): SourceRange {
+  return r.end.line === r.start.line ? r : { file: r.file, start: r.start, end: { line: r.start.line, col: r.start.col + [...(Object.keys(value)[0] ?? '')].length, offset: r.start.offset + (Object.keys(value)[0] ?? '').length } };
 }

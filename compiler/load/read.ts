@@ -8,6 +8,16 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 
 const fileStart = (file: string): SourceRange => ({ file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } });
 
+/** Where byte `n` sits as line:col, counting the valid text before it (for "invalid byte at …"). */
+function bytePosition(file: string, bytes: Uint8Array, n: number): SourceRange {
+  const before = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes.subarray(0, n));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const line = before.split('\n').length;
+  const col = [...before.slice(lineStart)].length + 1;
+  const pos = { line, col, offset: before.length };
+  return { file, start: pos, end: { line, col: col + 1, offset: before.length + 1 } };
+}
+
 export interface CollectedFiles {
   files: string[];
   /** SS1014 for paths that do not exist or cannot be read (an I/O problem: exit 2). */
@@ -96,19 +106,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** UTF-8 with or without BOM (the BOM is dropped; offsets count from the first character after it). */
 export function decodeSpecBytes(file: string, bytes: Uint8Array, maxBytes = MAX_FILE_BYTES): ReadResult {
   if (bytes.length > maxBytes) return { problem: tooLarge(file, bytes.length, maxBytes), io: false };
-  const notText = (why: string): ReadResult => ({
-    problem: { code: 'SS1006', severity: 'error', summary: `File is not UTF-8 text: ${why}`, detail: 'Spec files must be UTF-8 encoded YAML (a byte-order mark is allowed). Re-save the file as UTF-8, or remove it from the spec folder.', range: fileStart(file) },
+  const notText = (why: string, at = 0): ReadResult => ({
+    problem: { code: 'SS1006', severity: 'error', summary: `File is not UTF-8 text: ${why}`, detail: 'Spec files must be UTF-8 encoded YAML (a byte-order mark is allowed). Re-save the file as UTF-8, or remove it from the spec folder.', range: at > 0 ? bytePosition(file, bytes, at) : fileStart(file) },
     io: false,
   });
   const b0 = bytes[0];
   const b1 = bytes[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) return notText('it starts with a UTF-16/UTF-32 byte-order mark');
   const nul = bytes.indexOf(0);
-  if (nul !== -1) return notText(`it contains a NUL byte at byte ${nul}, so it looks binary`);
+  if (nul !== -1) return notText(`it contains a NUL byte at byte ${nul}, so it looks binary`, nul);
   try {
     return { text: utf8.decode(bytes) };
   } catch {
-    return notText(`invalid UTF-8 byte sequence at byte ${firstInvalidUtf8(bytes)}`);
+    const bad = firstInvalidUtf8(bytes);
+    return notText(`invalid UTF-8 byte sequence at byte ${bad}`, bad);
   }
 }
 

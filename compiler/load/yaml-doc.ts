@@ -124,6 +124,7 @@ function checkAliases(doc: YamlDoc, file: string, lines: LineIndex): Diagnostic 
   const sizes = new Map<unknown, number>();
   const inProgress = new Set<unknown>();
   let expanded = 0;
+  let unresolved: Diagnostic | undefined;
   let culprit: { start: number; end: number; name: string; recursive: boolean } | undefined;
 
   const size = (node: unknown): number => {
@@ -147,7 +148,11 @@ function checkAliases(doc: YamlDoc, file: string, lines: LineIndex): Diagnostic 
     if (culprit) return;
     if (isAlias(node)) {
       const target = node.resolve(doc);
-      if (!target) return; // reported as unresolved when converting
+      if (!target) {
+        const r = node.range ?? [0, 0];
+        unresolved ??= { code: 'SS1011', severity: 'error', summary: `Alias *${node.source} has no anchor &${node.source} before it`, detail: 'Anchors are local to one YAML document and must be defined before the alias that uses them.', range: lines.range(file, r[0], r[1]) };
+        return;
+      }
       inProgress.clear();
       const n = size(target);
       expanded += n;
@@ -161,7 +166,7 @@ function checkAliases(doc: YamlDoc, file: string, lines: LineIndex): Diagnostic 
     else if (isSeq(node)) for (const item of node.items) visit(item);
   };
   visit(doc.contents);
-  if (!culprit) return undefined;
+  if (!culprit) return unresolved;
   return {
     code: 'SS1004',
     severity: 'error',

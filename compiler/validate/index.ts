@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LoadedDocument } from '../model.ts';
 import type { AjvError } from './ajv-types.ts';
 import { collapseAlternatives } from './alternatives.ts';
-import { mapAjvError, pruneSameValue } from './map-errors.ts';
+import { dropMisspeltRequired, mapAjvError, pruneSameValue } from './map-errors.ts';
 import { SchemaSet } from './schemas.ts';
 
 export { SchemaSet } from './schemas.ts';
@@ -23,7 +23,7 @@ export function validateDocument(doc: LoadedDocument, schemas: SchemaSet = (defa
   const raw = (schema.validate.errors ?? []) as AjvError[];
   const { errors, diagnostics } = collapseAlternatives(raw, doc, schema.root());
   const out = [...diagnostics];
-  for (const e of pruneSameValue(errors)) {
+  for (const e of pruneSameValue(dropMisspeltRequired(errors))) {
     const d = mapAjvError(e, doc);
     if (d) out.push(d);
   }

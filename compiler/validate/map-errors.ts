@@ -124,6 +124,18 @@ function firstLine(r: SourceRange): SourceRange {
   return r.end.line === r.start.line ? r : { file: r.file, start: r.start, end: r.start };
 }
 
+/**
+ * A misspelt property ("trigers") also makes the one it should have been ("triggers") missing; the unknown
+ * property diagnostic already suggests it, so the missing-property error is dropped.
+ */
+export function dropMisspeltRequired(errors: readonly AjvError[]): AjvError[] {
+  return errors.filter((e) => {
+    if (e.keyword !== 'required') return true;
+    const missing = String((e.params as { missingProperty?: unknown }).missingProperty);
+    return !errors.some((o) => o.keyword === 'additionalProperties' && o.instancePath === e.instancePath && closest(String((o.params as { additionalProperty?: unknown }).additionalProperty), [missing]) === missing);
+  });
+}
+
 /** One problem per value: a type error hides the others at the same place; a pattern error hides a length error. */
 export function pruneSameValue(errors: readonly AjvError[]): AjvError[] {
   const byPath = new Map<string, AjvError[]>();
