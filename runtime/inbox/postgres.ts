@@ -268,6 +268,14 @@ export class PostgresInboxStore implements InboxStore {
     return out;
   }
 
+  async oldestPending(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of await this.#q(`SELECT spec, MIN(received_at) AS t FROM inbox_events WHERE state = 'pending' GROUP BY spec ORDER BY spec`)) {
+      out[String(r.spec)] = Number(r.t);
+    }
+    return out;
+  }
+
   async getEvent(id: number): Promise<InboxEvent | undefined> {
     const r = (await this.#q('SELECT * FROM inbox_events WHERE id = $1', [id]))[0];
     return r ? rowToEvent(r) : undefined;

@@ -306,6 +306,14 @@ export class SqliteInboxStore implements InboxStore {
     return out;
   }
 
+  async oldestPending(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.#all(`SELECT spec, MIN(received_at) AS t FROM inbox_events WHERE state = 'pending' GROUP BY spec ORDER BY spec`)) {
+      out[String(r.spec)] = Number(r.t);
+    }
+    return out;
+  }
+
   async getEvent(id: number): Promise<InboxEvent | undefined> {
     const r = this.#get('SELECT * FROM inbox_events WHERE id = ?', id);
     return r ? rowToEvent(r) : undefined;

@@ -58,6 +58,8 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     expect(await s.insertEvents([ev('b', '1', { deliveryId: 'x' })])).toEqual({ inserted: 1, duplicates: 0, replayed: 0 });
     expect(await s.insertEvents([ev('b', '9', { deliveryId: 'x' })])).toEqual({ inserted: 0, duplicates: 0, replayed: 1 });
     expect(await s.depth()).toEqual({ accounts: 3, other: 1 });
+    await s.insertEvents([ev('c', '1', { receivedAt: 500 })]);
+    expect(await s.oldestPending()).toEqual({ accounts: 500, other: 1000 });
   });
 
   it('keeps payloads byte-exact, including Chinese text, nulls and nesting', async () => {

@@ -159,6 +159,8 @@ export interface InboxStore {
   unsettled(spec: string, refs: readonly { sourceId: string; sourceVersion: string }[]): Promise<number>;
   /** Pending events per spec. */
   depth(): Promise<Record<string, number>>;
+  /** `received_at` of the oldest pending event per spec (freshness). */
+  oldestPending(): Promise<Record<string, number>>;
   getEvent(id: number): Promise<InboxEvent | undefined>;
 
   crosswalkGet(spec: string, sourceIds: readonly string[]): Promise<Map<string, string>>;

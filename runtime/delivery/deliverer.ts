@@ -1,0 +1,422 @@
+/**
+ * Delivery for one spec: claim keys from the inbox (one lease per key = an ordered lane) → newest
+ * version per key → echo check → filter + generated transform → batcher → connector upsert → per-record
+ * outcome, all of a batch settled in one store transaction (state, crosswalk, DLQ, echo marks, lease).
+ */
+import type { Plan } from '../../compiler/plan/types.ts';
+import type { Clock } from '../clock.ts';
+import type { ClaimedLane, DeadLetterInput, EchoMark, EventUpdate, InboxEvent, InboxStore, LaneKey, Settlement } from '../inbox/store.ts';
+import { compareVersions } from '../inbox/version.ts';
+import type { Logger } from '../ops/log.ts';
+import type { WorkerMetrics } from '../ops/metrics.ts';
+import type { Connector, ConnectorError, ItemResult } from '../support/connector.ts';
+import type { CompiledTransform, FieldError, TransformContext } from '../support/transform.ts';
+import { retryDelayMs } from './backoff.ts';
+import { Batcher } from './batcher.ts';
+import type { CircuitBreaker } from './breaker.ts';
+import { errorFromThrown, isRetryClass } from './classify.ts';
+import { isEcho } from './echo.ts';
+import { idempotencyKey } from './idempotency.ts';
+import { lookupFn, type LookupTableData } from './lookups.ts';
+import type { TokenBucket } from './rate-limit.ts';
+
+export interface DelivererOptions {
+  store: InboxStore;
+  plan: Plan;
+  transform: CompiledTransform;
+  target: Connector;
+  breaker: CircuitBreaker;
+  limiter?: TokenBucket | undefined;
+  lookups?: Readonly<Record<string, LookupTableData>>;
+  /** Remember what we write (a spec elsewhere reads the target system/entity). */
+  markWrites?: boolean;
+  /** Drop inbound events that are our own writes coming back (a spec elsewhere writes our source). */
+  checkEchoes?: boolean;
+  echoTtlMs?: number;
+  clock: Clock;
+  log: Logger;
+  metrics?: WorkerMetrics | undefined;
+  /** Lease owner id: unique per worker process. */
+  owner: string;
+  leaseMs?: number;
+  maxInFlightBatches?: number;
+  /** How long an idle loop waits before looking for work again (other processes may have inserted). */
+  idleMs?: number;
+  rand?: () => number;
+}
+
+interface Item {
+  lane: ClaimedLane;
+  event: InboxEvent;
+  older: InboxEvent[];
+  key: string;
+  record: Record<string, unknown>;
+  echoMarkId?: number;
+}
+
+const MAX_REF_ROUNDS = 4;
+
+export class Deliverer {
+  readonly spec: string;
+  #o: DelivererOptions;
+  #batcher: Batcher<Item>;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #idle = new AbortController();
+  #lookup: (table: string, key: string | number) => string | number | undefined;
+  #leaseMs: number;
+
+  constructor(options: DelivererOptions) {
+    this.#o = options;
+    this.spec = options.plan.name;
+    this.#lookup = lookupFn(options.lookups ?? {});
+    const size = Math.max(1, Math.min(options.plan.delivery.batchSize, options.target.maxBatchSize));
+    this.#leaseMs = options.leaseMs ?? Math.max(60_000, options.plan.delivery.maxWaitMs * 4);
+    this.#batcher = new Batcher<Item>({
+      size,
+      maxWaitMs: options.plan.delivery.maxWaitMs,
+      clock: options.clock,
+      keyOf: (i) => i.key,
+      flush: (items) => this.#deliver(items),
+      onError: (err) =>
+        options.log.error({ code: 'SS5024', spec: this.spec, err: err instanceof Error ? err.message : String(err) }, 'batch settlement failed; leases expire and the events are retried'),
+    });
+  }
+
+  get batchSize(): number {
+    return this.#batcher.size;
+  }
+
+  /** Starts the claim loop. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** New events were stored: look for work now instead of after the idle wait. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Stops claiming, sends what is batched and waits for every batch in flight. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#idle.abort();
+    this.wake();
+    await this.#loop;
+    await this.#batcher.drain();
+  }
+
+  async #run(): Promise<void> {
+    const maxInFlight = this.#o.maxInFlightBatches ?? 4;
+    while (!this.#stopping) {
+      try {
+        if (this.#batcher.inFlight >= maxInFlight) {
+          await this.#batcher.settledOne();
+          continue;
+        }
+        const claimed = await this.step();
+        if (claimed === 0) await this.#idleWait();
+      } catch (err) {
+        this.#o.log.error({ code: 'SS5007', spec: this.spec, err: err instanceof Error ? err.message : String(err) }, 'inbox claim failed; retrying');
+        await this.#idleWait();
+      }
+    }
+  }
+
+  async #idleWait(): Promise<void> {
+    if (this.#stopping) return;
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#o.clock.sleep(this.#o.idleMs ?? 200, this.#idle.signal).then(resolve, resolve);
+    });
+    this.#wake = undefined;
+  }
+
+  /** Claims one round of keys and hands the deliverable ones to the batcher; returns the keys claimed. */
+  async step(): Promise<number> {
+    const limit = Math.max(1, this.#batcher.size - this.#batcher.pending);
+    const lanes = await this.#o.store.claim({ spec: this.spec, owner: this.#o.owner, limit, leaseMs: this.#leaseMs, now: this.#o.clock.now() });
+    if (lanes.length === 0) return 0;
+    const items = await this.#prepare(lanes);
+    for (const item of items) this.#batcher.add(item);
+    return lanes.length;
+  }
+
+  /** Sends what is batched and waits for it (tests and drain). */
+  async flush(): Promise<void> {
+    await this.#batcher.drain();
+  }
+
+  async #prepare(lanes: ClaimedLane[]): Promise<Item[]> {
+    const { plan, store, clock, log, metrics } = this.#o;
+    const now = clock.now();
+    const s = emptySettlement(this.#o.owner, now);
+    const candidates: { lane: ClaimedLane; event: InboxEvent; older: InboxEvent[] }[] = [];
+    for (const lane of lanes) {
+      const event = lane.events[lane.events.length - 1];
+      if (!event) {
+        s.release.push(laneKey(lane));
+        continue;
+      }
+      const older = lane.events.slice(0, -1);
+      if (lane.deliveredVersion !== undefined && compareVersions(event.sourceVersion, lane.deliveredVersion) <= 0) {
+        for (const e of lane.events) s.events.push(final(e, 'superseded'));
+        s.release.push(laneKey(lane));
+        metrics?.skipped.inc({ spec: this.spec, reason: 'superseded' }, lane.events.length);
+        log.debug({ code: 'SS5028', spec: this.spec, sourceId: lane.sourceId, version: event.sourceVersion, delivered: lane.deliveredVersion }, 'stale version superseded');
+        continue;
+      }
+      if (older.length > 0) metrics?.skipped.inc({ spec: this.spec, reason: 'superseded' }, older.length);
+      if (event.deleted) {
+        for (const e of older) s.events.push(final(e, 'superseded'));
+        s.events.push(final(event, 'skipped'));
+        s.release.push(laneKey(lane));
+        metrics?.skipped.inc({ spec: this.spec, reason: 'deleted' });
+        log.info({ code: 'SS5029', spec: this.spec, sourceId: lane.sourceId }, 'source record deleted; deletion is not propagated');
+        continue;
+      }
+      candidates.push({ lane, event, older });
+    }
+
+    let echoes = new Map<string, number>();
+    if (this.#o.checkEchoes && candidates.length > 0) {
+      echoes = await this.#findEchoes(candidates.map((c) => c.event), now);
+    }
+
+    const refCache = new Map<string, string | undefined>();
+    const ready: { c: (typeof candidates)[number]; result: ReturnType<CompiledTransform['transform']> | 'filtered' | Error }[] = [];
+    let pending = candidates.filter((c) => {
+      const markId = echoes.get(c.event.sourceId);
+      if (markId === undefined) return true;
+      for (const e of c.older) s.events.push(final(e, 'superseded'));
+      s.events.push(final(c.event, 'echo'));
+      s.consumedEchoMarks.push(markId);
+      s.release.push(laneKey(c.lane));
+      metrics?.skipped.inc({ spec: this.spec, reason: 'echo' });
+      log.debug({ code: 'SS5027', spec: this.spec, sourceId: c.event.sourceId }, 'own write came back; echo suppressed');
+      return false;
+    });
+    for (let round = 0; pending.length > 0; round++) {
+      const misses = new Map<string, Set<string>>();
+      const ctx: TransformContext = {
+        lookup: this.#lookup,
+        ref: (spec, sourceId) => {
+          const k = `${spec}\0${sourceId}`;
+          if (refCache.has(k)) return refCache.get(k);
+          const set = misses.get(spec) ?? new Set<string>();
+          set.add(sourceId);
+          misses.set(spec, set);
+          return undefined;
+        },
+      };
+      const missed: typeof pending = [];
+      for (const c of pending) {
+        const before = countMisses(misses);
+        let result: (typeof ready)[number]['result'];
+        try {
+          result = this.#o.transform.filter(c.event.payload, ctx) ? this.#o.transform.transform(c.event.payload, ctx) : 'filtered';
+        } catch (err) {
+          result = err instanceof Error ? err : new Error(String(err));
+        }
+        if (countMisses(misses) > before && round < MAX_REF_ROUNDS) missed.push(c);
+        else ready.push({ c, result });
+      }
+      // Crosswalk entries a transform asked for: fetch them, then run those records again (transforms are pure).
+      for (const [spec, ids] of misses) {
+        const found = await store.crosswalkGet(spec, [...ids]);
+        for (const id of ids) refCache.set(`${spec}\0${id}`, found.get(id));
+      }
+      pending = missed;
+    }
+
+    const items: Item[] = [];
+    for (const { c, result } of ready) {
+      const superseded = c.older.map((e) => final(e, 'superseded'));
+      if (result === 'filtered') {
+        s.events.push(...superseded, final(c.event, 'filtered'));
+        s.release.push(laneKey(c.lane));
+        metrics?.skipped.inc({ spec: this.spec, reason: 'filtered' });
+        continue;
+      }
+      if (result instanceof Error) {
+        this.#deadLetter(s, c.event, superseded, {
+          code: 'SS5031',
+          class: 'bad-mapping',
+          reason: `transform threw: ${result.message}`,
+          errors: [{ message: result.message, code: 'SS5031' }],
+          at: plan.file,
+        });
+        s.release.push(laneKey(c.lane));
+        continue;
+      }
+      if (!result.ok) {
+        this.#deadLetter(s, c.event, superseded, badMapping(result.errors));
+        s.release.push(laneKey(c.lane));
+        continue;
+      }
+      const keyValue = result.value[plan.target.key];
+      if (keyValue === undefined || keyValue === null || String(keyValue) === '') {
+        const at = plan.fields.find((f) => f.field === plan.target.key)?.at ?? plan.file;
+        this.#deadLetter(s, c.event, superseded, badMapping([{ path: plan.target.key, message: `target key ${plan.target.key} is empty`, at, code: 'SS5020' }]));
+        s.release.push(laneKey(c.lane));
+        continue;
+      }
+      items.push({ lane: c.lane, event: c.event, older: c.older, key: String(keyValue), record: result.value });
+    }
+    if (s.events.length > 0 || s.release.length > 0) await store.settle(s);
+    return items;
+  }
+
+  async #findEchoes(events: InboxEvent[], now: number): Promise<Map<string, number>> {
+    const { plan, store } = this.#o;
+    const marks = await store.findEchoMarks(plan.source.system, plan.source.entity, events.map((e) => e.sourceId), now);
+    const out = new Map<string, number>();
+    for (const e of events) {
+      const m = marks.find((x) => x.recordId === e.sourceId && isEcho(x.written, e.payload));
+      if (m) out.set(e.sourceId, m.id);
+    }
+    return out;
+  }
+
+  #deadLetter(
+    s: MutableSettlement,
+    event: InboxEvent,
+    superseded: EventUpdate[],
+    d: { code: string; class: DeadLetterInput['class']; reason: string; errors: Record<string, unknown>[]; at: string },
+    attempts = event.attempts,
+  ): void {
+    s.events.push(...superseded, { id: event.id, state: 'dead', attempts, nextAttemptAt: event.nextAttemptAt, lastError: `${d.code}: ${d.reason}` });
+    s.deadLetters.push({
+      eventId: event.id,
+      spec: this.spec,
+      sourceId: event.sourceId,
+      sourceVersion: event.sourceVersion,
+      reason: d.reason,
+      class: d.class,
+      code: d.code,
+      input: event.payload,
+      errors: d.errors,
+      at: d.at,
+      createdAt: s.now,
+    });
+    this.#o.metrics?.deadLettered.inc({ spec: this.spec, class: d.class });
+    this.#o.log.warn(
+      { code: d.code, spec: this.spec, sourceId: event.sourceId, version: event.sourceVersion, class: d.class, at: d.at || undefined, reason: d.reason },
+      'record dead-lettered',
+    );
+  }
+
+  async #deliver(items: Item[]): Promise<void> {
+    const { plan, target, breaker, limiter, clock, store, log, metrics } = this.#o;
+    const s = emptySettlement(this.#o.owner, clock.now());
+    if (!breaker.tryAcquire()) {
+      // Open breaker: put the records back untouched until the trial time; no attempt is used up.
+      for (const it of items) {
+        s.events.push(...it.older.map((e) => final(e, 'superseded')), { id: it.event.id, state: 'pending', attempts: it.event.attempts, nextAttemptAt: breaker.retryAt, lastError: 'SS5025: circuit open' });
+        s.release.push(laneKey(it.lane));
+      }
+      await store.settle(s);
+      return;
+    }
+    await limiter?.take();
+    if (clock.now() - s.now > this.#leaseMs / 2) await store.renew(this.#o.owner, items.map((i) => laneKey(i.lane)), clock.now() + this.#leaseMs);
+    let results: ItemResult[];
+    let thrown = false;
+    try {
+      results = await target.upsertBatch(
+        plan.target.entity,
+        plan.target.key,
+        items.map((i) => ({
+          key: i.key,
+          idempotencyKey: idempotencyKey({ spec: this.spec, entity: plan.target.entity, key: i.key, version: i.event.sourceVersion }),
+          record: i.record,
+        })),
+      );
+    } catch (err) {
+      thrown = true;
+      breaker.failure();
+      const error = errorFromThrown(err, 'SS5024');
+      log.warn({ code: 'SS5024', spec: this.spec, size: items.length, err: error.message }, 'upsert call failed; batch will be retried');
+      results = items.map((i) => ({ key: i.key, status: 'retry', error }));
+    }
+    const now = clock.now();
+    s.now = now;
+    const byKey = new Map(results.map((r) => [r.key, r]));
+    if (results.some((r) => r.status !== 'retry')) breaker.success();
+    else if (!thrown && results.length > 0 && results.every((r) => r.status === 'retry' && r.error.class === 'retryable')) {
+      // A whole batch of transient failures means the system is unwell (a thrown call already counted).
+      breaker.failure();
+    }
+    for (const it of items) {
+      const superseded = it.older.map((e) => final(e, 'superseded'));
+      const r: ItemResult = byKey.get(it.key) ?? { key: it.key, status: 'retry', error: { code: 'SS5030', class: 'retryable', message: 'connector returned no result for this record' } };
+      if (r.status === 'ok') {
+        s.events.push(...superseded, { id: it.event.id, state: 'done', attempts: it.event.attempts + 1, nextAttemptAt: it.event.nextAttemptAt });
+        s.crosswalk.push({ spec: this.spec, sourceId: it.event.sourceId, targetId: r.targetId, targetKey: it.key, sourceVersion: it.event.sourceVersion });
+        if (this.#o.markWrites) s.echoMarks.push(echoMark(plan, r.targetId, it.record, now + (this.#o.echoTtlMs ?? 600_000)));
+        metrics?.delivered.inc({ spec: this.spec });
+        metrics?.latency.observe({ spec: this.spec }, Math.max(0, now - it.event.receivedAt) / 1000);
+      } else if (r.status === 'reject') {
+        this.#deadLetter(s, it.event, superseded, targetError('SS5021', r.error, `rejected by ${target.system}: ${r.error.message}`), it.event.attempts + 1);
+      } else {
+        const attempts = it.event.attempts + 1;
+        if (r.error.class === 'throttled' && r.error.retryAfterMs !== undefined) limiter?.pauseUntil(now + r.error.retryAfterMs);
+        if (!isRetryClass(r.error.class)) {
+          this.#deadLetter(s, it.event, superseded, targetError('SS5021', r.error, `rejected by ${target.system}: ${r.error.message}`), attempts);
+        } else if (attempts >= plan.delivery.retry.attempts) {
+          this.#deadLetter(s, it.event, superseded, targetError('SS5022', r.error, `gave up after ${attempts} attempts: ${r.error.message}`), attempts);
+        } else {
+          const delay = retryDelayMs(attempts, plan.delivery.retry, r.error.retryAfterMs, this.#o.rand);
+          s.events.push(...superseded, { id: it.event.id, state: 'pending', attempts, nextAttemptAt: now + delay, lastError: `${r.error.code}: ${r.error.message}` });
+          metrics?.failed.inc({ spec: this.spec, class: r.error.class });
+          log.info({ code: 'SS5023', spec: this.spec, sourceId: it.event.sourceId, class: r.error.class, vendorCode: r.error.vendorCode, attempts, retryInMs: delay }, 'delivery will be retried');
+        }
+      }
+      s.release.push(laneKey(it.lane));
+    }
+    await store.settle(s);
+  }
+}
+
+type MutableSettlement = Settlement & {
+  events: EventUpdate[];
+  crosswalk: Settlement['crosswalk'][number][];
+  deadLetters: DeadLetterInput[];
+  echoMarks: EchoMark[];
+  consumedEchoMarks: number[];
+  release: LaneKey[];
+  now: number;
+};
+
+function emptySettlement(owner: string, now: number): MutableSettlement {
+  return { owner, now, events: [], crosswalk: [], deadLetters: [], echoMarks: [], consumedEchoMarks: [], release: [] };
+}
+
+const laneKey = (l: LaneKey): LaneKey => ({ spec: l.spec, sourceId: l.sourceId });
+const final = (e: InboxEvent, state: EventUpdate['state']): EventUpdate => ({ id: e.id, state, attempts: e.attempts, nextAttemptAt: e.nextAttemptAt });
+const countMisses = (m: Map<string, Set<string>>): number => [...m.values()].reduce((n, s) => n + s.size, 0);
+
+function badMapping(errors: readonly FieldError[]) {
+  return {
+    code: 'SS5020',
+    class: 'bad-mapping' as const,
+    reason: errors.map((e) => `${e.path}: ${e.message} (${e.at})`).join('; '),
+    errors: errors.map((e) => ({ path: e.path, message: e.message, at: e.at, code: e.code })),
+    at: [...new Set(errors.map((e) => e.at))].join(', '),
+  };
+}
+
+function targetError(code: string, e: ConnectorError, reason: string) {
+  return {
+    code,
+    class: e.class,
+    reason,
+    errors: [{ code: e.code, message: e.message, ...(e.vendorCode !== undefined ? { vendorCode: e.vendorCode } : {}) }],
+    at: '',
+  };
+}
+
+function echoMark(plan: Plan, targetId: string, written: Record<string, unknown>, expiresAt: number): EchoMark {
+  return { system: plan.target.system, entity: plan.target.entity, recordId: targetId, written, expiresAt };
+}
