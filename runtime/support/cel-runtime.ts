@@ -399,11 +399,12 @@ export function range(c: unknown): readonly unknown[] {
   if (c instanceof CelMap) return c.keys();
   return noOverload('@range', c);
 }
-export function all(c: unknown, p: (x: never) => unknown): boolean {
+/** `all`: false wins over errors raised by other elements. */
+export function all<T>(c: readonly T[], p: (x: T) => unknown): boolean {
   let err: unknown;
-  for (const x of range(c)) {
+  for (const x of c) {
     try {
-      const r = p(x as never);
+      const r = p(x);
       if (r === false) return false;
       if (r !== true) err ??= noOverloadError('all', r);
     } catch (e) {
@@ -413,11 +414,12 @@ export function all(c: unknown, p: (x: never) => unknown): boolean {
   if (err !== undefined) throw err;
   return true;
 }
-export function exists(c: unknown, p: (x: never) => unknown): boolean {
+/** `exists`: true wins over errors raised by other elements. */
+export function exists<T>(c: readonly T[], p: (x: T) => unknown): boolean {
   let err: unknown;
-  for (const x of range(c)) {
+  for (const x of c) {
     try {
-      const r = p(x as never);
+      const r = p(x);
       if (r === true) return true;
       if (r !== false) err ??= noOverloadError('exists', r);
     } catch (e) {
@@ -427,26 +429,53 @@ export function exists(c: unknown, p: (x: never) => unknown): boolean {
   if (err !== undefined) throw err;
   return false;
 }
-export function existsOne(c: unknown, p: (x: never) => unknown): boolean {
+export function existsOne<T>(c: readonly T[], p: (x: T) => unknown): boolean {
   let n = 0;
-  for (const x of range(c)) {
-    const r = p(x as never);
+  for (const x of c) {
+    const r = p(x);
     if (r === true) n++;
     else if (r !== false) noOverload('exists_one', r);
   }
   return n === 1;
 }
-export function mapList<R>(c: unknown, f: (x: never) => R): R[] {
-  return range(c).map((x) => f(x as never));
-}
-export function mapFilter<R>(c: unknown, p: (x: never) => unknown, f: (x: never) => R): R[] {
-  const out: R[] = [];
-  for (const x of range(c)) if (bool(p(x as never))) out.push(f(x as never));
+export function mapList<T, R>(c: readonly T[], f: (x: T) => R): R[] {
+  const out: R[] = new Array<R>(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = f(c[i] as T);
   return out;
 }
-export function filter<T>(c: unknown, p: (x: never) => unknown): T[] {
-  return range(c).filter((x) => bool(p(x as never))) as T[];
+export function mapFilter<T, R>(c: readonly T[], p: (x: T) => unknown, f: (x: T) => R): R[] {
+  const out: R[] = [];
+  for (const x of c) if (bool(p(x))) out.push(f(x));
+  return out;
 }
+export function filter<T>(c: readonly T[], p: (x: T) => unknown): T[] {
+  const out: T[] = [];
+  for (const x of c) if (bool(p(x))) out.push(x);
+  return out;
+}
+
+// ------------------------------------------------------------------- checked reads of dyn values
+
+function expect<T>(ok: boolean, v: unknown, want: string): T {
+  if (!ok) return celFail('noMatchingOverload', `no such overload: expected ${want}, got ${typeName(v)}`);
+  return v as T;
+}
+export const asStr = (v: unknown): string => expect(typeof v === 'string', v, 'string');
+export const asInt = (v: unknown): bigint => expect(typeof v === 'bigint', v, 'int');
+export const asUint = (v: unknown): U64 => expect(v instanceof U64, v, 'uint');
+export const asDbl = (v: unknown): number => expect(typeof v === 'number', v, 'double');
+export const asBool = (v: unknown): boolean => expect(typeof v === 'boolean', v, 'bool');
+export const asBytes = (v: unknown): Uint8Array => expect(v instanceof Uint8Array, v, 'bytes');
+export const asList = (v: unknown): readonly unknown[] => expect(Array.isArray(v), v, 'list');
+export const asMap = (v: unknown): CelMap => expect(v instanceof CelMap, v, 'map');
+export const asTs = (v: unknown): Timestamp => expect(v instanceof Timestamp, v, 'timestamp');
+export const asDur = (v: unknown): Duration => expect(v instanceof Duration, v, 'duration');
+export const asDec = (v: unknown): Decimal => expect(v instanceof Decimal, v, 'decimal');
+export const asDate = (v: unknown): PlainDate => expect(v instanceof PlainDate, v, 'date');
+export const asRec = (v: unknown): Record<string, unknown> => expect(isRecord(v), v, 'record');
+export const asType = (v: unknown): CelTypeValue => expect(v instanceof CelTypeValue, v, 'type');
+export const asOpt = (v: unknown): Optional => expect(v instanceof Optional, v, 'optional');
+export const asNull = (v: unknown): null => expect(v === null || v === undefined, v, 'null') ?? null;
 
 // ---------------------------------------------------------------------------------------- strings
 
@@ -561,6 +590,12 @@ export function trim(s: string): string {
 export function join(l: readonly unknown[], sep = ''): string {
   for (const x of l) if (typeof x !== 'string') noOverload('join', x);
   return (l as string[]).join(sep);
+}
+export function truncate(s: string, n: bigint): string {
+  if (n < 0n) return celFail('badArgument', `truncate() needs a non-negative length, got ${n}`);
+  if (BigInt(s.length) <= n) return s;
+  const cps = codePoints(s);
+  return BigInt(cps.length) <= n ? s : cps.slice(0, Number(n)).join('');
 }
 export function reverse(s: string): string {
   return codePoints(s).reverse().join('');
