@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:validate` — cold-process time of `syncspec validate` over 1,000 generated specs, against the
+ * naive in-process approach (yaml parseDocument + ajv + @bufbuild/cel parse per file). Prints figures only;
+ * nothing here asserts a time.
+ *
+ * The repository is generated from specs/: every Connection, LookupTable and EntitySchema once, every flow
+ * once under its own name (so ref() targets exist), and the rest as renamed variants of the flows with varied
+ * poll intervals, descriptions (some Chinese) and owners, so every file is distinct.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const TOTAL = Number(process.env.BENCH_FILES ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+function generate(target: string): number {
+  const templates = walk(join(root, 'specs'));
+  const flows: string[] = [];
+  let n = 0;
+  for (const file of templates) {
+    const text = readFileSync(file, 'utf8');
+    const out = join(target, relative(join(root, 'specs'), file));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text);
+    n++;
+    if (/^kind:\s*SyncSpec\s*$/m.test(text)) flows.push(text);
+  }
+  if (flows.length === 0) throw new Error('specs/ has no SyncSpec to vary');
+  const descriptions = ['客户主数据同步 (CRM → ERP)', 'Orders with lines, every five minutes', '发票回写 — invoices back to the CRM', 'Nightly reconcile of payments'];
+  mkdirSync(join(target, 'generated-flows'), { recursive: true });
+  for (let i = 0; n < TOTAL; i++, n++) {
+    const base = flows[i % flows.length] ?? '';
+    const variant = base
+      .replace(/^(metadata:\n(?:  .*\n)*?  name: )(\S+)/m, (_m, head: string, name: string) => `${head}${name.slice(0, 50)}-g${i}`)
+      .replace(/every: \d+m/g, `every: ${1 + (i % 59)}m`)
+      .replace(/^(  owner: ).*$/m, `$1team-${i % 13}@example.com`)
+      .replace(/^(spec:\n)/m, `$1  description: ${JSON.stringify(`${descriptions[i % descriptions.length]} #${i}`)}\n`);
+    writeFileSync(join(target, 'generated-flows', `flow-${String(i).padStart(4, '0')}.yaml`), variant.replace(/^  description: .*\n(?=(?:.*\n)*?  description: )/m, ''));
+  }
+  return n;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+function cold(dir: string): { ms: number; status: number | null; summary: string } {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [join(root, 'bin/syncspec.js'), 'validate', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t;
+  let summary = r.stderr.trim().split('\n')[0] ?? '';
+  try {
+    summary = JSON.stringify((JSON.parse(r.stdout) as { summary: unknown }).summary);
+  } catch {
+    // keep stderr
+  }
+  return { ms, status: r.status, summary };
+}
+
+async function naive(files: string[]): Promise<number> {
+  const t = performance.now();
+  const { parseDocument } = require('yaml') as typeof import('yaml');
+  const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: unknown): (d: unknown) => boolean } }).default;
+  const addFormats = (require('ajv-formats') as { default: (a: unknown) => void }).default;
+  const { parse } = await import('@bufbuild/cel');
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  const validators = new Map<string, (d: unknown) => boolean>();
+  let problems = 0;
+  const celTexts = (v: unknown, out: string[]): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) celTexts(x, out);
+  };
+  for (const file of files) {
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    const value = doc.toJS() as { kind?: string; spec?: { filter?: unknown; fields?: unknown } };
+    const kind = String(value.kind);
+    let validate = validators.get(kind);
+    if (!validate) {
+      validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', `${kind}.schema.json`), 'utf8')));
+      validators.set(kind, validate);
+    }
+    if (!validate(value)) problems++;
+    if (kind === 'SyncSpec') {
+      const exprs: string[] = [];
+      celTexts(value.spec?.filter, exprs);
+      celTexts(value.spec?.fields, exprs);
+      for (const e of exprs) {
+        try {
+          parse(e);
+        } catch {
+          problems++;
+        }
+      }
+    }
+  }
+  void problems;
+  return performance.now() - t;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'syncspec-bench-'));
+try {
+  const count = generate(dir);
+  const bytes = walk(dir).reduce((s, f) => s + statSync(f).size, 0);
+  console.log(`generated ${count} spec files (${(bytes / 1024).toFixed(0)} KiB) in ${dir}`);
+  const first = cold(dir);
+  console.log(`first run (fills the validator cache if empty): ${first.ms.toFixed(0)} ms, exit ${first.status}, ${first.summary}`);
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(cold(dir).ms);
+  const m = median(times);
+  console.log(`syncspec validate, cold process, ${RUNS} runs: median ${m.toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}) → ${((count / m) * 1000).toFixed(0)} files/s`);
+  const naiveTimes: number[] = [];
+  for (let i = 0; i < 3; i++) naiveTimes.push(await naive(walk(dir)));
+  const nm = median(naiveTimes);
+  console.log(`naive in-process (yaml parseDocument + ajv + @bufbuild/cel parse), 3 runs: median ${nm.toFixed(0)} ms → ${((count / nm) * 1000).toFixed(0)} files/s`);
+} finally {
+  if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
