@@ -88,7 +88,8 @@ export class SalesforceClient {
       signal,
     });
     if (res.status !== 200) {
-      if (res.status >= 500 || res.status === 429) throw this.failureFor(res);
+      // REST-style error arrays (limits, outages) are not credential problems.
+      if (res.status >= 500 || res.status === 429 || Array.isArray(parseJson(res.body))) throw this.failureFor(res);
       const body = parseJson(res.body) as { error?: string } | undefined;
       throw fail(CODES.auth, 'retryable', `salesforce refused the ${a.flow} login (${body?.error ?? `HTTP ${res.status}`})`, { vendorCode: body?.error });
     }

@@ -54,8 +54,11 @@ export interface OutboundRequest {
   /** Fields in each sObject (default: all). */
   fields?: string[];
   duplicate?: boolean;
+  /** Deliver messages, and notifications inside each, in reverse order. */
   reorder?: boolean;
   attempts?: number;
+  /** Notifications per SOAP message (Salesforce sends up to 100). */
+  perMessage?: number;
 }
 
 export interface SalesforceAdmin extends EmulatorAdmin {
@@ -475,7 +478,9 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     const type = resolveObject(objects, r.type);
     if (!type) throw new AdminInputError(`unknown sObject type ${r.type}`);
     const rows = r.ids ? r.ids.map((id) => table(type).get(id)).filter((x): x is SfRecord => x !== undefined) : [...table(type).values()];
-    const notes = rows.map((rec) => {
+    const reorder = r.reorder ?? base.faults.current.reorderWebhooks ?? false;
+    const perMessage = Math.max(1, Math.min(100, r.perMessage ?? 100));
+    const notes = (reorder ? [...rows].reverse() : rows).map((rec) => {
       // One notification id per record version: a re-send of the same change keeps its id (receivers dedupe on it).
       const nk = `${rec.Id}@${String(rec.SystemModstamp)}`;
       let id = notificationIds.get(nk);
@@ -485,8 +490,8 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     });
     const config = base.faults.current;
     const deliveries = [];
-    for (let i = 0; i < notes.length; i += 100) {
-      const chunk = notes.slice(i, i + 100);
+    for (let i = 0; i < notes.length; i += perMessage) {
+      const chunk = notes.slice(i, i + perMessage);
       deliveries.push({
         id: chunk.map((n) => n.id).join(','),
         url: r.url,
@@ -502,7 +507,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     }
     return pushDeliveries(deliveries, {
       duplicate: r.duplicate ?? config.duplicateWebhooks ?? false,
-      reorder: r.reorder ?? config.reorderWebhooks ?? false,
+      reorder,
       attempts: r.attempts ?? 3,
       accepted: isAck,
     });
