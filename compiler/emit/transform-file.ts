@@ -35,8 +35,9 @@ class TransformWriter {
     return name;
   }
 
-  itemType(field: CompiledEachField): Code {
-    return this.names.source.get(field.itemEntity) ?? ts`unknown`;
+  /** Elements of an `each` list as the CEL run time reads them (own-property reads of a plain record). */
+  itemType(_field: CompiledEachField): Code {
+    return ts`Record<string, unknown>`;
   }
 
   /**

@@ -64,7 +64,9 @@ function fieldDoc(def: FieldDef, extra?: string): Code {
 
 function sourceInterface(w: SafeWriter, name: Code, entityName: string, entity: EntityDef, names: TypeNames, system: string): void {
   w.lines(jsDoc([entity.label ?? entityName, entity.description, `${system} entity ${entityName}.`]));
-  w.block(ts`export interface ${name} `, () => {
+  // A type literal rather than an interface: it is assignable to Record<string, unknown>, which the
+  // typed field reads of #support take, so the transform needs no cast.
+  w.block(ts`export type ${name} = `, () => {
     for (const field of Object.keys(entity.fields).sort(byName)) {
       const def = entity.fields[field] as FieldDef;
       let type: Code;
@@ -75,7 +77,7 @@ function sourceInterface(w: SafeWriter, name: Code, entityName: string, entity: 
       if (def.nullable) w.line(ts`${propKey(field)}?: ${type} | null;`);
       else w.line(ts`${propKey(field)}: ${type};`);
     }
-  });
+  }, ts`;`);
 }
 
 function targetInterface(w: SafeWriter, name: Code, doc: Code, fields: readonly CompiledField[], names: TypeNames): void {

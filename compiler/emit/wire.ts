@@ -3,7 +3,7 @@
  * transform writes (Target). The CEL compiler converts between these and its run-time values.
  */
 import type { FieldDef } from '../catalog/types.ts';
-import { join, lit, ts, type Code } from './code.ts';
+import { ts, type Code } from './code.ts';
 
 /** Scalar wire type of a catalog field as read from a system. */
 export function sourceScalar(def: FieldDef): Code {
@@ -38,7 +38,8 @@ export function targetScalar(def: FieldDef): Code {
     case 'datetime':
       return ts`string`;
     case 'enum':
-      return def.values.length === 0 ? ts`string` : join(def.values.map((v) => lit(v)), ' | ');
+      // Checked against the values at run time (`outEnum`); the JSDoc lists them.
+      return ts`string`;
     case 'integer':
     case 'double':
       return ts`number`;

@@ -28,7 +28,7 @@ export class SafeWriter {
 
   /** `try { … } catch (cause) { … }` */
   tryCatch(body: () => void, handler: () => void): this {
-    this.#w.write('try').inlineBlock(body).write(' catch (cause)').inlineBlock(handler).newLine();
+    this.#w.write('try ').inlineBlock(body).write(' catch (cause) ').inlineBlock(handler).newLine();
     return this;
   }
 

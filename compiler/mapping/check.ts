@@ -293,7 +293,7 @@ export function checkMapping(doc: LoadedDocument, repo: MappingRepo): MappingRes
   }
   const creates = body.delivery?.mode !== 'update-only';
   const fields = checker.fields(body.fields, target.entityName, target.entity, target, scope, ['spec', 'fields'], '', creates);
-  checker.diagnostics.push(...checkExamples(doc, body, source, target, fields));
+  checker.diagnostics.push(...checkExamples(doc, body, source, target));
   if (checker.failed || checker.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: checker.diagnostics };
   const mapping: CompiledMapping = {
     name,

@@ -1,10 +1,10 @@
 /** Examples are data: their input must look like the source entity, their expectations name mapped fields. */
 import type { Catalog, EntityDef, FieldDef } from '../catalog/types.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import type { DataPath, LoadedDocument, SyncSpecBody } from '../model.ts';
+import type { DataPath, FieldMapping, LoadedDocument, SyncSpecBody } from '../model.ts';
 import { closest } from './closest.ts';
 import { entityIn } from './scope.ts';
-import type { CompiledField, ResolvedEndpoint } from './types.ts';
+import type { ResolvedEndpoint } from './types.ts';
 
 type Example = NonNullable<SyncSpecBody['examples']>[number];
 
@@ -13,10 +13,9 @@ export function checkExamples(
   body: SyncSpecBody,
   source: ResolvedEndpoint,
   target: ResolvedEndpoint,
-  fields: readonly CompiledField[],
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const paths = fieldPaths(fields);
+  const paths = fieldPaths(body.fields);
   (body.examples ?? []).forEach((example: Example, i) => {
     const at: DataPath = ['spec', 'examples', i];
     if (isRecord(example.input)) {
@@ -39,7 +38,7 @@ export function checkExamples(
       });
     }
     if (isRecord(example.expect)) {
-      checkExpect(doc, target.catalog, target.entityName, target.entity, example.expect, [...at, 'expect'], fields, out);
+      checkExpect(doc, target.entityName, example.expect, [...at, 'expect'], body.fields, out);
     }
     for (const key of Object.keys(example.expectErrors ?? {}).sort()) {
       const shape = key.replace(/\[\d+\]/g, '[]');
@@ -59,11 +58,12 @@ export function checkExamples(
   return out;
 }
 
-function fieldPaths(fields: readonly CompiledField[]): Set<string> {
-  const out = new Set<string>();
-  for (const f of fields) {
-    out.add(f.path);
-    if (f.kind === 'each') for (const p of fieldPaths(f.fields)) out.add(p);
+/** Every target field path the spec writes (`FSaleOrderEntry`, `FSaleOrderEntry[].FQty`), compiled or not. */
+function fieldPaths(mappings: Record<string, FieldMapping>, prefix = '', out = new Set<string>()): Set<string> {
+  for (const [name, mapping] of Object.entries(mappings)) {
+    const path = prefix === '' ? name : `${prefix}.${name}`;
+    out.add(path);
+    if (typeof mapping === 'object' && mapping !== null && 'each' in mapping) fieldPaths(mapping.fields, `${path}[]`, out);
   }
   return out;
 }
@@ -178,36 +178,34 @@ function wrongType(doc: LoadedDocument, path: DataPath, summary: string): Diagno
 
 function checkExpect(
   doc: LoadedDocument,
-  catalog: Catalog,
   entityName: string,
-  entity: EntityDef,
   data: Record<string, unknown>,
   path: DataPath,
-  fields: readonly CompiledField[],
+  mappings: Record<string, FieldMapping>,
   out: Diagnostic[],
 ): void {
-  const written = new Map(fields.map((f) => [f.name, f]));
   for (const key of Object.keys(data).sort()) {
-    const field = written.get(key);
-    if (!field) {
+    const mapping = Object.hasOwn(mappings, key) ? mappings[key] : undefined;
+    if (mapping === undefined) {
       const d: Diagnostic = {
         code: 'SS3210',
         severity: 'error',
         summary: `example expects "${key}", which the mapping does not write to ${entityName}`,
         range: doc.locate([...path, key], 'key'),
       };
-      const suggestion = closest(key, written.keys());
+      const suggestion = closest(key, Object.keys(mappings).filter((k) => !Object.hasOwn(data, k)));
       if (suggestion !== undefined) d.suggestion = suggestion;
       out.push(d);
       continue;
     }
     const value = data[key];
-    if (field.kind === 'each') {
-      const rows = Array.isArray(value) ? value : [];
-      if (!Array.isArray(value)) out.push(wrongType(doc, [...path, key], `${entityName}.${key} is a list; expect an array`));
-      const child = entityIn(catalog, field.rowEntity);
-      rows.forEach((row, i) => {
-        if (isRecord(row) && child) checkExpect(doc, catalog, field.rowEntity, child, row, [...path, key, i], field.fields, out);
+    if (typeof mapping === 'object' && mapping !== null && 'each' in mapping) {
+      if (!Array.isArray(value)) {
+        out.push(wrongType(doc, [...path, key], `${entityName}.${key} is a list of rows; expect an array`));
+        continue;
+      }
+      value.forEach((row, i) => {
+        if (isRecord(row)) checkExpect(doc, `${key}[${i}]`, row, [...path, key, i], mapping.fields, out);
       });
     }
   }
