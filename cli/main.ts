@@ -26,6 +26,11 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec test [spec…] [--specs specs] [--out generated] [--format pretty|json]',
     load: () => import('../compiler/cli/test.ts'),
   },
+  crds: {
+    summary: 'Derive the syncspec.dev/v1 CRDs from schemas/ into the chart (--check: fail when stale)',
+    usage: 'syncspec crds [--out charts/syncspec/crds] [--schemas schemas] [--check] [--quiet]',
+    load: () => import('../operator/cli/crds.ts'),
+  },
   explain: {
     summary: 'Explain a diagnostic code, e.g. `syncspec explain SS2001`',
     usage: 'syncspec explain <code>',
