@@ -122,4 +122,9 @@ export const semanticCodes = {
     explanation:
       'The connector\'s capabilities list the change events the vendor pushes. An event kind outside that list would never arrive; remove it or add a `poll`/`schedule` trigger that catches it.',
   },
+  SS3099: {
+    title: 'Internal error in a semantic check',
+    explanation:
+      'One of the semantic checks failed unexpectedly. The other checks still ran and their findings are reported. This is a defect in syncspec, not in the specs: please report it together with the files that trigger it.',
+  },
 } satisfies Record<`SS30${string}`, CodeInfo>;

@@ -1,0 +1,30 @@
+/** SS3001: names are unique per kind (and namespace) across the whole repo. */
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { Repo } from './repo.ts';
+import { isObj, str } from './repo.ts';
+
+export function checkUniqueNames(repo: Repo): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const first = new Map<string, { file: string; line: number }>();
+  for (const doc of repo.docs) {
+    if (doc.name === undefined) continue;
+    const metadata = isObj(doc.value) && isObj(doc.value.metadata) ? doc.value.metadata : {};
+    const namespace = str(metadata.namespace);
+    const id = `${doc.kind}\0${namespace ?? ''}\0${doc.name}`;
+    const range = doc.locate(['metadata', 'name']);
+    const seen = first.get(id);
+    if (!seen) {
+      first.set(id, { file: doc.file, line: range.start.line });
+      continue;
+    }
+    const where = seen.file === doc.file ? `line ${seen.line} of this file` : `${seen.file}:${seen.line}`;
+    out.push({
+      code: 'SS3001',
+      severity: 'error',
+      summary: `Duplicate ${doc.kind} name "${doc.name}" (first defined at ${where})`,
+      detail: `Another ${doc.kind} in ${seen.file} already uses this name${namespace ? ` in namespace ${namespace}` : ''}; references by name would be ambiguous and the operator would apply only one of them. Rename one.`,
+      range,
+    });
+  }
+  return out;
+}
