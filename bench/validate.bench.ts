@@ -5,7 +5,7 @@
  *
  * The repository is generated from specs/: every Connection, LookupTable and EntitySchema once, every flow
  * once under its own name (so ref() targets exist), and the rest as renamed variants of the flows with varied
- * poll intervals, descriptions (some Chinese) and owners, so every file is distinct.
+ * descriptions (some Chinese) and owners, so every file is distinct.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,6 @@ function generate(target: string): number {
     const base = flows[i % flows.length] ?? '';
     const variant = base
       .replace(/^(metadata:\n(?:  .*\n)*?  name: )(\S+)/m, (_m, head: string, name: string) => `${head}${name.slice(0, 50)}-g${i}`)
-      .replace(/every: \d+m/g, `every: ${1 + (i % 59)}m`)
       .replace(/^(  owner: ).*$/m, `$1team-${i % 13}@example.com`)
       .replace(/^(spec:\n)/m, `$1  description: ${JSON.stringify(`${descriptions[i % descriptions.length]} #${i}`)}\n`);
     writeFileSync(join(target, 'generated-flows', `flow-${String(i).padStart(4, '0')}.yaml`), variant.replace(/^  description: .*\n(?=(?:.*\n)*?  description: )/m, ''));

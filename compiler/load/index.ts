@@ -7,7 +7,8 @@ import type { DataPath, Kind, LoadedDocument } from '../model.ts';
 import { identify } from './kind.ts';
 import { LineIndex } from './position.ts';
 import { decodeSpecBytes, MAX_FILE_BYTES, readSpecFile } from './read.ts';
-import { parseYamlText, type YamlPositions } from './yaml-doc.ts';
+import { fastValues } from './fast.ts';
+import { parseYamlText, YamlPositions, type ParsedYamlDocument } from './yaml-doc.ts';
 
 export { collectFiles, MAX_FILE_BYTES } from './read.ts';
 
@@ -23,21 +24,27 @@ export interface FileLoad {
 
 export interface LoadOptions {
   maxBytes?: number;
+  /** Read with js-yaml first and compute positions only when asked (default true); false forces the precise loader. */
+  fast?: boolean;
 }
 
 export function loadFile(file: string, cwd: string, options: LoadOptions = {}): FileLoad {
   const read = readSpecFile(file, cwd, options.maxBytes ?? MAX_FILE_BYTES);
   if ('problem' in read) return { file, text: undefined, documents: [], diagnostics: [read.problem], ioError: read.io };
-  return loadText(file, read.text);
+  return loadText(file, read.text, options);
 }
 
 export function loadBytes(file: string, bytes: Uint8Array, options: LoadOptions = {}): FileLoad {
   const read = decodeSpecBytes(file, bytes, options.maxBytes ?? MAX_FILE_BYTES);
   if ('problem' in read) return { file, text: undefined, documents: [], diagnostics: [read.problem], ioError: false };
-  return loadText(file, read.text);
+  return loadText(file, read.text, options);
 }
 
-export function loadText(file: string, text: string): FileLoad {
+export function loadText(file: string, text: string, options: LoadOptions = {}): FileLoad {
+  if (options.fast !== false) {
+    const fast = loadFast(file, text);
+    if (fast) return fast;
+  }
   const lines = new LineIndex(text);
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -53,6 +60,56 @@ export function loadText(file: string, text: string): FileLoad {
     documents.push(new YamlLoadedDocument(file, parsed.index, id.kind, id.apiVersion, id.name, parsed.value, positions));
   }
   return { file, text, documents, diagnostics, ioError: false };
+}
+
+/** Values from js-yaml; the `yaml` Document (positions) is built on the first locate() of any document of the file. */
+function loadFast(file: string, text: string): FileLoad | undefined {
+  const values = fastValues(text);
+  if (!values) return undefined;
+  let parsed: ParsedYamlDocument[] | undefined;
+  const positionsOf = (index: number): YamlPositions => {
+    parsed ??= parseYamlText(file, new LineIndex(text));
+    const found = parsed.find((p) => p.index === index) ?? parsed[0];
+    return found ? found.positions : new YamlPositions(file, new LineIndex(text), undefined);
+  };
+  const documents: LoadedDocument[] = [];
+  for (const [index, value] of values.entries()) {
+    // A document that is not a known kind is reported by the precise loader, with positions.
+    const id = identify(value, () => NO_RANGE);
+    if ('code' in id) return undefined;
+    documents.push(new LazyLoadedDocument(file, index, id.kind, id.apiVersion, id.name, value, positionsOf));
+  }
+  return { file, text, documents, diagnostics: [], ioError: false };
+}
+
+const NO_RANGE: SourceRange = { file: '', start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
+
+class LazyLoadedDocument implements LoadedDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly kind: Kind;
+  readonly apiVersion: string;
+  readonly name: string | undefined;
+  readonly value: unknown;
+  readonly #positions: (index: number) => YamlPositions;
+
+  constructor(file: string, index: number, kind: Kind, apiVersion: string, name: string | undefined, value: unknown, positions: (index: number) => YamlPositions) {
+    this.file = file;
+    this.index = index;
+    this.kind = kind;
+    this.apiVersion = apiVersion;
+    this.name = name;
+    this.value = value;
+    this.#positions = positions;
+  }
+
+  locate(path: DataPath, part: 'key' | 'value' = 'value'): SourceRange {
+    return this.#positions(this.index).locate(path, part);
+  }
+
+  locateInScalar(path: DataPath, index: number): Pos {
+    return this.#positions(this.index).locateInScalar(path, index);
+  }
 }
 
 export class YamlLoadedDocument implements LoadedDocument {
