@@ -23,9 +23,11 @@ export interface Typed extends TypedValue {
   span: Span;
 }
 
-interface Local {
+export interface Local {
   typed: TypedValue;
   js: string;
+  /** The JavaScript value's TypeScript type is `unknown` (map keys, dyn ranges). */
+  tsUnknown?: boolean;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -39,7 +41,6 @@ const TYPE_NAMES: Record<string, string> = {
   map: 'map',
   null_type: 'null_type',
   type: 'type',
-  dyn: 'dyn',
   decimal: 'decimal',
   date: 'date',
   'google.protobuf.Timestamp': 'google.protobuf.Timestamp',
@@ -86,7 +87,36 @@ export class Checker {
     }
   }
 
+  #byId: Map<bigint, Expr> | undefined;
+  /** Macro arguments refer to nested macros by id only (an empty node); find the expanded node. */
+  #resolveRef(e: Expr): Expr | undefined {
+    if (!this.#byId) {
+      const index = new Map<bigint, Expr>();
+      const visit = (x: Expr | undefined): void => {
+        if (!x) return;
+        if (x.exprKind.case !== undefined && !index.has(x.id)) index.set(x.id, x);
+        const k = x.exprKind;
+        if (k.case === 'callExpr') {
+          visit(k.value.target);
+          k.value.args.forEach(visit);
+        } else if (k.case === 'selectExpr') visit(k.value.operand);
+        else if (k.case === 'listExpr') k.value.elements.forEach(visit);
+        else if (k.case === 'structExpr') k.value.entries.forEach((en) => { if (en.keyKind.case === 'mapKey') visit(en.keyKind.value); visit(en.value); });
+        else if (k.case === 'comprehensionExpr') [k.value.iterRange, k.value.accuInit, k.value.loopCondition, k.value.loopStep, k.value.result].forEach(visit);
+      };
+      visit(this.src.expr);
+      for (const m of Object.values(this.src.info.macroCalls)) visit(m);
+      this.#byId = index;
+    }
+    const hit = this.#byId.get(e.id);
+    return hit && hit.exprKind.case !== undefined ? hit : undefined;
+  }
+
   check(e: Expr): Typed | undefined {
+    if (e.exprKind.case === undefined) {
+      const real = this.#resolveRef(e);
+      if (real) return this.check(real);
+    }
     const span = this.spans.span(e);
     const k = e.exprKind;
     switch (k.case) {
@@ -148,7 +178,7 @@ export class Checker {
 
   #ident(name: string, e: Expr, span: Span): Typed | undefined {
     const local = this.#lookupLocal(name);
-    if (local) return { ...local.typed, code: new Code(local.js), safe: true, span, tsUnknown: containsDyn(local.typed.type) || local.typed.type.kind === 'dyn' };
+    if (local) return { ...local.typed, code: new Code(local.js), safe: true, span, tsUnknown: local.tsUnknown === true || containsDyn(local.typed.type) };
     const v = Object.hasOwn(this.scope.variables, name) ? this.scope.variables[name] : undefined;
     if (v) {
       let code: Code;
@@ -217,7 +247,16 @@ export class Checker {
       return this.fromUnknown(call('select', objCode, lit(field)), valueType, span);
     }
     if (t.kind === 'optional') {
-      return this.error('SS3119', fieldSpan, 'selecting a field of an optional value needs `.?` which this parser does not support; use .value() or .orValue()');
+      // Selecting from an optional yields an optional: none stays none, a missing key or field gives none.
+      if (testOnly) return { type: T.bool, nullable: false, code: call('has', obj.code, lit(field)), safe: false, span };
+      const inner = t.inner;
+      let valueType: CelType = T.dyn;
+      if (inner.kind === 'map') valueType = inner.value;
+      else if (inner.kind === 'record') {
+        const def = this.scope.entity(inner.entity)?.fields[field];
+        if (def) valueType = fieldType(def).type;
+      }
+      return { type: { kind: 'optional', inner: valueType }, nullable: false, code: call('select', obj.code, lit(field)), safe: false, span, tsUnknown: true };
     }
     return this.error('SS3106', fieldSpan, `cannot select field "${field}" from a value of type ${fmtTyped(obj)}`);
   }
@@ -353,7 +392,7 @@ export class Checker {
     const before = this.diagnostics.length;
     decl.validate?.(args, this);
     if (this.diagnostics.length > before) return undefined;
-    const codes = args.map((a, i) => (chosen.o.nullArgs ? a.code : this.want(a, substituteSig(chosen.o.params[i] as SigType, chosen.binds))));
+    const codes = args.map((a, i) => (chosen.o.nullArgs ? a.code : this.want(a, chosen.o.params[i] as SigType)));
     const code = chosen.o.emit(codes, args, this);
     const result = substitute(chosen.o.result, chosen.binds);
     const safe = (chosen.o.safe ?? false) && args.every((a) => a.safe && (!a.nullable || chosen.o.nullArgs === true));
@@ -452,10 +491,6 @@ function substitute(sig: SigType, binds: Map<string, CelType>): CelType {
     default:
       return sig;
   }
-}
-function substituteSig(sig: SigType, binds: Map<string, CelType>): SigType {
-  if (sig.kind === 'param') return binds.get(sig.name) ?? sig;
-  return sig;
 }
 
 /** The `rt.as*` checked read that gives a dyn value the static type `t` (undefined: no check needed). */

@@ -325,6 +325,7 @@ const operators: FunctionDecl[] = [
     ],
     overloads: [
       g([L(A), T.int], A, rt('listAt')),
+      g([O(T.dyn), T.dyn], O(T.dyn), rt('index'), { returnsUnknown: true }),
       g([L(A), T.uint], A, rt('index'), { returnsUnknown: true }),
       g([L(A), T.double], A, rt('index'), { returnsUnknown: true }),
       g([M(K, V), K], V, rt('index'), { returnsUnknown: true }),
@@ -441,11 +442,77 @@ function macroRange(site: CallSite, c: Checker): Range | undefined {
 
 function withVar<R>(c: Checker, name: string, range: Range, f: (js: string) => R): R {
   const js = c.freshVar();
-  return c.withLocals({ [name]: { typed: { type: range.elem, nullable: false }, js } }, () => f(js));
+  return c.withLocals({ [name]: { typed: { type: range.elem, nullable: false }, js, tsUnknown: range.elemUnknown } }, () => f(js));
+}
+
+interface PairRange {
+  code: Code;
+  first: CelType;
+  second: CelType;
+  firstUnknown: boolean;
+  secondUnknown: boolean;
+}
+/** Range of a two-variable comprehension: (index, element) of a list, (key, value) of a map. */
+function pairRange(site: CallSite, c: Checker): PairRange | undefined {
+  if (!site.target) return undefined;
+  const r = c.check(site.target);
+  if (!r) return undefined;
+  const code = call('pairs', c.nonNull(r));
+  if (r.type.kind === 'list') return { code, first: T.int, second: r.type.elem, firstUnknown: r.tsUnknown === true, secondUnknown: r.tsUnknown === true || r.type.elem.kind === 'dyn' };
+  if (r.type.kind === 'map') return { code, first: r.type.key, second: r.type.value, firstUnknown: true, secondUnknown: true };
+  if (r.type.kind === 'dyn') return { code, first: T.dyn, second: T.dyn, firstUnknown: true, secondUnknown: true };
+  c.error('SS3106', r.span, `${site.fn}() ranges over a list or map, not ${fmtTyped(r)}`);
+  return undefined;
+}
+function varName(e: Expr | undefined, c: Checker, site: CallSite): string | undefined {
+  if (e?.exprKind.case === 'identExpr') return e.exprKind.value.name;
+  c.error('SS3101', site.span, `${site.fn}() needs variable names as its first arguments`);
+  return undefined;
+}
+function withPair<R>(site: CallSite, c: Checker, f: (range: PairRange, param: Code) => R): R | undefined {
+  const n1 = varName(site.args[0], c, site);
+  const n2 = varName(site.args[1], c, site);
+  const range = pairRange(site, c);
+  if (!n1 || !n2 || !range) return undefined;
+  const j1 = c.freshVar();
+  const j2 = c.freshVar();
+  return c.withLocals(
+    {
+      [n1]: { typed: { type: range.first, nullable: false }, js: j1, tsUnknown: range.firstUnknown },
+      [n2]: { typed: { type: range.second, nullable: false }, js: j2, tsUnknown: range.secondUnknown },
+    },
+    () => f(range, new Code(`([${j1}, ${j2}])`)),
+  );
+}
+function predicate2(rtName: string) {
+  return (site: CallSite, c: Checker): Typed | undefined =>
+    withPair(site, c, (range, param) => {
+      const body = site.args[2] && c.check(site.args[2]);
+      if (!body) return undefined;
+      if (body.type.kind !== 'bool' && body.type.kind !== 'dyn') return c.error('SS3106', body.span, `the predicate of ${site.fn}() must be bool, not ${fmtTyped(body)}`);
+      return { type: T.bool, nullable: false, code: call(rtName, range.code, ts`${param} => ${body.code}`), safe: false, span: site.span };
+    });
+}
+function transform2(kind: 'list' | 'map') {
+  return (site: CallSite, c: Checker): Typed | undefined =>
+    withPair(site, c, (range, param) => {
+      if (site.args.length !== 3 && site.args.length !== 4) return c.error('SS3105', site.span, `${site.fn}() takes two variables, an optional filter and an expression`);
+      const filterExpr = site.args.length === 4 ? site.args[2] : undefined;
+      const pred = filterExpr ? c.check(filterExpr) : undefined;
+      const body = c.check(site.args[site.args.length - 1] as Expr);
+      if (!body || (filterExpr && !pred)) return undefined;
+      const first = new Code(param.text.slice(2, param.text.indexOf(',')));
+      const value = kind === 'list' ? body.code : call('entry', first, body.code);
+      const f = ts`${param} => ${value}`;
+      const listCode = pred ? call('mapFilter', range.code, ts`${param} => ${pred.code}`, f) : call('mapList', range.code, f);
+      if (kind === 'list') return { type: list(body.type), nullable: false, code: listCode, safe: false, span: site.span };
+      return { type: { kind: 'map', key: range.first, value: body.type }, nullable: false, code: call('map', listCode), safe: false, span: site.span };
+    });
 }
 
 function predicateMacro(kind: 'all' | 'exists' | 'exists_one', rtName: string) {
   return (site: CallSite, c: Checker): Typed | undefined => {
+    if (site.args.length === 3) return predicate2(rtName)(site, c);
     const name = macroVar(site, c);
     const range = macroRange(site, c);
     if (!name || !range) return undefined;
@@ -514,7 +581,7 @@ const macros: FunctionDecl[] = [
           const suggestion = closest(sel.field, Object.keys(entity.fields));
           return c.error('SS3103', sp, `${obj.type.entity} has no field "${sel.field}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, suggestion ? { suggestion } : {});
         }
-      } else if (obj.type.kind !== 'map' && obj.type.kind !== 'dyn') {
+      } else if (obj.type.kind !== 'map' && obj.type.kind !== 'dyn' && obj.type.kind !== 'optional') {
         return c.error('SS3106', obj.span, `has() needs a record or map, not ${fmtTyped(obj)}`);
       }
       return { type: T.bool, nullable: false, code: call('has', c.nonNull(obj), lit(sel.field)), safe: false, span: site.span };
@@ -562,6 +629,36 @@ const macros: FunctionDecl[] = [
     overloads: [],
     signatures: ['list(A).map(x, B) -> list(B)', 'list(A).map(x, bool, B) -> list(B)'],
     custom: mapMacro,
+  },
+  {
+    name: 'existsOne',
+    style: 'macro',
+    category: 'macros',
+    summary: 'Alias of exists_one; also takes two variables: `list.existsOne(i, v, pred)`.',
+    examples: [{ expr: '[1, 2, 3].existsOne(i, v, i == 0 && v == 1)', result: 'true' }],
+    overloads: [],
+    signatures: ['list(A).existsOne(x, bool) -> bool', 'list(A).existsOne(i, v, bool) -> bool'],
+    custom: (site, c) => (site.args.length === 3 ? predicate2('existsOne')(site, c) : predicateMacro('exists_one', 'existsOne')(site, c)),
+  },
+  {
+    name: 'transformList',
+    style: 'macro',
+    category: 'macros',
+    summary: 'A list built from (index, element) of a list or (key, value) of a map, with an optional filter.',
+    examples: [{ expr: '["a", "b"].transformList(i, v, string(i) + v)', result: '["0a", "1b"]' }],
+    overloads: [],
+    signatures: ['list(A).transformList(i, v, B) -> list(B)', 'map(K, V).transformList(k, v, bool, B) -> list(B)'],
+    custom: transform2('list'),
+  },
+  {
+    name: 'transformMap',
+    style: 'macro',
+    category: 'macros',
+    summary: 'A map with the same keys (or list indexes) and transformed values, with an optional filter.',
+    examples: [{ expr: '{"a": 1}.transformMap(k, v, v * 10)', result: '{"a": 10}' }],
+    overloads: [],
+    signatures: ['map(K, V).transformMap(k, v, B) -> map(K, B)', 'list(A).transformMap(i, v, bool, B) -> map(int, B)'],
+    custom: transform2('map'),
   },
   {
     name: 'filter',
@@ -769,6 +866,14 @@ const strings: FunctionDecl[] = [
     [{ expr: '["a", "b"].join("-")', result: '"a-b"' }],
     'lists-and-maps',
   ),
+  {
+    name: 'strings.quote',
+    style: 'function',
+    category: 'strings',
+    summary: 'The string written as a CEL string literal, with quotes and escapes.',
+    examples: [{ expr: 'strings.quote("a\\nb")', result: '"\\"a\\\\nb\\""' }],
+    overloads: [g([T.string], T.string, rt('quote'), { safe: true })],
+  },
   strMethod(
     'truncate',
     'The first n code points (the whole string when shorter) — unlike substring(0, n), which is an error for shorter strings.',
@@ -812,7 +917,7 @@ function validateZoneArg(z: Typed | undefined, c: Checker): void {
   if (z?.literal && typeof z.literal.value === 'string' && !isZone(z.literal.value)) c.error('SS3116', z.span, `unknown time zone "${z.literal.value}"`, { detail: 'Use an IANA zone name such as Asia/Shanghai or Europe/Berlin, or a fixed offset such as +08:00.' });
 }
 function isZone(z: string): boolean {
-  if (/^[+-]\d{2}:?\d{2}$/.test(z) || z === 'UTC') return true;
+  if (/^[+-]?\d{2}:?\d{2}$/.test(z) || z === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: z });
     return true;
@@ -873,6 +978,26 @@ const optionals: FunctionDecl[] = [
     overloads: [m([O(A), O(A)], O(A), (c) => call('optOr', c[0] as Code, ts`() => ${c[1] as Code}`))],
   },
   {
+    name: 'optMap',
+    style: 'macro',
+    category: 'optionals',
+    summary: 'Transforms the value of an optional, keeping none as none: `opt.optMap(x, x + 1)`.',
+    examples: [{ expr: 'optional.of(2).optMap(x, x * 10).value()', result: '20' }],
+    overloads: [],
+    signatures: ['optional(A).optMap(x, B) -> optional(B)'],
+    custom: (site, c) => optionalMap(site, c, false),
+  },
+  {
+    name: 'optFlatMap',
+    style: 'macro',
+    category: 'optionals',
+    summary: 'Like optMap, but the expression yields an optional itself.',
+    examples: [{ expr: 'optional.of(2).optFlatMap(x, optional.none()).hasValue()', result: 'false' }],
+    overloads: [],
+    signatures: ['optional(A).optFlatMap(x, optional(B)) -> optional(B)'],
+    custom: (site, c) => optionalMap(site, c, true),
+  },
+  {
     name: 'orValue',
     style: 'method',
     category: 'optionals',
@@ -907,6 +1032,24 @@ const optionals: FunctionDecl[] = [
     },
   },
 ];
+
+function optionalMap(site: CallSite, c: Checker, flat: boolean): Typed | undefined {
+  const name = varName(site.args[0], c, site);
+  if (!name || !site.target || site.args.length !== 2) return undefined;
+  const o = c.check(site.target);
+  if (!o) return undefined;
+  if (o.type.kind !== 'optional' && o.type.kind !== 'dyn') return c.error('SS3106', o.span, `${site.fn}() needs an optional, not ${fmtTyped(o)}`);
+  const inner = o.type.kind === 'optional' ? o.type.inner : T.dyn;
+  const js = c.freshVar();
+  return c.withLocals({ [name]: { typed: { type: inner, nullable: false }, js, tsUnknown: true } }, () => {
+    const body = c.check(site.args[1] as Expr);
+    if (!body) return undefined;
+    if (flat && body.type.kind !== 'optional' && body.type.kind !== 'dyn') return c.error('SS3106', body.span, `optFlatMap() needs an optional result, not ${fmtTyped(body)}`);
+    const type: CelType = flat ? body.type : { kind: 'optional', inner: body.type };
+    const code = call(flat ? 'optFlatMap' : 'optMap', c.want(o, O(A)), new Code(`(${js}) => ${body.code.text}`));
+    return { type, nullable: false, code, safe: false, span: site.span };
+  });
+}
 
 function compatible(a: CelType, b: CelType): boolean {
   return sameType(a, b) || a.kind === 'dyn' || b.kind === 'dyn' || a.kind === 'null' || b.kind === 'null' || (a.kind === 'decimal' && b.kind === 'int');
@@ -988,12 +1131,14 @@ const integration: FunctionDecl[] = [
     name: 'format',
     style: 'method',
     category: 'dates',
-    summary: 'Formats a date or timestamp with the tokens yyyy, MM, dd, HH, mm, ss, SSS (a timestamp in the zone given, default the connection’s).',
+    summary: 'Formats a date or timestamp with the tokens yyyy, MM, dd, HH, mm, ss, SSS (a timestamp in the zone given, default the connection’s). On a string, the CEL strings extension: `"%s has %d lines".format([name, n])` with %s %d %f %e %b %o %x %X.',
     examples: [
       { expr: 'date("2026-03-01").format("yyyyMMdd")', result: '"20260301"' },
       { expr: 'timestamp("2026-03-01T00:00:00Z").format("yyyy-MM-dd HH:mm", "Asia/Shanghai")', result: '"2026-03-01 08:00"' },
+      { expr: '"%s: %.2f".format(["total", 3.14159])', result: '"total: 3.14"' },
     ],
     overloads: [
+      m([T.string, L(T.dyn)], T.string, rt('format')),
       m([T.date, T.string], T.string, rt('formatDate')),
       m([T.timestamp, T.string], T.string, (c, _a, ck) => call('formatTs', c[0] as Code, c[1] as Code, lit(ck.scope.timezone))),
       m([T.timestamp, T.string, T.string], T.string, rt('formatTs')),

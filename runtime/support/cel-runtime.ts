@@ -167,16 +167,11 @@ function cmpNumeric(a: Num, b: Num): -1 | 0 | 1 | undefined {
     const r = cmpNumeric(b, a);
     return r === undefined ? undefined : ((-r) as -1 | 0 | 1);
   }
-  // a integer, b double
+  // a integer, b double: compared as doubles, as cel-go does (so very large ints compare lossily).
   const d = b.v as number;
   if (Number.isNaN(d)) return undefined;
-  if (d === Infinity) return -1;
-  if (d === -Infinity) return 1;
-  const fl = Math.floor(d);
-  const bi = BigInt(fl);
-  if (a.v < bi) return -1;
-  if (a.v > bi) return 1;
-  return fl === d ? 0 : -1;
+  const x = Number(a.v);
+  return x < d ? -1 : x > d ? 1 : 0;
 }
 
 /** CEL ordering; undefined for NaN (every comparison with NaN is false). */
@@ -297,6 +292,8 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return r;
 }
 
+export const entry = (k: unknown, v: unknown): readonly [unknown, unknown] => [k, v];
+
 export function map(entries: readonly (readonly [unknown, unknown])[]): CelMap {
   return CelMap.fromEntries(entries);
 }
@@ -350,6 +347,7 @@ export function select(m: unknown, f: string): unknown {
 /** `has(m.f)`. */
 export function has(m: unknown, f: string): boolean {
   if (m instanceof CelMap) return m.has(f);
+  if (m instanceof Optional) return m.has && has(m.value, f);
   if (isRecord(m)) return Object.hasOwn(m, f) && m[f] !== undefined && m[f] !== null;
   return noOverload('has', m);
 }
@@ -597,6 +595,171 @@ export function truncate(s: string, n: bigint): string {
   const cps = codePoints(s);
   return BigInt(cps.length) <= n ? s : cps.slice(0, Number(n)).join('');
 }
+/** `strings.quote(s)`: a CEL string literal for `s`. */
+export function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    switch (ch) {
+      case '\\':
+        out += '\\\\';
+        break;
+      case '"':
+        out += '\\"';
+        break;
+      case '\x07':
+        out += '\\a';
+        break;
+      case '\b':
+        out += '\\b';
+        break;
+      case '\f':
+        out += '\\f';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
+      case '\v':
+        out += '\\v';
+        break;
+      default:
+        out += c >= 0xd800 && c <= 0xdfff ? '\ufffd' : ch;
+    }
+  }
+  return `${out}"`;
+}
+
+/** `string.format(list)` of the CEL strings extension: %s %d %f %e %b %o %x %X and %%. */
+export function format(fmtText: string, args: readonly unknown[]): string {
+  let out = '';
+  let argIndex = 0;
+  for (let i = 0; i < fmtText.length; i++) {
+    const ch = fmtText[i] as string;
+    if (ch !== '%') {
+      out += ch;
+      continue;
+    }
+    i++;
+    if (fmtText[i] === '%') {
+      out += '%';
+      continue;
+    }
+    let precision: number | undefined;
+    if (fmtText[i] === '.') {
+      let j = i + 1;
+      while (/\d/.test(fmtText[j] ?? '')) j++;
+      precision = Number(fmtText.slice(i + 1, j));
+      i = j;
+    }
+    const verb = fmtText[i];
+    if (verb === undefined || !'sdfeboxX'.includes(verb)) return celFail('badArgument', `could not parse formatting clause: unrecognized formatting clause "${verb ?? ''}"`);
+    if (argIndex >= args.length) return celFail('indexOutOfRange', `index ${argIndex} out of range`);
+    out += formatClause(verb, precision, args[argIndex++]);
+  }
+  return out;
+}
+
+function formatClause(verb: string, precision: number | undefined, v: unknown): string {
+  const special = (x: number): string | undefined => (Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : undefined);
+  switch (verb) {
+    case 's':
+      return formatString(v, true);
+    case 'd':
+      if (typeof v === 'bigint') return String(v);
+      if (v instanceof U64) return String(v.v);
+      if (typeof v === 'number' && special(v) !== undefined) return special(v) as string;
+      return celFail('badArgument', `error during formatting: decimal clause can only be used on integers, was given ${typeName(v)}`);
+    case 'f':
+    case 'e': {
+      if (typeof v !== 'number') {
+        if (typeof v === 'bigint' || v instanceof U64 || v instanceof Decimal) return formatClause(verb, precision, toDouble(v));
+        return celFail('badArgument', `error during formatting: ${verb === 'f' ? 'fixed-point' : 'scientific'} clause can only be used on doubles, was given ${typeName(v)}`);
+      }
+      const sp = special(v);
+      if (sp !== undefined) return sp;
+      const p = precision ?? 6;
+      if (verb === 'f') return toFixedHalfEven(v, p);
+      const [m, e] = v.toExponential(p).split('e') as [string, string];
+      const n = Number(e);
+      return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+    }
+    case 'b':
+      if (typeof v === 'bigint') return v < 0n ? `-${(-v).toString(2)}` : v.toString(2);
+      if (v instanceof U64) return v.v.toString(2);
+      if (typeof v === 'boolean') return v ? '1' : '0';
+      return celFail('badArgument', `error during formatting: only integers and bools can be formatted as binary, was given ${typeName(v)}`);
+    case 'o':
+      if (typeof v === 'bigint') return v < 0n ? `-${(-v).toString(8)}` : v.toString(8);
+      if (v instanceof U64) return v.v.toString(8);
+      return celFail('badArgument', `error during formatting: octal clause can only be used on integers, was given ${typeName(v)}`);
+    default: {
+      let hex: string;
+      if (typeof v === 'bigint') hex = v < 0n ? `-${(-v).toString(16)}` : v.toString(16);
+      else if (v instanceof U64) hex = v.v.toString(16);
+      else if (typeof v === 'string') hex = Buffer.from(v, 'utf8').toString('hex');
+      else if (v instanceof Uint8Array) hex = Buffer.from(v).toString('hex');
+      else return celFail('badArgument', `error during formatting: only integers, byte buffers, and strings can be formatted as hex, was given ${typeName(v)}`);
+      return verb === 'X' ? hex.toUpperCase() : hex;
+    }
+  }
+}
+
+/** Fixed-point text of a double, ties to even on its exact binary value (as Go's strconv). */
+function toFixedHalfEven(v: number, p: number): string {
+  const d = Decimal.parse(exactDecimalText(v));
+  return d.round(p, 'half-even').toString();
+}
+/** The exact decimal expansion of a double. */
+function exactDecimalText(v: number): string {
+  if (Number.isInteger(v)) return BigInt(v).toString();
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, v);
+  const bits = buf.getBigUint64(0);
+  const sign = bits >> 63n ? '-' : '';
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let e2: number;
+  if (exp === 0) e2 = -1074;
+  else {
+    mant |= 1n << 52n;
+    e2 = exp - 1075;
+  }
+  // v = mant * 2^e2 with e2 < 0 here: mant * 5^-e2 / 10^-e2
+  const scaled = mant * 5n ** BigInt(-e2);
+  const digits = scaled.toString().padStart(-e2 + 1, '0');
+  return `${sign}${digits.slice(0, digits.length + e2)}.${digits.slice(digits.length + e2)}`;
+}
+
+function formatString(v: unknown, top: boolean): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return top ? v : v;
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
+  if (Array.isArray(v)) return `[${v.map((x) => formatString(x, false)).join(', ')}]`;
+  if (v instanceof CelMap) {
+    const items = v.entries().map(([k, x]) => [formatString(k, false), formatString(x, false)] as const);
+    items.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return `{${items.map(([k, x]) => `${k}: ${x}`).join(', ')}}`;
+  }
+  if (v instanceof CelTypeValue) return v.name;
+  if (isRecord(v)) return celFail('badArgument', 'error during formatting: string clause can only be used on strings, bools, bytes, ints, doubles, maps, lists, types, durations, and timestamps');
+  return toStr(v);
+}
+
+/** Index/value (list) or key/value (map) pairs for two-variable comprehensions. */
+export function pairs<T>(c: readonly T[]): [bigint, T][];
+export function pairs(c: unknown): [unknown, unknown][];
+export function pairs(c: unknown): [unknown, unknown][] {
+  if (Array.isArray(c)) return c.map((x, i) => [BigInt(i), x]);
+  if (c instanceof CelMap) return c.entries();
+  return noOverload('@pairs', c);
+}
+
 export function reverse(s: string): string {
   return codePoints(s).reverse().join('');
 }
@@ -904,6 +1067,14 @@ export function optOr(o: Optional, other: () => Optional): Optional {
 export function optOrValue<T>(o: Optional, other: () => T): unknown {
   return o.has ? o.value : other();
 }
+export function optMap(o: Optional, f: (x: unknown) => unknown): Optional {
+  return o.has ? new Optional(true, f(o.value)) : o;
+}
+export function optFlatMap(o: Optional, f: (x: unknown) => unknown): Optional {
+  if (!o.has) return o;
+  const r = f(o.value);
+  return r instanceof Optional ? r : noOverload('optFlatMap', r);
+}
 function optSelect(o: Optional, f: string): Optional {
   if (!o.has) return o;
   const v = o.value;
@@ -916,7 +1087,13 @@ function optSelect(o: Optional, f: string): Optional {
 }
 function optIndex(o: Optional, k: unknown): Optional {
   if (!o.has) return o;
-  return new Optional(true, index(o.value, k));
+  const c = o.value;
+  if (c instanceof CelMap) {
+    const e = c.entry(k);
+    return e ? new Optional(true, e[1]) : Optional.none;
+  }
+  if (Array.isArray(c) && typeof k === 'bigint') return k >= 0n && k < BigInt(c.length) ? new Optional(true, c[Number(k)]) : Optional.none;
+  return new Optional(true, index(c, k));
 }
 
 export { Decimal } from './decimal.ts';
