@@ -8,8 +8,11 @@
  */
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 
-/** Tabs, explicit `? ` keys and `%` directives: rare in specs, and where the two parsers' readings could differ. */
-const NEEDS_PRECISE = /\t|^[ ]*\?[ \n]|^%/m;
+/**
+ * Tabs, explicit `? ` keys, `%` directives and tags (`!!float 1`, `!custom x`): rare in specs, and where the two
+ * parsers' readings differ. (A CEL `!=` does not look like a tag; a CEL `!x` costs only the slower path.)
+ */
+const NEEDS_PRECISE = /\t|^[ ]*\?[ \n]|^%|(?:^|[\s[{,])![^\s=]/m;
 
 /** The documents' values when the fast parser can be trusted with this text; undefined otherwise. */
 export function fastValues(text: string): unknown[] | undefined {

@@ -14,6 +14,7 @@ export const MAX_ALIAS_EXPANSION = 10_000;
 export const PARSE_OPTIONS = {
   schema: 'core',
   merge: false,
+  resolveKnownTags: false, // !!binary, !!set, !!timestamp would make non-JSON values: read them as strings, with a warning
   uniqueKeys: true,
   keepSourceTokens: true,
   prettyErrors: false,
@@ -57,7 +58,8 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
       out.push({ index, positions, diagnostics });
       return;
     }
-    if (doc.contents === null) {
+    const contents = doc.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null && contents.range !== undefined && contents.range !== null && contents.range[0] === contents.range[1])) {
       const at = doc.range[0];
       diagnostics.push({ code: 'SS1012', severity: 'warning', summary: list.length > 1 ? `Document ${index + 1} is empty` : 'File has no content', range: lines.range(file, at, at) });
       out.push({ index, positions, diagnostics });
@@ -73,7 +75,7 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
     try {
       value = doc.toJS({ maxAliasCount: -1 });
     } catch (err) {
-      const at = doc.contents.range[0];
+      const at = contents.range?.[0] ?? 0;
       diagnostics.push({ code: 'SS1001', severity: 'error', summary: `YAML could not be read: ${firstLine(err instanceof Error ? err.message : String(err))}`, range: lines.range(file, at, lines.lineEnd(at)) });
       out.push({ index, positions, diagnostics });
       return;
