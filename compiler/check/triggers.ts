@@ -2,18 +2,19 @@
  * SS3014 a trigger the source system cannot offer; SS3022/SS3023 poll cursors; SS3024 webhook events the
  * vendor does not push. What a system offers comes from `connectors/<system>/capabilities.json`.
  */
-import { capabilitiesFor, TRIGGER_KINDS, type TriggerKind } from '../catalog/load.ts';
+import { capabilitiesFor, TRIGGER_KINDS, type Capabilities, type TriggerKind } from '../catalog/load.ts';
 import { closest } from '../diagnostics/did-you-mean.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { isObj, str, systemOf, type Repo } from './repo.ts';
 
-export function checkTriggers(repo: Repo): Diagnostic[] {
+/** `capabilities` is the connectors' data by default; tests pass their own to cover vendor variations. */
+export function checkTriggers(repo: Repo, capabilities: (system: string) => Capabilities | undefined = capabilitiesFor): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const spec of repo.syncSpecs) {
     const source = isObj(spec.body.source) ? spec.body.source : undefined;
     const system = systemOf(repo, source?.connection);
     if (system === undefined) continue; // an unknown connection is reported by the endpoint check
-    const caps = capabilitiesFor(system);
+    const caps = capabilities(system);
     const entityName = str(source?.entity);
     const entity = entityName === undefined ? undefined : repo.catalogs.catalogFor(system)?.entities[entityName];
     const triggers = Array.isArray(spec.body.triggers) ? spec.body.triggers : [];

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { codeInfo } from '../diagnostics/codes.ts';
+import { semanticCodes } from '../diagnostics/codes/semantic.ts';
+import { checkRepo } from './index.ts';
+import { brief, CONNECTIONS, docsFrom, LOOKUPS, ORDER_SPEC } from './testing.ts';
+
+describe('checkRepo', () => {
+  it('finds nothing in a consistent repo', () => {
+    expect(checkRepo(docsFrom({ 'specs/c.yaml': CONNECTIONS, 'specs/l.yaml': LOOKUPS, 'specs/o.yaml': ORDER_SPEC }))).toEqual([]);
+  });
+
+  it('reports every problem at once, from every check', () => {
+    const spec = ORDER_SPEC.replace('connection: kingdee-prod', 'connection: kingde-prod')
+      .replace('cron: "0 2 * * *"', 'cron: "0 2 * * 8"')
+      .replace('overlap: 2m', 'overlap: 9m')
+      .replace("lookup('units', 'EA')", "lookup('unitz', 'EA')")
+      .replace("filter: source.Status == 'Activated'", 'filter: source.Status ==')
+      .replace('expect: { FBillNo:', 'expect: { FBillN:');
+    const ds = checkRepo(docsFrom({ 'specs/c.yaml': CONNECTIONS, 'specs/l.yaml': LOOKUPS, 'specs/o.yaml': spec, 'specs/o2.yaml': ORDER_SPEC }));
+    expect(ds.map((d) => d.code).sort()).toEqual(['SS3001', 'SS3002', 'SS3003', 'SS3008', 'SS3011', 'SS3016', 'SS3017']);
+    expect(brief(ds.filter((d) => d.code === 'SS3001'))).toEqual(['SS3001 specs/o2.yaml:4:9']);
+  });
+
+  it('never throws on shapes the schema would have rejected', () => {
+    const odd = 'apiVersion: syncspec.dev/v1\nkind: SyncSpec\nmetadata: { name: odd }\nspec:\n  source: 5\n  target: [1]\n  triggers: { poll: 1 }\n  fields: [a]\n  examples: [null, { expect: [] }]\n  sla: { latency: 3 }\n  delivery: { retry: { initial: 5 } }\n';
+    const conn = 'apiVersion: syncspec.dev/v1\nkind: Connection\nmetadata: { name: c }\nspec: { system: 7, timezone: 8, auth: null }\n';
+    expect(() => checkRepo(docsFrom({ 'specs/odd.yaml': odd, 'specs/c.yaml': conn }))).not.toThrow();
+    expect(checkRepo([])).toEqual([]);
+  });
+
+  it('uses only registered, documented SS30xx codes', () => {
+    for (const [code, info] of Object.entries(semanticCodes)) {
+      expect(code).toMatch(/^SS30\d\d$/);
+      expect(codeInfo(code)).toBe(info);
+      expect(info.title.length).toBeGreaterThan(5);
+      expect(info.explanation.length).toBeGreaterThan(80);
+    }
+  });
+});
