@@ -323,7 +323,10 @@ export class KubeApi {
       if (current.metadata[k] === undefined) delete next.metadata[k];
       else (next.metadata as Record<string, unknown>)[k] = current.metadata[k];
     }
-    if (subresource === 'status') next.metadata = { ...current.metadata, managedFields: next.metadata.managedFields ?? [] };
+    if (subresource === 'status') {
+      next.metadata = { ...current.metadata };
+      if (proposed.metadata.managedFields) next.metadata.managedFields = proposed.metadata.managedFields;
+    }
     if (t.plural === 'customresourcedefinitions' && subresource === '') {
       next.status = current.status;
       this.#prepareCrd(next);
