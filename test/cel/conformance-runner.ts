@@ -45,8 +45,12 @@ function celTypeOf(t: Type | undefined): CelType {
       return { kind: 'map', key: celTypeOf(k.value.keyType), value: celTypeOf(k.value.valueType) };
     case 'type':
       return { kind: 'type' };
+    case 'messageType':
+      if (k.value === 'google.protobuf.Timestamp') return { kind: 'timestamp' };
+      if (k.value === 'google.protobuf.Duration') return { kind: 'duration' };
+      throw new Unsupported(`declared type messageType ${k.value}`);
     default:
-      throw new Unsupported(`declared type ${k?.case ?? 'unset'}${k?.case === 'messageType' ? ` ${k.value}` : ''}`);
+      throw new Unsupported(`declared type ${k?.case ?? 'unset'}`);
   }
 }
 
@@ -102,12 +106,16 @@ export function runCase(section: string, path: string, t: IncrementalTest): Case
   try {
     if (o.container !== '') return fail(path, section, 'container (namespace) resolution');
     const variables: Record<string, TypedValue> = {};
+    // CEL cannot refer to a variable named like a literal (`true`, `false`, `null`): the literal wins.
+    const literalNames = new Set(['true', 'false', 'null']);
     for (const d of o.typeEnv) {
+      if (literalNames.has(d.name)) continue;
       if (d.declKind.case !== 'ident') return fail(path, section, 'function declarations in the test environment');
       variables[d.name] = { type: celTypeOf(d.declKind.value.type), nullable: false };
     }
     const values: Record<string, unknown> = {};
     for (const [name, ev] of Object.entries(o.bindings)) {
+      if (literalNames.has(name)) continue;
       if (ev.kind.case !== 'value') return fail(path, section, 'error/unknown bindings');
       values[name] = runtimeValue(ev.kind.value);
       variables[name] ??= { type: { kind: 'dyn' }, nullable: false };
