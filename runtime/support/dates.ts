@@ -74,7 +74,9 @@ export class PlainDate {
   }
   /** Days since 1970-01-01. */
   get epochDay(): number {
-    return Math.floor(Date.UTC(this.year, this.month - 1, this.day) / 86_400_000) + (this.year < 100 ? yearFixDays(this.year) : 0);
+    const d = new Date(0);
+    d.setUTCFullYear(this.year, this.month - 1, this.day);
+    return Math.round(d.getTime() / 86_400_000);
   }
   toString(): string {
     return `${pad(this.year, 4)}-${pad(this.month, 2)}-${pad(this.day, 2)}`;
@@ -87,14 +89,6 @@ export class PlainDate {
     const b = o.year * 10000 + o.month * 100 + o.day;
     return a < b ? -1 : a > b ? 1 : 0;
   }
-}
-
-function yearFixDays(year: number): number {
-  // Date.UTC maps years 0..99 to 1900..1999; correct by the days between.
-  const wrong = Date.UTC(year, 0, 1);
-  const d = new Date(0);
-  d.setUTCFullYear(year, 0, 1);
-  return Math.round((d.getTime() - wrong) / 86_400_000);
 }
 
 function validDate(y: number, m: number, d: number): boolean {
