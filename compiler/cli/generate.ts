@@ -9,7 +9,7 @@ import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIO } from '../../cli/io.ts'
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { generateFiles } from '../emit/generate.ts';
 import { diffOutput, writeOutput } from '../emit/output.ts';
-import { typeCheck } from '../emit/verify.ts';
+import { createTypeChecker } from '../emit/verify.ts';
 import { renderPretty, useColor } from '../diagnostics/reporters/index.ts';
 import { formatDiagnostics } from './format.ts';
 import { loadRepo } from './repo.ts';
@@ -50,7 +50,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (result) diagnostics.push(...result.diagnostics);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   if (result && !hasErrors && parsed.values['no-typecheck'] !== true) {
-    diagnostics.push(...typeCheck(result.files, { root: repo.root, outDir: resolve(io.cwd, out), label: out }));
+    diagnostics.push(...checkerFor(repo.root)(result.files, { outDir: resolve(io.cwd, out), label: out }));
   }
   const outDir = resolve(io.cwd, out);
   if (diagnostics.some((d) => d.severity === 'error') || !result) {
@@ -88,6 +88,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(`generated ${result.compiled.length} spec(s) into ${out}/: ${changed} file(s) written, ${removed} removed, ${result.files.length - changed} unchanged\n`);
   }
   return EXIT_OK;
+}
+
+/** One ts-morph project per package root for the life of the process, so repeated runs re-check incrementally. */
+const checkers = new Map<string, ReturnType<typeof createTypeChecker>>();
+function checkerFor(root: string): ReturnType<typeof createTypeChecker> {
+  let checker = checkers.get(root);
+  if (!checker) checkers.set(root, (checker = createTypeChecker(root)));
+  return checker;
 }
 
 function fileProblem(code: string, file: string, what: string): Diagnostic {
