@@ -219,26 +219,7 @@ export class Checker {
     if (!obj) return undefined;
     const fieldSpan = this.spans.nameSpan(e, field);
     const t = obj.type;
-    if (t.kind === 'record') {
-      const entity = this.scope.entity(t.entity);
-      if (!entity) return this.error('SS3103', fieldSpan, `entity "${t.entity}" is not in the catalog`);
-      const def = Object.hasOwn(entity.fields, field) ? entity.fields[field] : undefined;
-      if (!def) {
-        const suggestion = closest(field, Object.keys(entity.fields));
-        return this.error('SS3103', fieldSpan, `${t.entity} has no field "${field}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, {
-          detail: `Fields of ${t.entity}: ${Object.keys(entity.fields).sort().slice(0, 40).join(', ')}${Object.keys(entity.fields).length > 40 ? ', …' : ''}.`,
-          ...(suggestion ? { suggestion } : {}),
-        });
-      }
-      const objCode = this.nonNull(obj);
-      if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: obj.safe && !obj.nullable, span };
-      const ft = fieldType(def);
-      const zone = def.type === 'datetime' && def.zone !== undefined && def.zone !== 'utc' && def.zone !== 'offset' ? def.zone : this.scope.timezone;
-      const reader = readerFor(ft, def.nullable === true);
-      const args = [objCode, lit(field)];
-      if (ft.type.kind === 'date' || ft.type.kind === 'timestamp') args.push(lit(zone));
-      return { ...ft, code: call(reader, ...args), safe: false, span };
-    }
+    if (t.kind === 'record') return this.recordField(obj, t.entity, field, fieldSpan, testOnly, span);
     if (t.kind === 'map' || t.kind === 'dyn') {
       const objCode = t.kind === 'map' ? this.nonNull(obj) : obj.code;
       if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: false, span };
@@ -259,6 +240,29 @@ export class Checker {
       return { type: { kind: 'optional', inner: valueType }, nullable: false, code: call('select', obj.code, lit(field)), safe: false, span, tsUnknown: true };
     }
     return this.error('SS3106', fieldSpan, `cannot select field "${field}" from a value of type ${fmtTyped(obj)}`);
+  }
+
+  /** Reads `field` of a catalog record (`source.Name`, or `source["名称"]` for names that are not CEL identifiers). */
+  recordField(obj: Typed, entityName: string, field: string, fieldSpan: Span, testOnly: boolean, span: Span): Typed | undefined {
+    const t = { entity: entityName };
+    const entity = this.scope.entity(t.entity);
+    if (!entity) return this.error('SS3103', fieldSpan, `entity "${t.entity}" is not in the catalog`);
+    const def = Object.hasOwn(entity.fields, field) ? entity.fields[field] : undefined;
+    if (!def) {
+      const suggestion = closest(field, Object.keys(entity.fields));
+      return this.error('SS3103', fieldSpan, `${t.entity} has no field "${field}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, {
+        detail: `Fields of ${t.entity}: ${Object.keys(entity.fields).sort().slice(0, 40).join(', ')}${Object.keys(entity.fields).length > 40 ? ', …' : ''}.`,
+        ...(suggestion ? { suggestion } : {}),
+      });
+    }
+    const objCode = this.nonNull(obj);
+    if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: obj.safe && !obj.nullable, span };
+    const ft = fieldType(def);
+    const zone = def.type === 'datetime' && def.zone !== undefined && def.zone !== 'utc' && def.zone !== 'offset' ? def.zone : this.scope.timezone;
+    const reader = readerFor(ft, def.nullable === true);
+    const args = [objCode, lit(field)];
+    if (ft.type.kind === 'date' || ft.type.kind === 'timestamp') args.push(lit(zone));
+    return { ...ft, code: call(reader, ...args), safe: false, span };
   }
 
   /** Wraps the code of a generic run-time read (`unknown` in TypeScript) so it has the static type `t`. */
@@ -360,6 +364,11 @@ export class Checker {
     const argExprs = target ? [target, ...site.args] : site.args;
     const args = argExprs.map((a) => this.check(a));
     if (args.some((a) => a === undefined)) return undefined;
+    const [obj, key] = args as Typed[];
+    if (fnName === '_[_]' && obj?.type.kind === 'record' && key) {
+      if (typeof key.literal?.value !== 'string') return this.error('SS3106', key.span, 'a record field is selected by a string literal: source["Field"]');
+      return this.recordField(obj, obj.type.entity, key.literal.value, key.span, false, site.span);
+    }
     return this.resolve(decl.name, target !== undefined, args as Typed[], s);
   }
 

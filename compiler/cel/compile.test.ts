@@ -1,0 +1,196 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { FieldDef } from '../catalog/types.ts';
+import * as rt from '../../runtime/support/index.ts';
+import type { CelScope } from './api.ts';
+import { lit } from './code.ts';
+import { scopeFor } from './fixtures.ts';
+import { compileExpression } from './index.ts';
+
+const scope = scopeFor();
+
+function diag(text: string, expected?: FieldDef, s: CelScope = scope) {
+  const r = compileExpression(text, s, expected);
+  expect(r.code).toBeUndefined();
+  const d = r.diagnostics[0];
+  if (!d) throw new Error(`no diagnostic for ${text}`);
+  return { ...d, text: text.slice(d.start, d.end) };
+}
+
+function run(text: string, source: Record<string, unknown>, expected?: FieldDef, ctx: Partial<rt.LookupContext> = {}): unknown {
+  const r = compileExpression(text, scope, expected);
+  if (r.code === undefined) throw new Error(`did not compile: ${JSON.stringify(r.diagnostics)}`);
+  return new Function('rt', 'source', 'ctx', `return ${r.code};`)(rt, source, ctx);
+}
+
+function runError(text: string, source: Record<string, unknown>, expected?: FieldDef): string {
+  try {
+    run(text, source, expected);
+  } catch (e) {
+    if (e instanceof rt.CelError) return e.code;
+    throw e;
+  }
+  throw new Error('expected a CelError');
+}
+
+const order = {
+  OrderNumber: '00000123',
+  Status: 'Activated',
+  Description: null,
+  AccountId: '001A000001',
+  TotalAmount: '1130.00',
+  EffectiveDate: '2026-03-01',
+  CreatedDate: '2026-03-01T00:30:00Z',
+  LineCount: 2,
+  IsClosed: false,
+  OrderItems: [
+    { Quantity: 2, UnitPrice: '19.99', Unit__c: 'EA' },
+    { Quantity: 0.1, UnitPrice: '0.10', Unit__c: 'BOX', ProductCode: 'P-1' },
+  ],
+};
+
+describe('diagnostics point at the exact characters', () => {
+  it('unknown field, with did-you-mean', () => {
+    const d = diag('decimal(source.TotalAmout).round(2)');
+    expect(d.code).toBe('SS3103');
+    expect(d.text).toBe('TotalAmout');
+    expect(d.start).toBe(15);
+    expect(d.suggestion).toBe('TotalAmount');
+    expect(d.summary).toContain('did you mean "TotalAmount"');
+  });
+
+  it('unknown field of a child record inside a macro', () => {
+    const d = diag('source.OrderItems.map(i, i.Quantty)');
+    expect(d.code).toBe('SS3103');
+    expect(d.text).toBe('Quantty');
+    expect(d.suggestion).toBe('Quantity');
+  });
+
+  it('unknown variable and unknown function', () => {
+    expect(diag('sourse.OrderNumber')).toMatchObject({ code: 'SS3102', text: 'sourse', suggestion: 'source' });
+    expect(diag('source.OrderNumber.startWith("0")')).toMatchObject({ code: 'SS3104', text: 'startWith', suggestion: 'startsWith' });
+    expect(diag('now()')).toMatchObject({ code: 'SS3121', text: 'now' });
+  });
+
+  it('string into a decimal field names both types', () => {
+    const d = diag('source.OrderNumber', { type: 'decimal', precision: 18, scale: 2 });
+    expect(d.code).toBe('SS3107');
+    expect(d.summary).toContain('decimal(18, 2)');
+    expect(d.summary).toContain('string');
+    expect(d.text).toBe('source.OrderNumber');
+  });
+
+  it('nullable into a required target needs a fallback', () => {
+    const d = diag('source.Description', { type: 'string', requiredOnCreate: true });
+    expect(d.code).toBe('SS3108');
+    expect(d.suggestion).toBe('source.Description.orValue("")');
+    expect(compileExpression('source.Description.orValue("")', scope, { type: 'string', requiredOnCreate: true }).code).toBeDefined();
+    expect(compileExpression('coalesce(source.Description, source.OrderNumber)', scope, { type: 'string', requiredOnCreate: true }).code).toBeDefined();
+    expect(diag('coalesce(source.Description, source.Region__c)', { type: 'string', requiredOnCreate: true }).code).toBe('SS3108');
+  });
+
+  it('overload not found lists the candidates', () => {
+    const d = diag('source.LineCount + source.OrderNumber');
+    expect(d.code).toBe('SS3105');
+    expect(d.summary).toBe('no overload of operator + takes (int, string)');
+    expect(d.detail).toContain('(int, int) -> int');
+    expect(d.text).toBe('source.LineCount + source.OrderNumber');
+  });
+
+  it('text longer than the target, known statically', () => {
+    expect(diag('"ABCDEFGHIJK"', { type: 'string', maxLength: 10 })).toMatchObject({ code: 'SS3109' });
+    expect(diag('source.OrderNumber.substring(0, 40)', { type: 'string', maxLength: 30 })).toMatchObject({ code: 'SS3109' });
+    expect(runError('source.OrderNumber', { ...order, OrderNumber: 'x'.repeat(11) }, { type: 'string', maxLength: 10 })).toBe('SS5110');
+  });
+
+  it('enum literal not in the values', () => {
+    expect(diag('"Open"', { type: 'enum', values: ['Draft', 'Activated'] })).toMatchObject({ code: 'SS3110', text: '"Open"' });
+    expect(runError('source.OrderNumber', order, { type: 'enum', values: ['A'] })).toBe('SS5111');
+  });
+
+  it('lookups: unknown table, key type, key not in table', () => {
+    expect(diag('lookup("unit", source.OrderItems[0].Unit__c)')).toMatchObject({ code: 'SS3111', text: '"unit"', suggestion: 'units' });
+    expect(diag('lookup("units", source.LineCount)')).toMatchObject({ code: 'SS3112', text: 'source.LineCount' });
+    expect(diag('lookup("units", "EACH")')).toMatchObject({ code: 'SS3120', text: '"EACH"' });
+    expect(diag('lookup(source.OrderNumber, "EA")')).toMatchObject({ code: 'SS3115' });
+  });
+
+  it('refs: unknown spec and id type mismatch', () => {
+    expect(diag('ref("crm-account-to-erp-customers", source.AccountId)')).toMatchObject({ code: 'SS3113', suggestion: 'crm-account-to-erp-customer' });
+    expect(diag('ref("erp-numbered-spec", source.AccountId)')).toMatchObject({ code: 'SS3114', text: 'source.AccountId' });
+  });
+
+  it('rounding mode and zone literals are checked', () => {
+    expect(diag('source.TotalAmount.round(2, "bankers")')).toMatchObject({ code: 'SS3117', text: '"bankers"' });
+    expect(diag('date(source.CreatedDate, "Asia/Shanghia")')).toMatchObject({ code: 'SS3116', text: '"Asia/Shanghia"' });
+  });
+
+  it('syntax errors point at the offending character', () => {
+    expect(diag('source.OrderNumber +* 1')).toMatchObject({ code: 'SS3101' });
+    expect(diag('source.OrderNumber +* 1').text).toBe('+');
+  });
+
+  it('reports every problem, not only the first', () => {
+    const r = compileExpression('source.Nme + source.Stauts', scope);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SS3103', 'SS3103']);
+  });
+});
+
+describe('run-time semantics', () => {
+  it('maps an order with decimals, dates, lookups and refs', () => {
+    const ctx = { lookup: (t: string, k: string | number) => (t === 'units' ? ({ EA: 'Pcs', BOX: 'Box' } as Record<string, string>)[String(k)] : undefined), ref: (s: string, id: string) => (id === '001A000001' ? 'CUST-0001' : undefined) };
+    expect(run('source.OrderItems.map(i, decimal(i.Quantity) * i.UnitPrice)', order)).toEqual([rt.Decimal.parse('39.98'), rt.Decimal.parse('0.010')]);
+    expect(run('source.TotalAmount * decimal("1.13")', order, { type: 'decimal', scale: 4 })).toBe('1276.9000');
+    expect(() => run('source.TotalAmount / 3', order, { type: 'decimal', scale: 2 })).toThrowError(/round it/);
+    expect(run('(source.TotalAmount / 3).round(2)', order, { type: 'decimal', scale: 2 })).toBe('376.67');
+    expect(run('date(source.CreatedDate)', order, { type: 'date' })).toBe('2026-03-01');
+    expect(run('date(source.CreatedDate, "America/Los_Angeles")', order, { type: 'date' })).toBe('2026-02-28');
+    expect(run('source.CreatedDate', order, { type: 'datetime', zone: 'Asia/Shanghai' })).toBe('2026-03-01T08:30:00');
+    expect(run('lookup("units", source.OrderItems[1].Unit__c)', order, { type: 'string' }, ctx)).toBe('Box');
+    expect(run('ref("crm-account-to-erp-customer", source.AccountId)', order, { type: 'string' }, ctx)).toBe('CUST-0001');
+    expect(run('source.LineCount * 2', order, { type: 'integer' })).toBe(4);
+    expect(run('source.Description', order, { type: 'string' })).toBeNull();
+    expect(run('source.Discount__c', order, { type: 'decimal', scale: 2 })).toBeNull();
+    expect(run('source.OrderItems[0].Quantity', order, { type: 'decimal', scale: 3 })).toBe('2.000');
+  });
+
+  it('distinguishes a missing required field from a null nullable one', () => {
+    const { LineCount: _, ...noCount } = order;
+    expect(runError('source.LineCount + 1', noCount)).toBe('SS5104');
+    expect(runError('source.Description.size()', order)).toBe('SS5103');
+    expect(run('has(source.Description)', order)).toBe(false);
+    expect(run('source.Description == null', order)).toBe(true);
+  });
+
+  it('follows CEL for overflow, division by zero and logic over errors', () => {
+    expect(runError('source.LineCount * 9223372036854775807', order)).toBe('SS5101');
+    expect(runError('source.LineCount / (source.LineCount - 2)', order)).toBe('SS5102');
+    expect(run('source.LineCount / (source.LineCount - 2) == 1 || true', order)).toBe(true);
+    expect(run('false && source.LineCount / 0 == 1', order)).toBe(false);
+  });
+
+  it('a __proto__ or constructor key in input data stays data', () => {
+    const hostile = JSON.parse('{"OrderNumber":"1","__proto__":{"polluted":true},"constructor":"x","LineCount":1}') as Record<string, unknown>;
+    expect(run('source.OrderNumber', hostile)).toBe('1');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const inherited = Object.create({ LineCount: 5 }) as Record<string, unknown>;
+    expect(runError('source.LineCount', inherited)).toBe('SS5104');
+  });
+
+  it('hostile string literals and field names compile to safe code (property)', () => {
+    const s: CelScope = { ...scope, variables: { source: { type: { kind: 'record', entity: 'Order' }, nullable: false } } };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '"', "'", '\\', '`', '${', '*/', '\n', '\u2028', '\u2029', '中', '😀', '</script>') }), (str) => {
+        const celLiteral = `"${str.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+        const r = compileExpression(`${celLiteral} + source.OrderNumber`, s);
+        expect(r.diagnostics).toEqual([]);
+        expect(r.code).toBeDefined();
+        expect(new Function('rt', 'source', 'ctx', `return ${r.code};`)(rt, { OrderNumber: '!' }, {})).toBe(`${str}!`);
+        expect(r.code).not.toMatch(/[\u2028\u2029]/);
+      }),
+    );
+    expect(run('source["名称"].orValue("无")', { ...order, 名称: '上海' })).toBe('上海');
+    expect(diag('source["名"]')).toMatchObject({ code: 'SS3103', suggestion: '名称' });
+    expect(lit('a\u2028b').text).toBe('"a\\u2028b"');
+  });
+});
