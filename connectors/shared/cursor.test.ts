@@ -43,14 +43,24 @@ describe('tie-safe positions', () => {
     expect(isAfter({ id: 'a', version: '1', data: {} }, { at, id: '' })).toBe(false);
   });
 
+  it('orders numeric ids numerically and other ids as text', () => {
+    const at = '2026-03-01T02:00:00.000Z';
+    expect(comparePositions({ at, id: '99999' }, { at, id: '100000' })).toBe(-1);
+    expect(comparePositions({ at, id: '001B' }, { at, id: '001A' })).toBe(1);
+    expect(comparePositions({ at, id: '' }, { at, id: '1' })).toBe(-1);
+  });
+
   it('is a total order consistent with sorting (property)', () => {
-    const pos = fc.record({ at: fc.integer({ min: 0, max: 10 }).map((s) => new Date(s * 1000).toISOString()), id: fc.string({ maxLength: 3 }) });
-    fc.assert(
-      fc.property(pos, pos, pos, (a, b, c) => {
-        expect(Math.sign(comparePositions(a, b))).toBe(-Math.sign(comparePositions(b, a)));
-        if (comparePositions(a, b) <= 0 && comparePositions(b, c) <= 0) expect(comparePositions(a, c)).toBeLessThanOrEqual(0);
-      }),
-    );
+    // Ids of one entity share a family: all numeric (Kingdee) or all text (Salesforce, Jiandaoyun).
+    for (const id of [fc.nat(100_000).map(String), fc.stringMatching(/^[0-9A-Za-z]{0,4}$/).map((s) => `a${s}`)]) {
+      const pos = fc.record({ at: fc.integer({ min: 0, max: 10 }).map((s) => new Date(s * 1000).toISOString()), id });
+      fc.assert(
+        fc.property(pos, pos, pos, (a, b, c) => {
+          expect(Math.sign(comparePositions(a, b))).toBe(-Math.sign(comparePositions(b, a)));
+          if (comparePositions(a, b) <= 0 && comparePositions(b, c) <= 0) expect(comparePositions(a, c)).toBeLessThanOrEqual(0);
+        }),
+      );
+    }
   });
 
   it('page tokens round-trip and reject tampering', () => {

@@ -17,10 +17,19 @@ export function toUtcIso(iso: string): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
+/**
+ * Ids compare as the source orders them: numerically when both are decimal integers (Kingdee FID,
+ * FCUSTID), else as strings (Salesforce Ids, Jiandaoyun hex ids).
+ */
+export function compareIds(a: string, b: string): number {
+  if (/^\d{1,15}$/.test(a) && /^\d{1,15}$/.test(b)) return Math.sign(Number(a) - Number(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function comparePositions(a: CursorPosition, b: CursorPosition): number {
   const d = instantMs(a.at) - instantMs(b.at);
   if (d !== 0) return d < 0 ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return compareIds(a.id, b.id);
 }
 
 export function positionOf(r: SourceRecord): CursorPosition | undefined {
