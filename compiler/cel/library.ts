@@ -115,7 +115,7 @@ function comparison(name: '_<_' | '_<=_' | '_>_' | '_>=_', op: '<' | '<=' | '>' 
     name,
     style: 'operator',
     category: 'operators',
-    summary: `Ordering ${sym}: numbers (across int, uint and double, exactly), strings by code point, bools, bytes, timestamps, durations, decimals and dates.`,
+    summary: `Ordering ${sym}: numbers (int, uint and double mix; an int meets a double as a double, as in cel-go), strings by code point, bools, bytes, timestamps, durations, decimals and dates.`,
     examples: [
       { expr: `1 ${sym} 2.5`, result: String(op === '<' || op === '<=') },
       { expr: `decimal("10.50") ${sym} decimal("10.5")`, result: String(op === '<=' || op === '>=') },
