@@ -25,6 +25,14 @@ export function fastValues(text: string): unknown[] | undefined {
     return undefined;
   }
   if (docs.length === 0) return undefined;
-  for (const d of docs) if (typeof d !== 'object' || d === null || Array.isArray(d)) return undefined;
+  for (const d of docs) if (typeof d !== 'object' || d === null || Array.isArray(d) || hasNullKey(d)) return undefined;
   return docs;
+}
+
+/** js-yaml turns a null key (`~:`, `null:`, `: x`) into "null" where `yaml` makes it "": let the precise loader decide. */
+function hasNullKey(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasNullKey);
+  if (typeof v !== 'object' || v === null) return false;
+  for (const [k, x] of Object.entries(v)) if (k === 'null' || hasNullKey(x)) return true;
+  return false;
 }

@@ -19,6 +19,7 @@ export const PARSE_OPTIONS = {
   keepSourceTokens: true,
   prettyErrors: false,
   strict: true,
+  logLevel: 'error', // never print to the console: problems are diagnostics
 } as const;
 
 type YamlDoc = Document.Parsed;
