@@ -16,7 +16,6 @@ export const celErrorCodes = {
   tooLong: 'SS5110',
   notInEnum: 'SS5111',
   scaleTooLarge: 'SS5112',
-  lookupMissing: 'SS5113',
   badRegex: 'SS5114',
   badZone: 'SS5115',
   badDateText: 'SS5116',

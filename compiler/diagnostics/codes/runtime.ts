@@ -18,7 +18,11 @@ export const runtimeCodes = {
   SS5110: { title: 'Text too long for the target field', explanation: 'The text has more characters than the target field’s maximum length. Shorten it in the mapping, e.g. with `.truncate(n)`.' },
   SS5111: { title: 'Value not in the target enum', explanation: 'The value is not one of the target field’s allowed values. Map source values to target values with a LookupTable.' },
   SS5112: { title: 'Too many decimal places for the target field', explanation: 'A decimal has more digits after the point than the target field’s scale. syncspec does not round silently; round explicitly with `.round(n)` (half-up) or `.round(n, "half-even")`.' },
-  SS5113: { title: 'Lookup failed', explanation: 'A lookup key was not in the table and the table has no default, where the mapping requires a value.' },
+  SS5113: {
+    title: 'Lookup failed',
+    explanation: 'Reserved for a lookup without a value where one is required; retired before first use because a nullable lookup into a required field is rejected at compile time (SS3108).',
+    retired: true,
+  },
   SS5114: { title: 'Invalid regular expression', explanation: 'The pattern given to `matches()` at run time is not a valid regular expression.' },
   SS5115: { title: 'Unknown time zone', explanation: 'A time-zone value computed at run time is not an IANA zone name or a fixed offset.' },
   SS5116: { title: 'Invalid date or time text', explanation: 'Text read as a date or date-time is neither ISO-8601 (`2026-03-01`, `2026-03-01T08:00:00`, with or without offset) nor SAP `/Date(ms)/`, or it names a day that does not exist.' },
