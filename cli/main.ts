@@ -31,6 +31,11 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec crds [--out charts/syncspec/crds] [--schemas schemas] [--check] [--quiet]',
     load: () => import('../operator/cli/crds.ts'),
   },
+  docs: {
+    summary: 'Regenerate the reference docs under docs/reference/ from the schemas (--check: fail if stale)',
+    usage: 'syncspec docs [--check] [--root <repo dir>]',
+    load: () => import('../compiler/cli/docs.ts'),
+  },
   explain: {
     summary: 'Explain a diagnostic code, e.g. `syncspec explain SS2001`',
     usage: 'syncspec explain <code>',
