@@ -41,6 +41,13 @@ describe('checkCelCalls', () => {
     expect(run(spec).map((d) => d.code)).toEqual(['SS3003']);
   });
 
+  it('checks literal time zones passed to date() and datetime()', () => {
+    const spec = ORDER_SPEC.replace('FDate: source.EffectiveDate', "FDate: date(source.EffectiveDate, 'Asia/Shangai') + datetime(source.X, 'UTC')");
+    const ds = run(spec);
+    expect(brief(ds)).toEqual(['SS3009 specs/order.yaml:17:39']);
+    expect(ds[0]).toMatchObject({ suggestion: 'Asia/Shanghai', range: { end: { col: 53 } } });
+  });
+
   it('measures literal tokens', () => {
     expect(literalEnd("f('ab', 1)", 2)).toBe(6);
     expect(literalEnd(String.raw`f("a\"b")`, 2)).toBe(8);

@@ -6,9 +6,13 @@ import { closest } from '../diagnostics/did-you-mean.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { expressionsOf, exprRange, parseCel, type ExpressionSite } from './cel-syntax.ts';
 import { isObj, type Repo } from './repo.ts';
+import { isTimeZone, knownZones } from './schedule.ts';
 
-/** Cheap pre-filter: most expressions call neither function, and need no AST walk. */
-const MAY_CALL = /\b(lookup|ref)\s*\(/;
+/** Cheap pre-filter: most expressions call none of these functions, and need no AST walk. */
+const MAY_CALL = /\b(lookup|ref|date|datetime)\s*\(/;
+
+/** Functions whose second argument is an IANA zone (`date(source.FDate, 'Asia/Shanghai')`). */
+const ZONED = new Set(['date', 'datetime']);
 
 interface ExprNode {
   id: bigint;
@@ -38,7 +42,13 @@ export function checkCelCalls(repo: Repo): Diagnostic[] {
       const offsetOf = (n: ExprNode | undefined): number | undefined => (n ? positions[n.id.toString()] : undefined);
       const calls = collectCalls(result.parsed.expr as unknown as ExprNode).sort((a, b) => (offsetOf(a[0]) ?? 0) - (offsetOf(b[0]) ?? 0));
       for (const [node, call] of calls) {
-        if (call.target !== undefined || (call.function !== 'lookup' && call.function !== 'ref')) continue;
+        if (call.target !== undefined) continue;
+        if (ZONED.has(call.function)) {
+          const zone = literalOf(call.args[1], offsetOf(call.args[1]), site.text);
+          if (zone) checkZoneArgument(site, call.function, zone, out);
+          continue;
+        }
+        if (call.function !== 'lookup' && call.function !== 'ref') continue;
         const nameArg = call.args[0];
         const name = literalOf(nameArg, offsetOf(nameArg), site.text);
         if (!name) {
@@ -58,6 +68,19 @@ export function checkCelCalls(repo: Repo): Diagnostic[] {
     }
   }
   return out;
+}
+
+function checkZoneArgument(site: ExpressionSite, fn: string, zone: Literal, out: Diagnostic[]): void {
+  if (isTimeZone(zone.value)) return;
+  const suggestion = closest(zone.value, knownZones());
+  out.push({
+    code: 'SS3009',
+    severity: 'error',
+    summary: `Unknown time zone "${zone.value}" in ${fn}()`,
+    detail: suggestion ? `Did you mean "${suggestion}"? Time zones are IANA names.` : 'Use an IANA name such as Asia/Shanghai; abbreviations like CST are ambiguous.',
+    range: exprRange(site.doc, site.path, zone.start, zone.end),
+    ...(suggestion ? { suggestion } : {}),
+  });
 }
 
 function checkRef(repo: Repo, site: ExpressionSite, name: Literal, out: Diagnostic[]): void {

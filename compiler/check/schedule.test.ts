@@ -36,8 +36,8 @@ describe('cronProblem', () => {
 
 describe('isTimeZone', () => {
   it('accepts IANA names, UTC and legacy links; rejects abbreviations and typos', () => {
-    for (const z of ['Asia/Shanghai', 'Europe/Berlin', 'UTC', 'America/Argentina/Buenos_Aires', 'Asia/Calcutta']) expect(isTimeZone(z)).toBe(true);
-    for (const z of ['Asia/Shangai', 'CST', 'GMT+8', 'Mars/Olympus', '']) expect(isTimeZone(z)).toBe(false);
+    for (const z of ['Asia/Shanghai', 'Europe/Berlin', 'UTC', 'America/Argentina/Buenos_Aires', 'Asia/Calcutta', 'US/Pacific', 'Etc/GMT+8']) expect(isTimeZone(z)).toBe(true);
+    for (const z of ['Asia/Shangai', 'CST', 'GMT+8', 'Mars/Olympus', '', 'asia/shanghai', 'EST']) expect(isTimeZone(z)).toBe(false);
   });
 });
 

@@ -41,8 +41,19 @@ function croner(pattern: string): string | undefined {
   }
 }
 
-/** Undefined when `expr` is a valid cron expression; otherwise the bad field and where it is. */
+const cronCache = new Map<string, CronProblem | undefined>();
+
+/** Undefined when `expr` is a valid cron expression; otherwise the bad field and where it is. Memoised. */
 export function cronProblem(expr: string): CronProblem | undefined {
+  if (cronCache.has(expr)) return cronCache.get(expr);
+  // The common case, a valid expression, costs one parse; the per-field probing runs only to explain a failure.
+  const problem = /\S/.test(expr) && croner(expr.trim()) === undefined ? undefined : explainCron(expr);
+  if (cronCache.size > 10_000) cronCache.clear();
+  cronCache.set(expr, problem);
+  return problem;
+}
+
+function explainCron(expr: string): CronProblem | undefined {
   const trimmedStart = expr.length - expr.trimStart().length;
   if (expr.trim().startsWith('@')) {
     const message = croner(expr.trim());
@@ -76,21 +87,32 @@ export function cronProblem(expr: string): CronProblem | undefined {
 
 let zones: Set<string> | undefined;
 
+/** Canonical IANA zones plus UTC; built only when a suggestion is needed (listing them costs ~100 ms). */
 export function knownZones(): Set<string> {
   zones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
   return zones;
 }
 
+const zoneCache = new Map<string, boolean>();
+/** Shape of a legacy link name (US/Pacific, America/Argentina/Buenos_Aires) that ICU resolves to another zone. */
+const LINK_NAME = /^[A-Z][A-Za-z_+-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)+$/;
+
 /** IANA names only: canonical zones, UTC, and legacy links such as Asia/Calcutta; never abbreviations (CST). */
 export function isTimeZone(zone: string): boolean {
-  if (knownZones().has(zone)) return true;
-  if (!zone.includes('/')) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  const cached = zoneCache.get(zone);
+  if (cached !== undefined) return cached;
+  let valid = zone === 'UTC';
+  if (!valid && zone.includes('/')) {
+    try {
+      // ICU accepts any letter case; IANA names are written in one, so `asia/shanghai` is refused like a typo.
+      const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+      valid = resolved === zone || (resolved.toLowerCase() !== zone.toLowerCase() && LINK_NAME.test(zone));
+    } catch {
+      valid = false;
+    }
   }
+  zoneCache.set(zone, valid);
+  return valid;
 }
 
 export function checkSchedules(repo: Repo): Diagnostic[] {

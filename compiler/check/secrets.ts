@@ -8,12 +8,11 @@ import type { DataPath, LoadedDocument } from '../model.ts';
 import { exprRange } from './cel-syntax.ts';
 import { isObj, type Repo } from './repo.ts';
 
-/** Key names (lower-case, without `-`, `_`, spaces) that hold a credential, matched as a suffix. */
-const SECRET_SUFFIXES = ['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'credentials', 'authorization'];
+/** Key names that hold a credential, matched as a suffix in any casing and separator style (client_secret, apiKey). */
+const SECRET_KEY = /(?:pass(?:word|wd|phrase)|pwd|secret|token|api[-_\s]?key|private[-_\s]?key|credentials?|authorization)$/i;
 
 export function isSecretKey(key: string): boolean {
-  const k = key.toLowerCase().replace(/[-_\s]/g, '');
-  return SECRET_SUFFIXES.some((s) => k.endsWith(s));
+  return SECRET_KEY.test(key);
 }
 
 const URL_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s:@]*:([^@/\s]+)@/;
@@ -25,21 +24,35 @@ export function checkSecrets(repo: Repo): Diagnostic[] {
   return out;
 }
 
+/** Depth-first over every value; `path` is one shared stack (copied only when reporting) to keep the walk allocation-free. */
 function walk(doc: LoadedDocument, value: unknown, path: (string | number)[], out: Diagnostic[]): void {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(doc, v, [...path, i], out));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walk(doc, value[i], path, out);
+      path.pop();
+    }
     return;
   }
   if (isObj(value)) {
-    for (const [key, v] of Object.entries(value)) {
-      const at = [...path, key];
-      if (isSecretKey(key) && isLiteral(v) && !isMapping(doc, path)) out.push(literalSecret(doc, at, key));
-      else walk(doc, v, at, out);
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const v = value[key];
+      if (typeof v === 'string' || typeof v === 'number' ? isSecretKey(key) && isLiteral(v) && !isMapping(doc, path) : false) {
+        out.push(literalSecret(doc, [...path, key], key));
+        continue;
+      }
+      if (typeof v === 'object' || typeof v === 'string') {
+        path.push(key);
+        walk(doc, v, path, out);
+        path.pop();
+      }
     }
     return;
   }
   if (typeof value === 'string') {
-    const embedded = URL_PASSWORD.exec(value) ?? KV_PASSWORD.exec(value);
+    // Both patterns need a marker character; most strings have neither and skip the regexes.
+    const embedded = (value.includes('@') ? URL_PASSWORD.exec(value) : null) ?? (value.includes('=') ? KV_PASSWORD.exec(value) : null);
     if (embedded?.[1] !== undefined) {
       const start = embedded.index + embedded[0].lastIndexOf(embedded[1]);
       out.push({
@@ -47,7 +60,7 @@ function walk(doc: LoadedDocument, value: unknown, path: (string | number)[], ou
         severity: 'error',
         summary: `Password written into the text of ${dotted(path)}`,
         detail: 'Leave the password out of the URL or connection string and give it through the connection\'s auth as { env: NAME }, { file: /path } or { secretKeyRef: { name, key } }. Rotate the exposed password: it is in Git history.',
-        range: exprRange(doc, path, start, start + embedded[1].length),
+        range: exprRange(doc, [...path], start, start + embedded[1].length),
       });
     }
   }

@@ -45,7 +45,7 @@ export const semanticCodes = {
   SS3009: {
     title: 'Unknown time zone',
     explanation:
-      'Time zones are IANA names such as `Asia/Shanghai` or `Europe/Berlin` (or `UTC`). Abbreviations like `CST` are ambiguous (China, US Central, Cuba) and are not accepted. The suggestion is the closest valid name.',
+      'Time zones — in a schedule trigger, a Connection\'s `timezone` and the literal zone argument of `date()`/`datetime()` — are IANA names such as `Asia/Shanghai` or `Europe/Berlin` (or `UTC`). Abbreviations like `CST` are ambiguous (China, US Central, Cuba) and are not accepted. The suggestion is the closest valid name.',
   },
   SS3010: {
     title: 'Invalid duration',
