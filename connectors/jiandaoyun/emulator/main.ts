@@ -1,0 +1,19 @@
+/**
+ * Standalone Jiandaoyun v5 emulator for the demo and manual testing:
+ *   node connectors/jiandaoyun/emulator/main.ts --port 0
+ * prints `jiandaoyun emulator listening on <url>` and runs until SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startJiandaoyunEmulator } from './server.ts';
+
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}"\n`);
+  process.exit(2);
+}
+const emulator = await startJiandaoyunEmulator({ port });
+process.stdout.write(`jiandaoyun emulator listening on ${emulator.url} (API base ${emulator.apiBase})\n`);
+const stop = (): void => void emulator.close().then(() => process.exit(0));
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
