@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { codeInfo } from '../diagnostics/codes.ts';
 import { semanticCodes } from '../diagnostics/codes/semantic.ts';
 import { checkRepo } from './index.ts';
+import type { LoadedDocument } from '../model.ts';
 import { brief, CONNECTIONS, docsFrom, LOOKUPS, ORDER_SPEC } from './testing.ts';
 
 describe('checkRepo', () => {
@@ -35,5 +37,23 @@ describe('checkRepo', () => {
       expect(info.title.length).toBeGreaterThan(5);
       expect(info.explanation.length).toBeGreaterThan(80);
     }
+  });
+
+  it('turns a defect into SS3099 instead of throwing', () => {
+    const [doc] = docsFrom({ 'specs/l.yaml': LOOKUPS });
+    if (!doc) throw new Error('no doc');
+    const hostile = Object.create(doc, { value: { get: () => { throw new Error('value unavailable'); } } }) as LoadedDocument;
+    const ds = checkRepo([hostile]);
+    expect(ds.map((d) => d.code)).toEqual(['SS3099']);
+    expect(ds[0]?.detail).toContain('value unavailable');
+  });
+
+  it('raises every registered code somewhere in the check and catalog sources', () => {
+    const dirs = [new URL('./', import.meta.url), new URL('../catalog/', import.meta.url)];
+    const sources = dirs
+      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(new URL(f, dir), 'utf8')))
+      .join('\n');
+    const unused = Object.keys(semanticCodes).filter((code) => !sources.includes(`'${code}'`));
+    expect(unused).toEqual([]);
   });
 });
