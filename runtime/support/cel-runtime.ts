@@ -376,7 +376,10 @@ export function size(v: unknown): bigint {
   if (isRecord(v)) return BigInt(Object.keys(v).length);
   return noOverload('size', v);
 }
+/** Strings without surrogates (almost all data) take the UTF-16 fast paths: one unit is one code point. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 export function strSize(s: string): bigint {
+  if (!SURROGATE.test(s)) return BigInt(s.length);
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -571,6 +574,11 @@ export function split(s: string, sep: string, n?: bigint): string[] {
   return head;
 }
 export function substring(s: string, start: bigint, end?: bigint): string {
+  if (!SURROGATE.test(s)) {
+    const len = BigInt(s.length);
+    const e = end ?? len;
+    if (start >= 0n && start <= len && e >= start && e <= len) return s.slice(Number(start), Number(e));
+  }
   const cps = codePoints(s);
   const len = BigInt(cps.length);
   const e = end ?? len;
