@@ -64,7 +64,9 @@ export async function connect(prefix: string, serverOptions: KubeServerOptions =
 
   const raw: Cluster['raw'] = async (method, path, body, headers = {}) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const opts = await options(method, path, { accept: 'application/json', ...(text !== undefined ? { 'content-type': 'application/json' } : {}), ...headers });
+    // Content-Length always: Node does not chunk DELETE bodies by default, which would garble the request.
+    const sized = text !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {};
+    const opts = await options(method, path, { accept: 'application/json', ...sized, ...headers });
     return new Promise<RawResponse>((resolve, reject) => {
       const req = send(opts, (res) => {
         const chunks: Buffer[] = [];
@@ -98,9 +100,9 @@ export async function connect(prefix: string, serverOptions: KubeServerOptions =
               if (line.trim()) events.push(JSON.parse(line));
             }
           });
-          res.on('end', () => resolve({ clean: true }));
+          // `complete` is false when the connection closed before the final chunk: a cut stream.
+          res.on('close', () => resolve({ clean: res.complete }));
           res.on('error', () => resolve({ clean: false }));
-          res.on('aborted', () => resolve({ clean: false }));
         });
         req.on('error', () => resolve({ clean: false }));
         stopRequest = () => { req.destroy(); resolve({ clean: false }); };

@@ -176,6 +176,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
       o !== undefined && (ns === undefined || o.metadata.namespace === ns) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
     const present = (o: KubeObject): KubeObject => ({ ...o, apiVersion: r.type.group ? `${r.type.group}/${r.version}` : r.version });
     res.writeHead(200, { 'content-type': JSON_TYPE, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
+    res.flushHeaders(); // clients (fetch, client-node's Watch) wait for headers before the first event
     const write = (type: string, object: unknown): void => void res.write(`${JSON.stringify({ type, object })}\n`);
     const resource = `${r.type.group}/${r.type.plural}`;
     let replay: StoredEvent[];
