@@ -258,7 +258,8 @@ export class Checker {
     const objCode = this.nonNull(obj);
     if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: obj.safe && !obj.nullable, span };
     const ft = fieldType(def);
-    const zone = def.type === 'datetime' && def.zone !== undefined && def.zone !== 'utc' && def.zone !== 'offset' ? def.zone : this.scope.timezone;
+    // Offset-less text is local time: in UTC for systems that write UTC, else in the field's or the connection's zone.
+    const zone = def.type === 'datetime' && def.zone === 'utc' ? 'UTC' : def.type === 'datetime' && def.zone !== undefined && def.zone !== 'offset' ? def.zone : this.scope.timezone;
     const reader = readerFor(ft, def.nullable === true);
     const args = [objCode, lit(field)];
     if (ft.type.kind === 'date' || ft.type.kind === 'timestamp') args.push(lit(zone));

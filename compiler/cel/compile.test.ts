@@ -101,6 +101,9 @@ describe('diagnostics point at the exact characters', () => {
     expect(diag('"ABCDEFGHIJK"', { type: 'string', maxLength: 10 })).toMatchObject({ code: 'SS3109' });
     expect(diag('source.OrderNumber.substring(0, 40)', { type: 'string', maxLength: 30 })).toMatchObject({ code: 'SS3109' });
     expect(runError('source.OrderNumber', { ...order, OrderNumber: 'x'.repeat(11) }, { type: 'string', maxLength: 10 })).toBe('SS5110');
+    // truncate(n) bounds the length, so no run-time check is emitted; a longer bound keeps the check.
+    expect(compileExpression('source.Description.orValue("").truncate(10)', scope, { type: 'string', maxLength: 10 }).code).not.toContain('outStr');
+    expect(compileExpression('source.Description.orValue("").truncate(20)', scope, { type: 'string', maxLength: 10 }).code).toContain('outStr');
   });
 
   it('enum literal not in the values', () => {
@@ -146,6 +149,8 @@ describe('run-time semantics', () => {
     expect(run('date(source.CreatedDate)', order, { type: 'date' })).toBe('2026-03-01');
     expect(run('date(source.CreatedDate, "America/Los_Angeles")', order, { type: 'date' })).toBe('2026-02-28');
     expect(run('source.CreatedDate', order, { type: 'datetime', zone: 'Asia/Shanghai' })).toBe('2026-03-01T08:30:00');
+    // CreatedDate is declared zone "utc": offset-less text is UTC, not the connection's Asia/Shanghai.
+    expect(run('source.CreatedDate', { ...order, CreatedDate: '2026-03-01T00:30:00' }, { type: 'datetime' })).toBe('2026-03-01T00:30:00Z');
     expect(run('lookup("units", source.OrderItems[1].Unit__c)', order, { type: 'string' }, ctx)).toBe('Box');
     expect(run('ref("crm-account-to-erp-customer", source.AccountId)', order, { type: 'string' }, ctx)).toBe('CUST-0001');
     expect(run('source.LineCount * 2', order, { type: 'integer' })).toBe(4);

@@ -76,8 +76,8 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
       } else if (f.type === 'string' && f.maxLength !== undefined) {
         const max = f.maxLength;
         const known = staticLength(v, root);
-        if (known !== undefined && known > max) return c.error('SS3109', span, `text of ${known} characters is longer than the target's maximum length ${max}`, { detail: `Shorten it, e.g. with .substring(0, ${max}).` });
-        conv = known !== undefined ? r : (x) => call('outStr', r(x), lit(max));
+        if (known?.exact !== undefined && known.exact > max) return c.error('SS3109', span, `text of ${known.exact} characters is longer than the target's maximum length ${max}`, { detail: `Shorten it, e.g. with .truncate(${max}).` });
+        conv = known !== undefined && known.atMost <= max ? r : (x) => call('outStr', r(x), lit(max));
       } else conv = r;
       break;
     }
@@ -126,14 +126,23 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
   return new Code(`((x) => (x === null || x === undefined ? null : ${conv(new Code('x')).text}))(${v.code.text})`);
 }
 
-/** Length of the result when it is known before run time: a literal, or `.substring(a, b)` with literal bounds. */
-function staticLength(v: Typed, root: import('@bufbuild/cel-spec/cel/expr/syntax_pb.js').Expr): number | undefined {
-  if (typeof v.literal?.value === 'string') return [...v.literal.value].length;
-  const k = root.exprKind;
-  if (k.case === 'callExpr' && k.value.function === 'substring' && k.value.target && k.value.args.length === 2) {
-    const [a, b] = k.value.args.map((x) => (x.exprKind.case === 'constExpr' && x.exprKind.value.constantKind.case === 'int64Value' ? x.exprKind.value.constantKind.value : undefined));
-    if (a !== undefined && b !== undefined && b >= a) return Number(b - a);
+/**
+ * Length of the result when it is bounded before run time: exact for a literal or `.substring(a, b)` with
+ * literal bounds (CEL's substring fails rather than return less), at most n for `.truncate(n)`.
+ */
+function staticLength(v: Typed, root: import('@bufbuild/cel-spec/cel/expr/syntax_pb.js').Expr): { exact?: number; atMost: number } | undefined {
+  if (typeof v.literal?.value === 'string') {
+    const n = [...v.literal.value].length;
+    return { exact: n, atMost: n };
   }
+  const k = root.exprKind;
+  if (k.case !== 'callExpr' || !k.value.target) return undefined;
+  const ints = k.value.args.map((x) => (x.exprKind.case === 'constExpr' && x.exprKind.value.constantKind.case === 'int64Value' ? x.exprKind.value.constantKind.value : undefined));
+  if (k.value.function === 'substring' && ints.length === 2) {
+    const [a, b] = ints;
+    if (a !== undefined && b !== undefined && b >= a) return { exact: Number(b - a), atMost: Number(b - a) };
+  }
+  if (k.value.function === 'truncate' && ints.length === 1 && ints[0] !== undefined && ints[0] >= 0n) return { atMost: Number(ints[0]) };
   return undefined;
 }
 
