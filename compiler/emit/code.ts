@@ -96,7 +96,7 @@ export function docLines(text: string): string[] {
     .replace(/\*\//g, '*\\/')
     .replace(/\r\n?|[\u2028\u2029]/g, '\n')
     .split('\n')
-    .map((l) => l.replace(/\s+$/, ''));
+    .map((l) => l.trimEnd());
 }
 
 /** A JSDoc block from paragraphs of user text (already escaped by `docLines`), or nothing. */

@@ -76,16 +76,25 @@ export function entityIn(catalog: Catalog, name: string): EntityDef | undefined 
   return Object.hasOwn(catalog.entities, name) ? catalog.entities[name] : undefined;
 }
 
-export function buildScope(repo: MappingRepo, source: ResolvedEndpoint): CelScope {
+function lookupInfos(repo: MappingRepo): Record<string, LookupInfo> {
   const lookups: Record<string, LookupInfo> = Object.create(null) as Record<string, LookupInfo>;
   for (const [name, table] of [...repo.lookups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lookups[name] = lookupInfo(table);
   }
+  return lookups;
+}
+
+/** Lookups and refs are the same for every spec of a repo: computed once per repo, not once per spec. */
+const shared = new WeakMap<MappingRepo, { lookups: Record<string, LookupInfo>; refs: Record<string, RefInfo> }>();
+
+export function buildScope(repo: MappingRepo, source: ResolvedEndpoint): CelScope {
+  let common = shared.get(repo);
+  if (!common) shared.set(repo, (common = { lookups: lookupInfos(repo), refs: refInfos(repo) }));
   return {
     variables: { source: { type: { kind: 'record', entity: source.entityName }, nullable: false } },
     entity: (name) => entityIn(source.catalog, name),
-    lookups,
-    refs: refInfos(repo),
+    lookups: common.lookups,
+    refs: common.refs,
     timezone: source.timezone,
   };
 }
