@@ -41,6 +41,16 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec explain <code>',
     load: () => import('../compiler/cli/explain.ts'),
   },
+  dlq: {
+    summary: 'Dead-letter queue of a worker store: list, show and replay entries',
+    usage: 'syncspec dlq list|show <id>|replay <id…>|replay --spec <s> [--store <file|postgres://…>] [--json]',
+    load: () => import('../runtime/cli/dlq.ts'),
+  },
+  cursor: {
+    summary: 'Inspect and move a spec\'s poll cursor; every move is recorded',
+    usage: 'syncspec cursor show|set <timestamp[,id]>|reset <spec> [--reason <why>] [--store <file|postgres://…>]',
+    load: () => import('../runtime/cli/cursor.ts'),
+  },
 };
 
 function help(): string {
