@@ -84,9 +84,13 @@ describe('watch history and streams', () => {
     informer.on('error', () => { restarts++; void informer.start(); });
     await informer.start();
     await expect.poll(() => informer.list().map((o) => o.metadata?.name)).toEqual(['i-0']);
-    c.server?.compact();
-    c.server?.dropWatches();
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'i-1' } } });
+    // Synchronously, so the informer cannot reconnect in between: cut its stream, write, forget history.
+    const server = c.server;
+    const type = server?.api.registry.get('', 'v1', 'configmaps');
+    if (!server || !type) throw new Error('this test needs the in-process server');
+    server.dropWatches();
+    server.api.create(type, 'v1', ns, { metadata: { name: 'i-1' } }, server.api.systemWrite());
+    server.compact();
     await expect.poll(() => informer.list().map((o) => o.metadata?.name).sort()).toEqual(['i-0', 'i-1']);
     await informer.stop();
     // The 410 after the drop forced a second list: the relist path, not a resumed watch, found i-1.
