@@ -219,6 +219,17 @@ describe('the example integration repository (specs/)', () => {
     expect(count('EntitySchema')).toBeGreaterThanOrEqual(1);
   });
 
+  it('gives every flow service levels, delivery settings and two to four worked examples', () => {
+    const flows = specFiles
+      .map((f) => ({ file: relative(root, f), doc: parseAllDocuments(readFileSync(f, 'utf8')) }))
+      .flatMap(({ file, doc }) => (Array.isArray(doc) ? doc : []).map((d) => ({ file, value: d.toJS() as { kind?: string; spec?: { sla?: unknown; delivery?: unknown; examples?: unknown[] } } })))
+      .filter(({ value }) => value.kind === 'SyncSpec');
+    const lacking = flows
+      .filter(({ value }) => !value.spec?.sla || !value.spec.delivery || (value.spec.examples?.length ?? 0) < 2 || (value.spec.examples?.length ?? 0) > 4)
+      .map(({ file }) => file);
+    expect(lacking).toEqual([]);
+  });
+
   it.each(specFiles.map((f) => relative(root, f)))('%s validates against its kind’s schema and names it in its modeline', (file) => {
     const text = readFileSync(join(root, file), 'utf8');
     const docs = parseAllDocuments(text, { uniqueKeys: true });
