@@ -5,12 +5,34 @@
  * Also the single entry other phases reuse: `parseCel` (memoised, so the type checker does not parse twice)
  * and `exprRange` (a span inside an expression → a span in the YAML file).
  */
-import { parse } from '@bufbuild/cel';
+import type { parse as celParse } from '@bufbuild/cel';
 import type { Diagnostic, SourceRange } from '../diagnostics/diagnostic.ts';
 import type { DataPath, LoadedDocument } from '../model.ts';
 import { isObj, str, type Repo } from './repo.ts';
 
-type ParsedExpr = ReturnType<typeof parse>;
+type Parse = typeof celParse;
+type ParsedExpr = ReturnType<Parse>;
+
+/**
+ * The package's public entry loads the whole interpreter and its protobuf registry (150–400 ms in a cold
+ * process); `syncspec validate` needs only the parser module beside it (~10 ms). That file is not in the
+ * package's exports map, so it is located next to the resolved entry; any surprise falls back to the entry.
+ */
+async function loadParser(): Promise<{ parse: Parse; source: 'parser module' | 'package entry' }> {
+  try {
+    const entry = import.meta.resolve('@bufbuild/cel');
+    const mod = (await import(new URL('./parse.js', entry).href)) as { parse?: unknown };
+    if (typeof mod.parse === 'function') return { parse: mod.parse as Parse, source: 'parser module' };
+  } catch {
+    // fall through to the public entry
+  }
+  return { parse: (await import('@bufbuild/cel')).parse, source: 'package entry' };
+}
+
+const parser = await loadParser();
+const parse: Parse = parser.parse;
+/** Which module the parser came from (for the test that keeps the fast import honest). */
+export const parserSource = parser.source;
 
 export interface CelSyntaxError {
   /** UTF-16 offsets into the expression text; `end` exclusive (equal to `start` at the end of the text). */
