@@ -9,10 +9,10 @@
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 
 /**
- * Tabs, explicit `? ` keys, `%` directives and tags (`!!float 1`, `!custom x`): rare in specs, and where the two
- * parsers' readings differ. (A CEL `!=` does not look like a tag; a CEL `!x` costs only the slower path.)
+ * Tabs, `%` directives and tags (`!!float 1`, `!custom x`): rare in specs, and where the two parsers' readings
+ * differ. (A CEL `!=` does not look like a tag; a CEL `!x` costs only the slower path.)
  */
-const NEEDS_PRECISE = /\t|^[ ]*\?[ \n]|^%|(?:^|[\s[{,])![^\s=]/m;
+const NEEDS_PRECISE = /\t|^%|(?:^|[\s[{,])![^\s=]/m;
 
 /** The documents' values when the fast parser can be trusted with this text; undefined otherwise. */
 export function fastValues(text: string): unknown[] | undefined {
@@ -25,14 +25,17 @@ export function fastValues(text: string): unknown[] | undefined {
     return undefined;
   }
   if (docs.length === 0) return undefined;
-  for (const d of docs) if (typeof d !== 'object' || d === null || Array.isArray(d) || hasNullKey(d)) return undefined;
+  for (const d of docs) if (typeof d !== 'object' || d === null || Array.isArray(d) || hasSuspectKey(d)) return undefined;
   return docs;
 }
 
-/** js-yaml turns a null key (`~:`, `null:`, `: x`) into "null" where `yaml` makes it "": let the precise loader decide. */
-function hasNullKey(v: unknown): boolean {
-  if (Array.isArray(v)) return v.some(hasNullKey);
+/**
+ * Keys the two parsers write differently: js-yaml makes a null key (`~:`, `null:`, `: x`) "null" where `yaml`
+ * makes it "", and a collection key (`? { a: 1 }`) "[object Object]" where `yaml` writes the collection.
+ */
+function hasSuspectKey(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasSuspectKey);
   if (typeof v !== 'object' || v === null) return false;
-  for (const [k, x] of Object.entries(v)) if (k === 'null' || hasNullKey(x)) return true;
+  for (const [k, x] of Object.entries(v)) if (k === 'null' || k.startsWith('[object ') || k.includes(',') || hasSuspectKey(x)) return true;
   return false;
 }
