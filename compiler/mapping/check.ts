@@ -9,7 +9,7 @@ import type { CelScope, CelType, CompiledExpression } from '../cel/api.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { DataPath, FieldMapping, LoadedDocument, SyncSpecBody } from '../model.ts';
 import { namedCalls } from './calls.ts';
-import { closest } from './closest.ts';
+import { closest } from '../diagnostics/did-you-mean.ts';
 import { checkExamples } from './examples.ts';
 import { fromExprDiagnostic, positionOf } from './position.ts';
 import { buildScope, entityIn, resolveEndpoint, withItem } from './scope.ts';

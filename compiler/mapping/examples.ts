@@ -2,7 +2,7 @@
 import type { Catalog, EntityDef, FieldDef } from '../catalog/types.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { DataPath, FieldMapping, LoadedDocument, SyncSpecBody } from '../model.ts';
-import { closest } from './closest.ts';
+import { closest } from '../diagnostics/did-you-mean.ts';
 import { entityIn } from './scope.ts';
 import type { ResolvedEndpoint } from './types.ts';
 
@@ -37,12 +37,11 @@ export function checkExamples(
         range: doc.locate([...at, 'expectFiltered'], 'key'),
       });
     }
-    if (isRecord(example.expect)) {
-      checkExpect(doc, target.entityName, example.expect, [...at, 'expect'], body.fields, out);
-    }
     for (const key of Object.keys(example.expectErrors ?? {}).sort()) {
       const shape = key.replace(/\[\d+\]/g, '[]');
-      if (!paths.has(shape)) {
+      // An unmapped first segment is the semantic checks' SS3017; this catches the rest of the path.
+      const first = /^[^.[]+/.exec(key)?.[0] ?? key;
+      if (!paths.has(shape) && Object.hasOwn(body.fields, first)) {
         const d: Diagnostic = {
           code: 'SS3210',
           severity: 'error',
@@ -174,39 +173,4 @@ function kindOf(v: unknown): string {
 
 function wrongType(doc: LoadedDocument, path: DataPath, summary: string): Diagnostic {
   return { code: 'SS3209', severity: 'error', summary, range: doc.locate(path) };
-}
-
-function checkExpect(
-  doc: LoadedDocument,
-  entityName: string,
-  data: Record<string, unknown>,
-  path: DataPath,
-  mappings: Record<string, FieldMapping>,
-  out: Diagnostic[],
-): void {
-  for (const key of Object.keys(data).sort()) {
-    const mapping = Object.hasOwn(mappings, key) ? mappings[key] : undefined;
-    if (mapping === undefined) {
-      const d: Diagnostic = {
-        code: 'SS3210',
-        severity: 'error',
-        summary: `example expects "${key}", which the mapping does not write to ${entityName}`,
-        range: doc.locate([...path, key], 'key'),
-      };
-      const suggestion = closest(key, Object.keys(mappings).filter((k) => !Object.hasOwn(data, k)));
-      if (suggestion !== undefined) d.suggestion = suggestion;
-      out.push(d);
-      continue;
-    }
-    const value = data[key];
-    if (typeof mapping === 'object' && mapping !== null && 'each' in mapping) {
-      if (!Array.isArray(value)) {
-        out.push(wrongType(doc, [...path, key], `${entityName}.${key} is a list of rows; expect an array`));
-        continue;
-      }
-      value.forEach((row, i) => {
-        if (isRecord(row)) checkExpect(doc, `${key}[${i}]`, row, [...path, key, i], mapping.fields, out);
-      });
-    }
-  }
 }

@@ -1,6 +1,7 @@
 /** Spec positions: `specs/x.yaml:12:14` strings carried into generated code, and ranges inside expressions. */
 import type { ExprDiagnostic } from '../cel/api.ts';
-import type { Diagnostic, SourceRange } from '../diagnostics/diagnostic.ts';
+import { exprRange } from '../check/cel-syntax.ts';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { DataPath, LoadedDocument } from '../model.ts';
 
 /** `file:line:col` of the value at `path` (1-based line and column). */
@@ -9,10 +10,6 @@ export function positionOf(doc: LoadedDocument, path: DataPath): string {
   return `${doc.file}:${start.line}:${start.col}`;
 }
 
-/** The file range of characters `start`..`end` of the expression string at `path`. */
-export function exprRange(doc: LoadedDocument, path: DataPath, start: number, end: number): SourceRange {
-  return { file: doc.file, start: doc.locateInScalar(path, start), end: doc.locateInScalar(path, Math.max(start, end)) };
-}
 
 export function fromExprDiagnostic(doc: LoadedDocument, path: DataPath, d: ExprDiagnostic): Diagnostic {
   const out: Diagnostic = { code: d.code, severity: d.severity, summary: d.summary, range: exprRange(doc, path, d.start, d.end) };
