@@ -129,7 +129,7 @@ describe('SchemaWalker', () => {
     ]);
     const selector = row(rows, 'auth.method', ['system = kd']);
     expect(selector).toMatchObject({ enum: ['password', 'app-secret'], required: true });
-    expect(selector.description).toContain('`password` — Password login.');
+    expect(selector.description).toContain('\n- `password` — Password login.\n- `app-secret` — App login.');
   });
 
   it('turns property-presence alternatives into a note instead of duplicate rows', () => {

@@ -330,7 +330,7 @@ export class SchemaWalker {
           out.push({
             path: row.path, when, type: 'string', required: choices.every((w) => w.rows.find((r) => r.path === row.path)?.required === true),
             enum: values, constraints: [], examples: [],
-            description: `Selects the alternative: ${choices.map((w, i) => `\`${String(values[i])}\` — ${w.label}`).join(' ')}`,
+            description: ['Selects the alternative:', '', ...choices.map((w, i) => `- \`${String(values[i])}\` — ${w.label}`)].join('\n'),
           });
           continue;
         }
