@@ -56,8 +56,10 @@ export interface ContractHarness {
   setFaults(config: FaultConfig): void;
   stats(): Stats;
   expireSessions(): void;
-  /** Same system, wrong secret. */
+  /** Same system, wrong secret (`badSecret`). */
   withBadCredentials(): Connector;
+  /** The wrong secret withBadCredentials uses: it must never appear in an error. */
+  badSecret: string;
   /** Same system, a short call timeout (for hang faults). */
   withTimeout(ms: number): Connector;
   /** Path fragment of the vendor's write call, so "drop after write" hits the write and not a look-up. */
@@ -161,8 +163,10 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         extra.push(bad);
         const f = await failureOf(bad.readChanges(h.entity, undefined, { limit: h.pageLimit }));
         expect(f.error.code).toBe('SS5150');
+        expect(JSON.stringify(f.error) + f.message).not.toContain(h.badSecret);
         const results = await bad.upsertBatch(h.entity, h.keyField, items(h, ['A1'], 1));
         expect(results).toEqual([{ key: 'A1', status: 'retry', error: expect.objectContaining({ code: 'SS5150', class: 'retryable' }) }]);
+        expect(JSON.stringify(results)).not.toContain(h.badSecret);
         expect(h.effects('A1').creates).toBe(0);
       });
     });
@@ -216,6 +220,14 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         expect(second.records.every((r) => r.echo !== true)).toBe(true);
         const third = await readAll(h.connector, h.entity, second.checkpoint, h.pageLimit);
         expect(third.records).toEqual([]);
+      });
+
+      it('marks records syncspec itself created as echoes', async () => {
+        await h.seedChanges([{ key: keyOfIndex(0), at: instant(0) }]);
+        expectAll(await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['E1', 'E2'], 1)), 'ok');
+        const { records } = await readAll(h.connector, h.entity, undefined, h.pageLimit);
+        const echo = Object.fromEntries(records.map((r) => [h.keyOf(r), r.echo === true]));
+        expect(echo).toEqual({ [keyOfIndex(0)]: false, E1: true, E2: true });
       });
 
       it('scans every record once, in id order', async () => {

@@ -49,6 +49,7 @@ export async function startJiandaoyunHarness(opts: { throttleStyle?: '8303' | '4
     stats: () => emu.admin.stats(),
     expireSessions: () => emu.admin.expireSessions(),
     withBadCredentials: () => new JiandaoyunConnector(config({ apiKey: 'wrong-key' })),
+    badSecret: 'wrong-key',
     withTimeout: (ms) => new JiandaoyunConnector(config({ timeoutMs: ms })),
     async close() {
       await connector.close();

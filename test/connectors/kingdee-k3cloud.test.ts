@@ -48,6 +48,7 @@ export async function startKingdeeHarness(opts: { stringIsSuccess?: boolean; app
     stats: () => emu.admin.stats(),
     expireSessions: () => emu.admin.expireSessions(),
     withBadCredentials: () => new KingdeeConnector(config({ auth: auth('wrong') })),
+    badSecret: 'wrong',
     withTimeout: (ms) => new KingdeeConnector(config({ timeoutMs: ms })),
     async close() {
       await connector.close();

@@ -44,6 +44,7 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
     stats: () => emu.admin.stats(),
     expireSessions: () => emu.admin.expireSessions(),
     withBadCredentials: () => new SalesforceConnector(config({ auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'wrong' } })),
+    badSecret: 'wrong',
     withTimeout: (ms) => new SalesforceConnector(config({ timeoutMs: ms })),
     async close() {
       await connector.close();
