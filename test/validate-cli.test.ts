@@ -65,7 +65,8 @@ describe('syncspec validate', () => {
     const node = process.execPath;
     const ok = spawnSync(node, [join(root, 'bin/syncspec.js'), 'validate', 'specs/'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toMatch(/files?, \d+ documents? checked/);
+    expect(ok.stdout).toMatch(/✔ \d+ files, \d+ documents checked: no problems/);
+    expect(ok.status).toBe(0);
     const bad = spawnSync(node, [join(root, 'bin/syncspec.js'), 'validate', 'test/fixtures/invalid'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe('');
