@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SchemaWalker, type FieldRow, type SchemaNode } from './schema-fields.ts';
 
@@ -167,5 +168,35 @@ describe('SchemaWalker', () => {
       ['value', 'string | number'],
       ['fixed', '"v1"'],
     ]);
+  });
+});
+
+describe('SchemaWalker on arbitrary input', () => {
+  // Schemas are edited by hand; a malformed one must still render (ajv reports it), never hang or throw.
+  const keyword = fc.constantFrom('type', 'properties', 'items', 'additionalProperties', 'oneOf', 'anyOf', 'allOf', 'if', 'then', 'required', '$ref', 'description', 'const', 'enum');
+  const schemaLike: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.dictionary(fc.oneof(keyword, fc.string({ maxLength: 4 })), tie('node'), { maxKeys: 4 }),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.record({ $ref: fc.constantFrom('#/$defs/a', '#/$defs/b', '#/$defs/missing', 'other.json') }),
+    ),
+  })).node;
+
+  it('terminates without throwing, and renders the same rows for the same schema', () => {
+    fc.assert(
+      fc.property(schemaLike, schemaLike, schemaLike, (body, a, b) => {
+        const schema = { ...(typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}), $defs: { a, b } } as SchemaNode;
+        const fields = SchemaWalker.fields(schema);
+        for (const r of [...fields.rows, ...fields.types.flatMap((t) => t.rows)]) {
+          expect(typeof r.path).toBe('string');
+          expect(typeof r.type).toBe('string');
+        }
+        // Same input, same output: the docs are committed and diffed.
+        expect(SchemaWalker.fields(schema)).toEqual(fields);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
