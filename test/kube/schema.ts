@@ -5,8 +5,9 @@
  *
  * Honoured keywords: type, nullable, properties, required, additionalProperties (schema), items,
  * enum, pattern, minLength/maxLength, minimum/maximum, minItems/maxItems, default,
- * x-kubernetes-preserve-unknown-fields, x-kubernetes-int-or-string, and value-validation-only
- * oneOf/anyOf/allOf/not. Not honoured: format, x-kubernetes-validations (CEL), list/map types.
+ * x-kubernetes-preserve-unknown-fields, x-kubernetes-int-or-string, x-kubernetes-list-type: set
+ * (duplicates), and value-validation-only
+ * oneOf/anyOf/allOf/not. Not honoured: format, x-kubernetes-validations (CEL), list-type map keys.
  */
 import { isObject, type StatusCause } from './types.ts';
 
@@ -134,6 +135,14 @@ export function validateValue(value: unknown, schema: Schema, path: string, repo
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) report.causes.push({ type: 'FieldValueInvalid', field, message: `Invalid value: ${value.length}: ${field} in body should have at least ${schema.minItems} items` });
     if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) report.causes.push({ type: 'FieldValueTooMany', field, message: `Too many: ${value.length}: must have at most ${schema.maxItems} items` });
+    if (schema['x-kubernetes-list-type'] === 'set') {
+      const seen = new Set<string>();
+      value.forEach((v, i) => {
+        const key = JSON.stringify(v);
+        if (seen.has(key)) report.causes.push({ type: 'FieldValueDuplicate', field: `${path}[${i}]`, message: `Duplicate value: ${key}` });
+        seen.add(key);
+      });
+    }
     if (isObject(schema.items)) {
       const items = schema.items;
       out = value.map((v, i) => validateValue(v, items, `${path}[${i}]`, report, mutate)).filter((v) => v !== undefined);
