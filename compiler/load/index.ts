@@ -7,8 +7,16 @@ import type { DataPath, Kind, LoadedDocument } from '../model.ts';
 import { identify } from './kind.ts';
 import { LineIndex } from './position.ts';
 import { decodeSpecBytes, MAX_FILE_BYTES, readSpecFile } from './read.ts';
+import { createRequire } from 'node:module';
 import { fastValues } from './fast.ts';
-import { parseYamlText, YamlPositions, type ParsedYamlDocument } from './yaml-doc.ts';
+import type * as YamlDocModule from './yaml-doc.ts';
+import type { ParsedYamlDocument, YamlPositions } from './yaml-doc.ts';
+
+// The precise loader (and the `yaml` package under it) is loaded on first use: a clean repository read
+// entirely by the fast path never pays for it.
+const requireHere = createRequire(import.meta.url);
+let yamlDoc: typeof YamlDocModule | undefined;
+const precise = (): typeof YamlDocModule => (yamlDoc ??= requireHere('./yaml-doc.ts') as typeof YamlDocModule);
 
 export { collectFiles, MAX_FILE_BYTES } from './read.ts';
 
@@ -48,7 +56,7 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
   const lines = new LineIndex(text);
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const parsed of parseYamlText(file, lines)) {
+  for (const parsed of precise().parseYamlText(file, lines)) {
     diagnostics.push(...parsed.diagnostics);
     if (!('value' in parsed) || parsed.diagnostics.some((d) => d.severity === 'error')) continue;
     const positions = parsed.positions;
@@ -68,9 +76,9 @@ function loadFast(file: string, text: string): FileLoad | undefined {
   if (!values) return undefined;
   let parsed: ParsedYamlDocument[] | undefined;
   const positionsOf = (index: number): YamlPositions => {
-    parsed ??= parseYamlText(file, new LineIndex(text));
+    parsed ??= precise().parseYamlText(file, new LineIndex(text));
     const found = parsed.find((p) => p.index === index) ?? parsed[0];
-    return found ? found.positions : new YamlPositions(file, new LineIndex(text), undefined);
+    return found ? found.positions : new (precise().YamlPositions)(file, new LineIndex(text), undefined);
   };
   const documents: LoadedDocument[] = [];
   for (const [index, value] of values.entries()) {
