@@ -58,6 +58,8 @@ export interface ContractHarness {
   expireSessions(): void;
   /** Same system, wrong secret (`badSecret`). */
   withBadCredentials(): Connector;
+  /** Creates two target records sharing business key `key` (options.ambiguousKeys). */
+  seedDuplicateTarget?(key: string): Promise<void>;
   /** The wrong secret withBadCredentials uses: it must never appear in an error. */
   badSecret: string;
   /** Same system, a short call timeout (for hang faults). */
@@ -72,6 +74,8 @@ export interface ContractOptions {
   webhooks?: boolean;
   /** The vendor has login sessions (Salesforce, Kingdee; default) rather than a static key (Jiandaoyun). */
   sessionAuth?: boolean;
+  /** The target can hold two records with one business key (harness.seedDuplicateTarget). */
+  ambiguousKeys?: boolean;
 }
 
 const keyOfIndex = (i: number): string => `K${String(i).padStart(4, '0')}`;
@@ -285,6 +289,16 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         expect(h.effects('R2')).toEqual(expect.objectContaining({ creates: 0, updates: 0 }));
         expect(h.storedMatches('R1', 1) && h.storedMatches('R3', 1)).toBe(true);
       });
+
+      if (options.ambiguousKeys) {
+        it('refuses a key that matches several target records (SS5163) and writes nothing for it', async () => {
+          await h.seedDuplicateTarget!('DUP');
+          const results = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['DUP', 'OK1'], 1));
+          expect(results.map((r) => r.status)).toEqual(['reject', 'ok']);
+          expect(results[0]).toMatchObject({ error: { code: 'SS5163', class: 'rejected' } });
+          expect(h.effects('DUP')).toEqual(expect.objectContaining({ creates: 0, updates: 0 }));
+        });
+      }
 
       it('declares its vendor batch limit', () => {
         expect(Number.isInteger(h.connector.maxBatchSize) && h.connector.maxBatchSize > 0).toBe(true);

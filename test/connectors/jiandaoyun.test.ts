@@ -49,6 +49,9 @@ export async function startJiandaoyunHarness(opts: { throttleStyle?: '8303' | '4
     stats: () => emu.admin.stats(),
     expireSessions: () => emu.admin.expireSessions(),
     withBadCredentials: () => new JiandaoyunConnector(config({ apiKey: 'wrong-key' })),
+    async seedDuplicateTarget(key) {
+      emu.admin.seed(FORM, [{ _widget_1001: key, _widget_1002: 'Twin 1' }, { _widget_1001: key, _widget_1002: 'Twin 2' }]);
+    },
     badSecret: 'wrong-key',
     withTimeout: (ms) => new JiandaoyunConnector(config({ timeoutMs: ms })),
     async close() {
@@ -74,5 +77,5 @@ export async function startJiandaoyunHarness(opts: { throttleStyle?: '8303' | '4
   };
 }
 
-connectorContract('jiandaoyun', () => startJiandaoyunHarness(), { webhooks: true, sessionAuth: false });
+connectorContract('jiandaoyun', () => startJiandaoyunHarness(), { webhooks: true, sessionAuth: false, ambiguousKeys: true });
 connectorContract('jiandaoyun (HTTP 429 concurrency limit)', () => startJiandaoyunHarness({ throttleStyle: '429' }), { sessionAuth: false });

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../runtime/support/connector.ts';
 import { utcToLocal } from '../../connectors/shared/cursor.ts';
 import type { KingdeeConfig } from '../../connectors/kingdee-k3cloud/client.ts';
@@ -59,3 +60,44 @@ export async function startKingdeeHarness(opts: { stringIsSuccess?: boolean; app
 
 connectorContract('kingdee-k3cloud', () => startKingdeeHarness());
 connectorContract('kingdee-k3cloud (IsSuccess as strings, app-secret login)', () => startKingdeeHarness({ stringIsSuccess: true, appSecret: true }));
+
+describe('kingdee specifics', () => {
+  it('turns offset-less China Standard Time into UTC cursors and pages by keyset', async () => {
+    const emu = await startKingdeeEmulator({ seed: { BD_Customer: [{ FNumber: 'C1', FName: '一', FModifyDate: '2026-03-01T10:00:00' }, { FNumber: 'C2', FName: '二', FModifyDate: '2026-03-01 10:00:00.250' }] } });
+    const c = new KingdeeConnector({ serverUrl: emu.serverUrl, acctId: emu.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' } });
+    try {
+      const page = await c.readChanges('BD_Customer', { at: '2026-03-01T02:00:00.000Z', id: '' }, { limit: 1 });
+      expect(page.records.map((r) => [r.data.FNumber, r.data.FModifyDate, r.cursor])).toEqual([['C1', '2026-03-01T10:00:00', '2026-03-01T02:00:00.000Z']]);
+      expect(page.next).toBeDefined();
+      const rest = await c.readChanges('BD_Customer', { at: '2026-03-01T02:00:00.000Z', id: '' }, { limit: 1, next: page.next as string });
+      expect(rest.records.map((r) => r.cursor)).toEqual(['2026-03-01T02:00:00.250Z']);
+      await expect(c.readChanges('NO_SUCH_FORM', undefined, { limit: 1 })).rejects.toMatchObject({ error: { code: 'SS5165', class: 'bad-mapping' } });
+    } finally {
+      await c.close();
+      await emu.close();
+    }
+  });
+
+  it('creates a sales order whose customer is referenced by number, and rejects one whose customer is missing', async () => {
+    const emu = await startKingdeeEmulator({ seed: { BD_Customer: [{ FNumber: 'C1', FName: '一' }], BD_MATERIAL: [{ FNumber: 'P-1', FName: '物料' }] } });
+    const c = new KingdeeConnector({ serverUrl: emu.serverUrl, acctId: emu.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' } });
+    const order = (no: string, cust: string) => ({
+      key: no,
+      idempotencyKey: `${no}@1`,
+      record: { FBillNo: no, FDate: '2026-03-01', FSaleOrgId: { FNumber: '100' }, FCustId: { FNumber: cust }, FSaleOrderEntry: [{ FMaterialId: { FNumber: 'P-1' }, FQty: 2, FTaxPrice: 113 }] },
+    });
+    try {
+      const results = await c.upsertBatch('SAL_SaleOrder', 'FBillNo', [order('SO-1', 'C1'), order('SO-2', 'C-404')]);
+      expect(results.map((r) => r.status)).toEqual(['ok', 'reject']);
+      expect(results[1]).toMatchObject({ error: { code: 'SS5156', class: 'rejected', vendorCode: 'MsgCode 0' } });
+      const again = await c.upsertBatch('SAL_SaleOrder', 'FBillNo', [order('SO-1', 'C1')]);
+      expect(again[0]).toMatchObject({ status: 'ok', created: false });
+      expect(emu.admin.effects('SAL_SaleOrder')).toEqual([{ entity: 'SAL_SaleOrder', key: 'SO-1', creates: 1, updates: 1, deletes: 0 }]);
+      const bad = await c.upsertBatch('BD_Customer', 'FNumber', [{ key: 'C9', idempotencyKey: 'C9@1', record: { FName: 'x', FNoSuchField: 1 } }]);
+      expect(bad[0]).toMatchObject({ status: 'reject', error: { code: 'SS5157', class: 'bad-mapping' } });
+    } finally {
+      await c.close();
+      await emu.close();
+    }
+  });
+});

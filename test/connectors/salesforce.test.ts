@@ -44,6 +44,9 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
     stats: () => emu.admin.stats(),
     expireSessions: () => emu.admin.expireSessions(),
     withBadCredentials: () => new SalesforceConnector(config({ auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'wrong' } })),
+    async seedDuplicateTarget(key) {
+      emu.admin.seed('Account', [{ Name: 'Twin 1', AccountNumber: key }, { Name: 'Twin 2', AccountNumber: key }]);
+    },
     badSecret: 'wrong',
     withTimeout: (ms) => new SalesforceConnector(config({ timeoutMs: ms })),
     async close() {
@@ -64,4 +67,4 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
   };
 }
 
-connectorContract('salesforce', startSalesforceHarness, { webhooks: true });
+connectorContract('salesforce', startSalesforceHarness, { webhooks: true, ambiguousKeys: true });
