@@ -33,6 +33,14 @@ describe('generated code for specs/', () => {
     }
   });
 
+  it('imports only #support and its own types', () => {
+    const { files } = generateFiles(repo.documents, repo.mapping);
+    for (const f of files.filter((x) => x.path.endsWith('.ts'))) {
+      const specifiers = [...f.text.matchAll(/(?:^|\n)\s*import\b[^'"]*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+      for (const s of specifiers) expect(['#support', './types.ts'].includes(s as string) || /^\.\/[a-z0-9.-]+\/transform\.ts$/.test(s as string), `${f.path}: ${s}`).toBe(true);
+    }
+  });
+
   it('matches the committed generated/ (run `syncspec generate` after changing specs/)', () => {
     const { files } = generateFiles(repo.documents, repo.mapping);
     expect(diffOutput(join(PACKAGE_ROOT, 'generated'), files)).toEqual({ stale: [], missing: [], extra: [] });
