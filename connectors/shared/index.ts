@@ -3,3 +3,4 @@ export * from './cursor.ts';
 export * from './errors.ts';
 export * from './http.ts';
 export * from './xml.ts';
+export * from './backoff.ts';
