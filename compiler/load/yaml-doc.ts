@@ -2,7 +2,7 @@
  * The precise loader: the `yaml` package's Document model keeps every node's source range, which is what turns
  * a data path (from ajv or a semantic check) back into file:line:col.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Diagnostic, Pos, SourceRange } from '../diagnostics/diagnostic.ts';
 import type { DataPath } from '../model.ts';
 import type { LineIndex } from './position.ts';
@@ -48,6 +48,10 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
       } else if (e.code === 'DUPLICATE_KEY') {
         const key = duplicateKeyText(doc, start) ?? text.slice(start, Math.max(end, start + 1));
         diagnostics.push({ code: 'SS1003', severity: 'error', summary: `Duplicate key "${key}"`, detail: 'A key may appear only once in a mapping; this is its second occurrence. Remove one, or merge the two values.', range: keyRange(doc, start, lines, file) ?? range });
+      } else if (e.code === 'MISSING_CHAR' && /quote/i.test(e.message)) {
+        // The parser notices at the end of the file; the useful place is the quote that was never closed.
+        const open = unclosedQuoteStart(doc, start);
+        diagnostics.push({ code: 'SS1001', severity: 'error', summary: 'YAML syntax error: this quoted string is never closed', detail: 'Add the closing quote; everything up to the end of the file was read as part of the string.', range: open === undefined ? range : lines.range(file, open, open + 1) });
       } else {
         diagnostics.push({ code: 'SS1001', severity: 'error', summary: `YAML syntax error: ${firstLine(e.message)}`, detail: `The YAML parser reports ${e.code}.`, range });
       }
@@ -87,6 +91,18 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
     out.push({ index: 0, positions: new YamlPositions(file, lines, undefined), diagnostics: [{ code: 'SS1012', severity: 'warning', summary: 'File has no content', range: lines.range(file, 0, 0) }] });
   }
   return out;
+}
+
+/** Start of the quoted scalar that runs into the error position (the parser's own tokens, not a text search). */
+function unclosedQuoteStart(doc: YamlDoc, errorAt: number): number | undefined {
+  let best: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const r = node.range;
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && r && r[0] < errorAt && r[1] >= errorAt && (best === undefined || r[0] > best)) best = r[0];
+    },
+  });
+  return best;
 }
 
 function firstLine(message: string): string {
