@@ -53,11 +53,14 @@ function specPart(o: KubeObject, t: ResourceType): string {
   return JSON.stringify(t.statusSubresource ? rest : { ...rest, status });
 }
 
+/** The object as text minus what every write changes anyway (managedFields times, resourceVersion). */
 function withoutManagedTimes(o: KubeObject): string {
-  const c = structuredClone(o);
-  for (const e of c.metadata.managedFields ?? []) e.time = '';
-  delete c.metadata.resourceVersion;
-  return JSON.stringify(c);
+  const entries = new Set<unknown>(o.metadata.managedFields ?? []);
+  return JSON.stringify(o, function (this: unknown, key: string, value: unknown) {
+    if (key === 'time' && entries.has(this)) return undefined;
+    if (key === 'resourceVersion' && this === o.metadata) return undefined;
+    return value;
+  });
 }
 
 export class KubeApi {
@@ -142,6 +145,7 @@ export class KubeApi {
     validated.metadata.resourceVersion = this.store.nextVersion();
     this.store.put(keyOf(t), validated, 'ADDED');
     if (t.plural === 'customresourcedefinitions') this.#registerCrd(validated);
+    if (validated.metadata.ownerReferences?.length) this.#collectGarbage();
     return this.#present(validated, t, version);
   }
 
@@ -344,7 +348,8 @@ export class KubeApi {
     }
     this.store.put(keyOf(t), next, 'MODIFIED', current);
     if (t.plural === 'customresourcedefinitions') this.#registerCrd(next);
-    this.#collectGarbage();
+    // Only a changed owner list can make this object garbage; deletions run the collector themselves.
+    if (JSON.stringify(next.metadata.ownerReferences) !== JSON.stringify(current.metadata.ownerReferences)) this.#collectGarbage();
     return this.#present(next, t, version);
   }
 
@@ -415,7 +420,7 @@ export class KubeApi {
   #gcPass(): boolean {
     const gc = this.systemWrite('generic-garbage-collector');
     const all: { t: ResourceType; o: KubeObject }[] = [];
-    for (const t of this.registry.all()) for (const o of this.store.list(keyOf(t))) all.push({ t, o });
+    for (const t of this.registry.all()) for (const o of this.store.scan(keyOf(t))) all.push({ t, o });
     const dependentsOf = (uid: string) => all.filter(({ o }) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
     for (const { t, o } of all) {
       const fin = o.metadata.finalizers ?? [];

@@ -121,7 +121,7 @@ export function validateValue(value: unknown, schema: Schema, path: string, repo
     report.causes.push({ type: 'FieldValueNotSupported', field, message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}` });
   }
   if (typeof value === 'string') {
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
+    if (typeof schema.pattern === 'string' && !pattern(schema.pattern).test(value)) {
       report.causes.push({ type: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${field} in body should match '${schema.pattern}'` });
     }
     if (typeof schema.minLength === 'number' && [...value].length < schema.minLength) report.causes.push({ type: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${field} in body should be at least ${schema.minLength} chars long` });
@@ -197,6 +197,13 @@ function validateJunctors(value: unknown, schema: Schema, path: string, report: 
   if (Array.isArray(schema.anyOf) && !schema.anyOf.some(passes)) report.causes.push({ type: 'FieldValueInvalid', field: path, message: 'Invalid value: must validate at least one schema (anyOf)' });
   if (Array.isArray(schema.allOf) && !schema.allOf.every(passes)) report.causes.push({ type: 'FieldValueInvalid', field: path, message: 'Invalid value: must validate all the schemas (allOf)' });
   if (isObject(schema.not) && passes(schema.not)) report.causes.push({ type: 'FieldValueInvalid', field: path, message: 'Invalid value: must not validate the schema (not)' });
+}
+
+const patterns = new Map<string, RegExp>();
+function pattern(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) patterns.set(source, (re = new RegExp(source, 'u')));
+  return re;
 }
 
 function hasType(v: unknown, type: string): boolean {

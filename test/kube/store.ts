@@ -67,8 +67,9 @@ export class Store {
       .sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectKey(b.metadata.namespace, b.metadata.name ?? '')));
   }
 
-  resources(): string[] {
-    return [...this.#objects.keys()];
+  /** The stored objects themselves, unsorted and uncloned: for read-only sweeps (the garbage collector). */
+  scan(resource: string): readonly KubeObject[] {
+    return [...(this.#objects.get(resource)?.values() ?? [])];
   }
 
   /** Stores an object whose metadata.resourceVersion the caller has just taken from `nextVersion`. */
@@ -76,20 +77,24 @@ export class Store {
     let m = this.#objects.get(resource);
     if (!m) this.#objects.set(resource, (m = new Map()));
     const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
-    m.set(key, structuredClone(obj));
+    // One private copy serves the map and the history; neither is ever mutated, readers get clones.
+    const stored = structuredClone(obj);
+    m.set(key, stored);
     if (obj.metadata.uid) this.#byUid.set(obj.metadata.uid, { resource, key });
-    this.#record(previous ? { rv: Number(obj.metadata.resourceVersion), type, resource, object: obj, previous } : { rv: Number(obj.metadata.resourceVersion), type, resource, object: obj });
+    const rv = Number(obj.metadata.resourceVersion);
+    this.#record(previous ? { rv, type, resource, object: stored, previous: structuredClone(previous) } : { rv, type, resource, object: stored });
   }
 
   /** Removes an object; `finalState` carries the deletion's resourceVersion. */
   remove(resource: string, finalState: KubeObject): void {
     this.#objects.get(resource)?.delete(objectKey(finalState.metadata.namespace, finalState.metadata.name ?? ''));
     if (finalState.metadata.uid) this.#byUid.delete(finalState.metadata.uid);
-    this.#record({ rv: Number(finalState.metadata.resourceVersion), type: 'DELETED', resource, object: finalState });
+    this.#record({ rv: Number(finalState.metadata.resourceVersion), type: 'DELETED', resource, object: structuredClone(finalState) });
   }
 
+  /** `event` is owned by the store from here on; watchers only serialise it. */
   #record(event: StoredEvent): void {
-    const e = structuredClone(event);
+    const e = event;
     this.#history.push(e);
     if (this.#history.length > this.historyLimit) {
       const dropped = this.#history.splice(0, this.#history.length - this.historyLimit);
