@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -116,6 +116,9 @@ try {
   const count = generate(dir);
   const bytes = walk(dir).reduce((s, f) => s + statSync(f).size, 0);
   console.log(`generated ${count} spec files (${(bytes / 1024).toFixed(0)} KiB) in ${dir}`);
+  // Wall time on a shared machine depends on what else runs: say how busy it was.
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`${availableParallelism()} cores, load average ${load()}`);
   const first = cold(dir);
   console.log(`first run (fills the validator cache if empty): ${first.ms.toFixed(0)} ms, exit ${first.status}, ${first.summary}`);
   const times: number[] = [];
@@ -126,6 +129,7 @@ try {
   for (let i = 0; i < 3; i++) naiveTimes.push(await naive(walk(dir)));
   const nm = median(naiveTimes);
   console.log(`naive in-process (yaml parseDocument + ajv + @bufbuild/cel parse), 3 runs: median ${nm.toFixed(0)} ms → ${((count / nm) * 1000).toFixed(0)} files/s`);
+  console.log(`load average after: ${load()}`);
 } finally {
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });

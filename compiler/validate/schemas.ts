@@ -5,7 +5,7 @@
  * `syncspec validate` then loads plain functions (~10 ms). A stale or broken cache entry is simply recompiled.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,10 @@ export class SchemaSet {
     }
     try {
       const { validate, source } = compile(root());
-      if (cached) writeAtomically(cached, source);
+      if (cached) {
+        writeAtomically(cached, source);
+        pruneStale(dirname(cached), kind, cached);
+      }
       return { kind, file, validate, root };
     } catch (err) {
       return { kind, file, problem: `cannot compile ${file}: ${err instanceof Error ? err.message : String(err)}` };
@@ -108,6 +111,15 @@ function compile(schema: Record<string, unknown>): { validate: CompiledValidator
   addFormats(ajv);
   const validate = ajv.compile(schema);
   return { validate, source: standalone(ajv, validate) };
+}
+
+/** Validators of earlier versions of this kind's schema are never read again. */
+function pruneStale(dir: string, kind: string, keep: string): void {
+  try {
+    for (const f of readdirSync(dir)) if (f.startsWith(`${kind}-`) && f.endsWith('.cjs') && join(dir, f) !== keep) rmSync(join(dir, f), { force: true });
+  } catch {
+    // Pruning is housekeeping only.
+  }
 }
 
 function writeAtomically(path: string, content: string): void {
