@@ -47,6 +47,11 @@ export class JiandaoyunClient {
 
   /** POSTs `/v5/app/<path>` and returns the parsed JSON, or throws a classified ConnectorFailure. */
   async call(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return (await this.callWithDate(path, body, signal)).json;
+  }
+
+  /** Like `call`, plus the server's clock from the Date header (ms; undefined when absent). */
+  async callWithDate(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<{ json: Record<string, unknown>; serverTimeMs: number | undefined }> {
     const base = this.config.baseUrl.replace(/\/+$/, '');
     const res = await this.http.send({
       method: 'POST',
@@ -58,7 +63,8 @@ export class JiandaoyunClient {
     const json = parseJson(res.body) as Record<string, unknown> | undefined;
     if (res.status >= 200 && res.status < 300) {
       if (typeof json !== 'object' || json === null) throw fail(CODES.badReply, 'retryable', `jiandaoyun ${path} answered with a body that is not a JSON object`);
-      return json;
+      const date = Date.parse(header(res, 'date') ?? '');
+      return { json, serverTimeMs: Number.isNaN(date) ? undefined : date };
     }
     const retryAfterMs = parseRetryAfter(header(res, 'retry-after'), this.now());
     const code = typeof json?.code === 'number' ? json.code : Number(json?.code);

@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Connector, CursorPosition, ItemResult, ReadPage, SourceRecord, UpsertItem, WebhookOutcome, WebhookRequest } from '../../runtime/support/connector.ts';
-import { decodeToken, encodeToken, isAfter, isPosition, maxPosition, positionOf, toUtcIso } from '../shared/cursor.ts';
+import { decodeToken, encodeToken, instantMs, isAfter, isPosition, maxPosition, positionOf, toUtcIso } from '../shared/cursor.ts';
 import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCallerAborted, resultsForFailure, roundsByKey } from '../shared/errors.ts';
 import { JiandaoyunClient, type JiandaoyunConfig, type JiandaoyunFormRef } from './client.ts';
 
@@ -17,9 +17,18 @@ const LIST_LIMIT = 100;
 interface PageToken {
   dataId: string;
   max: CursorPosition | null;
+  /** Server time when the pass began (ms), from the first page's Date header. */
+  fence: number | null;
 }
 const isPageToken = (v: unknown): v is PageToken =>
-  typeof v === 'object' && v !== null && typeof (v as PageToken).dataId === 'string' && ((v as PageToken).max === null || isPosition((v as PageToken).max));
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as PageToken).dataId === 'string' &&
+  ((v as PageToken).max === null || isPosition((v as PageToken).max)) &&
+  ((v as PageToken).fence === null || typeof (v as PageToken).fence === 'number');
+
+/** Margin for the server's Date header (whole seconds) against its record clock. */
+const FENCE_MARGIN_MS = 5_000;
 
 /** Deterministic UUID (RFC 4122 layout, version 5 style) from text: the same batch always gets the same transaction_id. */
 export function derivedUuid(text: string): string {
@@ -40,6 +49,17 @@ export function wrapValues(record: Record<string, unknown>): Record<string, unkn
     else out[k] = { value: v };
   }
   return out;
+}
+
+/**
+ * Only a complete pass has seen every change up to the highest position read — and not even that: the
+ * list runs in data-id order, so a record edited during the pass behind the read position is missed
+ * while a later one may carry a newer updateTime. Capping the checkpoint at the pass start (server
+ * clock) makes the next pass re-read those; the inbox drops what it already has by (id, version).
+ */
+function capAtFence(max: CursorPosition, fence: number | null): CursorPosition {
+  if (fence === null || instantMs(max.at) < fence) return max;
+  return { at: new Date(fence).toISOString(), id: '' };
 }
 
 export class JiandaoyunConnector implements Connector {
@@ -75,26 +95,31 @@ export class JiandaoyunConnector implements Connector {
   }
 
   private async list(f: JiandaoyunFormRef, body: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    const reply = await this.client.call('entry/data/list', { app_id: f.appId, entry_id: f.entryId, ...body }, signal);
-    if (!Array.isArray(reply.data)) throw new ConnectorFailure(connectorError(CODES.badReply, 'retryable', 'jiandaoyun data/list reply lacks data[]'));
-    return reply.data as Record<string, unknown>[];
+    return (await this.listWithDate(f, body, signal)).rows;
+  }
+
+  private async listWithDate(f: JiandaoyunFormRef, body: Record<string, unknown>, signal?: AbortSignal): Promise<{ rows: Record<string, unknown>[]; serverTimeMs: number | undefined }> {
+    const reply = await this.client.callWithDate('entry/data/list', { app_id: f.appId, entry_id: f.entryId, ...body }, signal);
+    if (!Array.isArray(reply.json.data)) throw new ConnectorFailure(connectorError(CODES.badReply, 'retryable', 'jiandaoyun data/list reply lacks data[]'));
+    return { rows: reply.json.data as Record<string, unknown>[], serverTimeMs: reply.serverTimeMs };
   }
 
   async readChanges(entity: string, since: CursorPosition | undefined, page: { next?: string; limit: number }, signal?: AbortSignal): Promise<ReadPage> {
     try {
       const f = this.form(entity);
-      const token = page.next !== undefined ? decodeToken(page.next, isPageToken) : { dataId: '', max: null };
+      const token = page.next !== undefined ? decodeToken(page.next, isPageToken) : { dataId: '', max: null, fence: null };
       if (!token) throw new ConnectorFailure(connectorError(CODES.badReply, 'bad-mapping', 'page token is not a Jiandaoyun position'));
       const limit = Math.max(1, Math.min(LIST_LIMIT, page.limit));
       const body: Record<string, unknown> = { limit };
       if (token.dataId !== '') body.data_id = token.dataId;
       if (since) body.filter = { rel: 'and', cond: [{ field: 'updateTime', type: 'datetime', method: 'range', value: [toUtcIso(since.at) ?? since.at, null] }] };
-      const rows = await this.list(f, body, signal);
+      const { rows, serverTimeMs } = await this.listWithDate(f, body, signal);
+      const fence = token.fence ?? (serverTimeMs === undefined ? null : serverTimeMs - FENCE_MARGIN_MS);
       const records = rows.map((r) => this.toRecord(r)).filter((r) => isAfter(r, since && since.id !== '' ? since : undefined));
       const max = records.map(positionOf).reduce(maxPosition, token.max ?? undefined);
       const out: ReadPage = { records };
-      if (rows.length >= limit) out.next = encodeToken({ dataId: String((rows[rows.length - 1] as Record<string, unknown>)._id), max: max ?? null });
-      else if (max) out.checkpoint = max; // only a complete pass has seen every change up to `max`
+      if (rows.length >= limit) out.next = encodeToken({ dataId: String((rows[rows.length - 1] as Record<string, unknown>)._id), max: max ?? null, fence });
+      else if (max) out.checkpoint = capAtFence(max, fence);
       return out;
     } catch (e) {
       rethrowIfCallerAborted(signal);

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../runtime/support/connector.ts';
 import type { JiandaoyunConfig } from '../../connectors/jiandaoyun/client.ts';
 import { JiandaoyunConnector } from '../../connectors/jiandaoyun/connector.ts';
@@ -79,3 +80,31 @@ export async function startJiandaoyunHarness(opts: { throttleStyle?: '8303' | '4
 
 connectorContract('jiandaoyun', () => startJiandaoyunHarness(), { webhooks: true, sessionAuth: false, ambiguousKeys: true });
 connectorContract('jiandaoyun (HTTP 429 concurrency limit)', () => startJiandaoyunHarness({ throttleStyle: '429' }), { sessionAuth: false });
+
+describe('jiandaoyun specifics', () => {
+  it('loses no record edited behind the read position during a pass (checkpoint capped at the pass start)', async () => {
+    let clock = Date.UTC(2026, 2, 1, 0, 0, 0);
+    const emu = await startJiandaoyunEmulator({ now: () => clock });
+    const c = new JiandaoyunConnector({ baseUrl: emu.apiBase, apiKey: 'jdy-test-api-key', forms: { customers: DEFAULT_JDY_FORM } });
+    try {
+      const rows = emu.admin.seed(FORM, Array.from({ length: 10 }, (_, i) => ({ _widget_1001: `K${i}`, updateTime: new Date(clock - 3_600_000).toISOString() })));
+      const since = { at: new Date(clock - 7_200_000).toISOString(), id: '' };
+      const first = await c.readChanges('customers', since, { limit: 5 });
+      expect(first.checkpoint).toBeUndefined();
+      clock += 10_000;
+      await emu.admin.mutate(FORM, { _id: rows[1]!._id, _widget_1005: 'edited behind the cursor' });
+      clock += 10_000;
+      await emu.admin.mutate(FORM, { _id: rows[8]!._id, _widget_1005: 'edited ahead of the cursor' });
+      let second = await c.readChanges('customers', since, { limit: 5, next: first.next as string });
+      expect(second.checkpoint).toBeUndefined();
+      second = await c.readChanges('customers', since, { limit: 5, next: second.next as string });
+      expect(second.next).toBeUndefined();
+      expect(second.checkpoint).toEqual({ at: new Date(Date.UTC(2026, 2, 1) - 5_000).toISOString(), id: '' });
+      const next = await c.readChanges('customers', second.checkpoint, { limit: 100 });
+      expect(next.records.map((r) => r.data._widget_1001).sort()).toEqual(['K1', 'K8']);
+    } finally {
+      await c.close();
+      await emu.close();
+    }
+  });
+});

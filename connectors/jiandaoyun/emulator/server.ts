@@ -286,7 +286,8 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
         return sendJson(res, 400, { code: 1001, msg: '请求体不是有效的 JSON 对象' });
       }
       try {
-        sendJson(res, 200, handler(body));
+        // The Date header follows the emulator clock, as the vendor's follows its own.
+        sendJson(res, 200, handler(body), { date: new Date(now()).toUTCString() });
       } catch (e) {
         if (e instanceof JdyError) return sendJson(res, 400, { code: e.code, msg: e.message });
         throw e;
