@@ -47,7 +47,7 @@ export function runPipeline(paths: readonly string[], options: PipelineOptions):
   const result = finish(loads, options);
   result.files = files;
   result.diagnostics = sortDiagnostics([...problems, ...result.diagnostics]);
-  result.ioError ||= problems.length > 0;
+  result.ioError ||= problems.some((d) => d.severity === 'error');
   return result;
 }
 

@@ -115,6 +115,14 @@ describe('file reading', () => {
     expect(r.files).toEqual(['repo/a/0.YAML', 'repo/a/z/9.yaml', 'repo/b/1.yml', 'repo/b/2.yaml', 'repo/c.yaml']);
   });
 
+  it('warns about a folder without spec files', () => {
+    mkdirSync(join(tmp, 'empty/.hidden'), { recursive: true });
+    writeFileSync(join(tmp, 'empty/.hidden/a.yaml'), LOOKUP);
+    const r = runPipeline(['empty'], { cwd: tmp });
+    expect(r.ioError).toBe(false);
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['SS1016', 'warning']]);
+  });
+
   it('reports a missing path as an I/O problem', () => {
     const r = runPipeline(['does/not/exist'], { cwd: tmp });
     expect(r.ioError).toBe(true);

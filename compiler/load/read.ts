@@ -20,7 +20,7 @@ function bytePosition(file: string, bytes: Uint8Array, n: number): SourceRange {
 
 export interface CollectedFiles {
   files: string[];
-  /** SS1014 for paths that do not exist or cannot be read (an I/O problem: exit 2). */
+  /** SS1014 for paths that do not exist or cannot be read (an I/O problem: exit 2); SS1016 for a folder without specs. */
   problems: Diagnostic[];
 }
 
@@ -43,7 +43,11 @@ export function collectFiles(paths: readonly string[], cwd: string): CollectedFi
       continue;
     }
     try {
-      files.push(...walk(cwd, given));
+      const found = walk(cwd, given);
+      if (found.length === 0) {
+        problems.push({ code: 'SS1016', severity: 'warning', summary: `No *.yaml or *.yml files under "${given}"`, detail: 'Nothing was checked there. Give the folder that holds the specs, e.g. `syncspec validate specs/`.', range: fileStart(given) });
+      }
+      files.push(...found);
     } catch (err) {
       problems.push(ioProblem(given, err));
     }

@@ -109,4 +109,11 @@ export const loadCodes = {
       'in syncspec, never in your spec. The other files were still checked. The summary names the phase that ' +
       'failed; please report it with the file that triggers it.',
   },
+  SS1016: {
+    title: 'No spec files found',
+    explanation:
+      'A directory given to the command holds no *.yaml or *.yml files (folders starting with a dot and ' +
+      'node_modules are skipped). Nothing was checked there, which usually means the wrong directory was ' +
+      'given; run the command on the folder that holds the specs, for example `syncspec validate specs/`.',
+  },
 } satisfies Record<`SS1${string}`, CodeInfo>;
