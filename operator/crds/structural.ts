@@ -78,8 +78,8 @@ export function toStructural(node: JsonSchema, ctx: ConvertContext, path: string
     return typeOf(r.schema) === 'object' ? { type: 'object', ...preserve(node.description ?? r.schema.description) } : preserve(node.description ?? r.schema.description);
   }
   const s = r.schema;
-  const parts = collectParts(s, ctx, r.stack);
-  const types = new Set(parts.map(typeOf).filter((t) => t !== undefined));
+  const parts = collectParts(s, ctx, r.stack, 'base');
+  const types = new Set(parts.map((p) => typeOf(p.schema)).filter((t) => t !== undefined));
   if (types.size > 1) {
     if (types.size === 2 && types.has('integer') && types.has('string')) {
       return { ...(typeof s.description === 'string' ? { description: s.description } : {}), 'x-kubernetes-int-or-string': true };
@@ -88,8 +88,10 @@ export function toStructural(node: JsonSchema, ctx: ConvertContext, path: string
     return preserve(s.description);
   }
   if (hasConditionals(s)) ctx.loosened.push({ path, why: 'if/then conditions are not expressible in a CRD schema: shapes merged, conditions checked by the compiler only' });
-  const shaping = parts.filter((part) => Object.keys(part).some((k) => !ANNOTATIONS.has(k)));
-  const merged = shaping.reduce((acc, part) => mergeShapes(acc, part), {} as JsonSchema);
+  const shaping = parts.filter((part) => Object.keys(part.schema).some((k) => !ANNOTATIONS.has(k)));
+  const merged = shaping.reduce((acc, part) => mergeShapes(acc, part.schema), {} as JsonSchema);
+  const properties = mergeProperties(shaping);
+  if (properties) merged.properties = properties; else delete merged.properties;
   if (typeof s.description === 'string') merged.description = s.description;
   if (types.size === 1) merged.type = [...types][0];
   // The node's own constraints hold whatever alternative matches (a conjunction): reinstate them.
@@ -111,11 +113,11 @@ export function toStructural(node: JsonSchema, ctx: ConvertContext, path: string
 function requiredOf(s: JsonSchema, ctx: ConvertContext, stack: readonly string[]): string[] {
   const own = new Set((Array.isArray(s.required) ? s.required : []).filter((k): k is string => typeof k === 'string'));
   for (const c of Array.isArray(s.allOf) ? s.allOf : []) {
-    if (!isObj(c) || 'if' in c) continue;
+    if (!isObj(c) || 'if' in c || CONDITIONAL in c) continue;
     const r = resolve(c, ctx, stack);
     if (!r.recursive) for (const k of requiredOf(r.schema, ctx, r.stack)) own.add(k);
   }
-  const alternatives = [...(Array.isArray(s.oneOf) ? s.oneOf : []), ...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s['x-syncspec-merge']) ? s['x-syncspec-merge'] : [])].filter(isObj);
+  const alternatives = [...(Array.isArray(s.oneOf) ? s.oneOf : []), ...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s[MERGED]) ? s[MERGED] : [])].filter(isObj);
   if (alternatives.length) {
     const sets = alternatives.map((a) => { const r = resolve(a, ctx, stack); return new Set(r.recursive ? [] : requiredOf(r.schema, ctx, r.stack)); });
     for (const k of sets[0] ?? []) if (sets.every((set) => set.has(k))) own.add(k);
@@ -127,31 +129,75 @@ function hasConditionals(s: JsonSchema): boolean {
   return Array.isArray(s.allOf) && s.allOf.some((c) => isObj(c) && 'if' in c);
 }
 
+/** How a shape relates to its node: always holds, one of several alternatives, or holds under a condition. */
+type Role = 'base' | 'alt' | 'cond';
+interface Part { schema: JsonSchema; role: Role }
+
+/** Marks alternatives synthesised when shapes declare one property differently (see mergeProperties). */
+const MERGED = 'x-syncspec-merge';
+/** Marks a conditional (formerly `then`) shape synthesised by mergeProperties. */
+const CONDITIONAL = 'x-syncspec-conditional';
+
 /**
  * The shapes a value of this node may take: the node without junctors, every oneOf/anyOf
  * alternative, every allOf part and every `then`/`else` branch, flattened recursively (a nested
- * oneOf inside an alternative contributes its own alternatives). Merge-made alternatives
- * (`x-syncspec-merge`) count as shapes too.
+ * oneOf inside an alternative contributes its own alternatives), each with its role.
  */
-function collectParts(s: JsonSchema, ctx: ConvertContext, stack: readonly string[]): JsonSchema[] {
-  const parts: JsonSchema[] = [stripJunctors(s)];
-  const nested: unknown[] = [
-    ...(Array.isArray(s.oneOf) ? s.oneOf : []),
-    ...(Array.isArray(s.anyOf) ? s.anyOf : []),
-    ...(Array.isArray(s['x-syncspec-merge']) ? s['x-syncspec-merge'] : []),
+function collectParts(s: JsonSchema, ctx: ConvertContext, stack: readonly string[], role: Role): Part[] {
+  const parts: Part[] = [{ schema: stripJunctors(s), role }];
+  const altRole: Role = role === 'cond' ? 'cond' : 'alt';
+  const nested: [unknown, Role][] = [
+    ...[...(Array.isArray(s.oneOf) ? s.oneOf : []), ...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s[MERGED]) ? s[MERGED] : [])].map((n): [unknown, Role] => [n, altRole]),
   ];
   for (const c of Array.isArray(s.allOf) ? s.allOf : []) {
     if (!isObj(c)) continue;
-    if ('if' in c) nested.push(...[c.then, c.else].filter(isObj));
-    else nested.push(c);
+    if ('if' in c) nested.push(...[c.then, c.else].filter(isObj).map((n): [unknown, Role] => [n, 'cond']));
+    else if (CONDITIONAL in c) nested.push([c[CONDITIONAL], 'cond']);
+    else nested.push([c, role]);
   }
-  for (const n of nested) {
+  for (const [n, r0] of nested) {
     if (!isObj(n)) continue;
     const r = resolve(n, ctx, stack);
     if (r.recursive) continue;
-    parts.push(...collectParts(r.schema, ctx, r.stack));
+    parts.push(...collectParts(r.schema, ctx, r.stack, r0));
   }
-  return parts.filter((p) => Object.keys(p).length > 0);
+  return parts.filter((p) => Object.keys(p.schema).length > 0);
+}
+
+/**
+ * Properties of all shapes together. A property every shape declares alike is kept as is; one
+ * declared differently becomes a node whose allOf holds the unconditional and conditional
+ * declarations and whose MERGED list holds the alternatives' — so `requiredOf` unites the first
+ * and intersects the last, and the shapes merge recursively when that node is converted.
+ */
+function mergeProperties(parts: Part[]): JsonSchema | undefined {
+  const byName = new Map<string, Record<Role, JsonSchema[]>>();
+  for (const p of parts) {
+    if (!isObj(p.schema.properties)) continue;
+    for (const [k, v] of Object.entries(p.schema.properties)) {
+      if (!isObj(v)) continue;
+      const entry = byName.get(k) ?? { base: [], alt: [], cond: [] };
+      entry[p.role].push(v);
+      byName.set(k, entry);
+    }
+  }
+  if (byName.size === 0) return undefined;
+  const out: JsonSchema = {};
+  for (const [k, defs] of byName) {
+    const all = [...defs.base, ...defs.alt, ...defs.cond];
+    const distinct = new Set(all.filter((d) => Object.keys(d).length > 0).map(withoutAnnotations));
+    if (distinct.size <= 1) {
+      out[k] = all.find((d) => Object.keys(d).length > 0) ?? {};
+      continue;
+    }
+    const description = all.find((d) => typeof d.description === 'string')?.description;
+    out[k] = {
+      ...(description !== undefined ? { description } : {}),
+      allOf: [...defs.base, ...defs.cond.map((d) => ({ [CONDITIONAL]: d }))],
+      ...(defs.alt.length ? { [MERGED]: defs.alt } : {}),
+    };
+  }
+  return out;
 }
 
 function withoutAnnotations(s: JsonSchema): string {
@@ -159,27 +205,14 @@ function withoutAnnotations(s: JsonSchema): string {
 }
 
 function stripJunctors(s: JsonSchema): JsonSchema {
-  const { oneOf: _o, anyOf: _a, allOf: _l, 'x-syncspec-merge': _m, ...rest } = s;
+  const { oneOf: _o, anyOf: _a, allOf: _l, [MERGED]: _m, ...rest } = s;
   return rest;
 }
 
-/** Union of two object shapes (properties merged, `required` intersected); scalars keep the first. */
+/** Union of two shapes' own keywords (properties are merged by mergeProperties); scalars keep what both agree on. */
 function mergeShapes(a: JsonSchema, b: JsonSchema): JsonSchema {
   if (Object.keys(a).length === 0) return { ...b };
   const out: JsonSchema = { ...a };
-  if (isObj(b.properties)) {
-    const props: JsonSchema = { ...(isObj(a.properties) ? a.properties : {}) };
-    for (const [k, v] of Object.entries(b.properties)) {
-      const existing = props[k];
-      if (!isObj(existing) || Object.keys(existing).length === 0) props[k] = v;
-      else if (isObj(v) && Object.keys(v).length > 0 && withoutAnnotations(existing) !== withoutAnnotations(v)) {
-        // Two shapes declare the property differently: keep both as shapes of one merged node.
-        const earlier = Array.isArray(existing['x-syncspec-merge']) ? existing['x-syncspec-merge'] : [existing];
-        props[k] = { 'x-syncspec-merge': [...earlier, v] };
-      }
-    }
-    out.properties = props;
-  }
   delete out.required; // computed by requiredOf, which knows conjunction from disjunction
   if (a.additionalProperties === false || b.additionalProperties === false) out.additionalProperties = false;
   // Scalar constraints survive a merge only when both shapes agree; enums and consts unite.
