@@ -177,3 +177,33 @@ describe.each(STORE_KINDS)('Deliverer on %s', (kind) => {
     expect(crm.calls).toHaveLength(1);
   });
 });
+
+describe('Deliverer ordering while backing off', () => {
+  it('a late older version does not bypass the newest version\'s backoff', async () => {
+    const t = await testStore('sqlite');
+    try {
+      const clock = manualClock(0);
+      const target = new MemoryConnector();
+      let fail = true;
+      target.reply = (item) => (fail ? { key: item.key, status: 'retry', error: { code: 'HTTP503', class: 'retryable', message: 'down' } } : { key: item.key, status: 'ok', targetId: 'x' });
+      const d = new Deliverer({ store: t.store, plan: makePlan({ name: 'accounts' }), transform: accountTransform, target, breaker: new CircuitBreaker({ clock, threshold: 99 }), clock, log: silentLogger(), owner: 'w', rand: () => 1 });
+      const round = async () => {
+        while ((await d.step()) > 0);
+        await d.flush();
+      };
+      await t.store.insertEvents([ev('H1', '2', { Name: 'v2' })]);
+      await round(); // v2 fails, backs off until t=1000
+      fail = false;
+      await t.store.insertEvents([ev('H1', '1', { Name: 'v1' })]);
+      await clock.advance(500);
+      await round();
+      expect(target.calls).toHaveLength(1);
+      await clock.advance(500);
+      await round();
+      expect(target.calls.map((c) => c.map((i) => i.record.FName))).toEqual([['v2'], ['v2']]);
+      expect(target.records.get('H1')?.FName).toBe('v2');
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -167,6 +167,13 @@ export class Deliverer {
         log.debug({ code: 'SS5028', spec: this.spec, sourceId: lane.sourceId, version: event.sourceVersion, delivered: lane.deliveredVersion }, 'stale version superseded');
         continue;
       }
+      if (event.nextAttemptAt > now) {
+        // The newest version is backing off; a late older version must not jump ahead of it.
+        for (const e of older) s.events.push(final(e, 'superseded'));
+        if (older.length > 0) metrics?.skipped.inc({ spec: this.spec, reason: 'superseded' }, older.length);
+        s.release.push(laneKey(lane));
+        continue;
+      }
       if (older.length > 0) metrics?.skipped.inc({ spec: this.spec, reason: 'superseded' }, older.length);
       if (event.deleted) {
         for (const e of older) s.events.push(final(e, 'superseded'));
