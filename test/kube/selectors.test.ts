@@ -12,16 +12,14 @@ const requirement: fc.Arbitrary<Requirement> = fc.oneof(
 );
 
 function render(r: Requirement): string {
-  if (r.op === 'exists') return r.key;
-  if (r.op === '!') return `!${r.key}`;
+  if (!('values' in r)) return r.op === 'exists' ? r.key : `!${r.key}`;
   return `${r.key} ${r.op} (${r.values.join(',')})`;
 }
 
 /** The selector semantics written out plainly, to check the parser and matcher against. */
 function reference(r: Requirement, labels: Record<string, string>): boolean {
   const has = Object.hasOwn(labels, r.key);
-  if (r.op === 'exists') return has;
-  if (r.op === '!') return !has;
+  if (!('values' in r)) return r.op === 'exists' ? has : !has;
   if (r.op === 'in') return has && r.values.includes(labels[r.key] as string);
   return !has || !r.values.includes(labels[r.key] as string);
 }
