@@ -12,7 +12,7 @@ import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { KINDS } from '../compiler/model.ts';
+import { KINDS, SYSTEMS } from '../compiler/model.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 type Node = { [key: string]: unknown };
@@ -86,6 +86,16 @@ describe('kind schemas', () => {
       return !(typeof own === 'string' && own.trim()) && !(typeof target === 'string' && target.trim());
     });
     expect(undocumented.map((n) => n.pointer)).toEqual([]);
+  });
+
+  it('offer exactly the systems of compiler/model.ts', () => {
+    const connectionSpec = ((schemas['Connection'] as Node)['$defs'] as Node)['connectionSpec'] as Node;
+    const entitySchemaSpec = ((schemas['EntitySchema'] as Node)['$defs'] as Node)['entitySchemaSpec'] as Node;
+    expect(((connectionSpec['properties'] as Node)['system'] as Node)['enum']).toEqual([...SYSTEMS]);
+    expect(((entitySchemaSpec['properties'] as Node)['system'] as Node)['enum']).toEqual([...SYSTEMS]);
+    // Every system has its auth alternatives.
+    const conditions = (connectionSpec['allOf'] as Node[]).map((part) => (((part['if'] as Node)['properties'] as Node)['system'] as Node)['const']);
+    expect(conditions).toEqual([...SYSTEMS]);
   });
 
   it('keep their shared definitions identical (each kind schema is self-contained, so they are copies)', () => {
