@@ -129,6 +129,29 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
     if (!f) throw new JdyError(3000, '表单不存在');
     return f;
   };
+  /** Ids in data-id order per form (ids only grow: append on create), and the key-widget index. */
+  const order = new Map<string, string[]>();
+  const keyIndex = new Map<string, Map<string, Set<string>>>();
+  const orderOf = (f: JdyForm): string[] => {
+    const k = formKey(f.appId, f.entryId);
+    let ids = order.get(k);
+    if (!ids) order.set(k, (ids = []));
+    return ids;
+  };
+  const reindex = (f: JdyForm, old: JdyRow | undefined, row: JdyRow | undefined): void => {
+    const k = formKey(f.appId, f.entryId);
+    let idx = keyIndex.get(k);
+    if (!idx) keyIndex.set(k, (idx = new Map()));
+    const oldKey = old?.[f.keyWidget];
+    if (old && oldKey !== undefined && oldKey !== null) idx.get(String(oldKey))?.delete(old._id);
+    const newKey = row?.[f.keyWidget];
+    if (row && newKey !== undefined && newKey !== null) {
+      let ids = idx.get(String(newKey));
+      if (!ids) idx.set(String(newKey), (ids = new Set()));
+      ids.add(row._id);
+    }
+  };
+
   const table = (f: JdyForm): Map<string, JdyRow> => {
     const k = formKey(f.appId, f.entryId);
     let t = store.get(k);
@@ -161,6 +184,8 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
     const row: JdyRow = existing
       ? { ...existing, ...values, updater: user, updateTime: stamp }
       : { _id: newId(), appId: f.appId, entryId: f.entryId, creator: user, updater: user, deleter: null, createTime: stamp, updateTime: stamp, flowState: 0, ...values };
+    if (!existing) orderOf(f).push(row._id);
+    reindex(f, existing, row);
     table(f).set(row._id, row);
     if (countEffect) base.effects.record(formKey(f.appId, f.entryId), String(row[f.keyWidget] ?? row._id), existing ? 'update' : 'create');
     return row;
@@ -208,12 +233,43 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
     }
   };
 
-  const filterRows = (rows: JdyRow[], filter: unknown, f: JdyForm): JdyRow[] => {
-    if (filter === undefined || filter === null) return rows;
+  const METHODS = new Set(['eq', 'ne', 'in', 'nin', 'gt', 'lt', 'range', 'empty', 'not_empty', 'like']);
+  /** Checks a filter up front (also when no row would be evaluated) and returns a row predicate. */
+  const compileFilter = (filter: unknown, f: JdyForm): ((r: JdyRow) => boolean) => {
+    if (filter === undefined || filter === null) return () => true;
     const fl = filter as { rel?: unknown; cond?: unknown };
     if (!Array.isArray(fl.cond) || (fl.rel !== undefined && fl.rel !== 'and' && fl.rel !== 'or')) throw new JdyError(1001, 'filter 格式错误');
     const conds = fl.cond as Record<string, unknown>[];
-    return rows.filter((r) => (fl.rel === 'or' ? conds.some((c) => condMatches(r, c, f)) : conds.every((c) => condMatches(r, c, f))));
+    for (const c of conds) {
+      const field = String(c?.field ?? '');
+      if (!SYSTEM_FIELDS.has(field) && !f.widgets.some((w) => w.name === field)) throw new JdyError(3005, `字段不存在：${field}`);
+      if (!METHODS.has(String(c.method))) throw new JdyError(1001, `不支持的筛选方法：${String(c.method)}`);
+      if ((c.method === 'in' || c.method === 'nin') && Array.isArray(c.value) && c.value.length > 200) throw new JdyError(1001, 'in 条件最多 200 个值');
+    }
+    return fl.rel === 'or' ? (r) => conds.some((c) => condMatches(r, c, f)) : (r) => conds.every((c) => condMatches(r, c, f));
+  };
+
+  /** Ids a filter can only match, from the key-widget index (`eq` / `in` on the key under AND), else undefined. */
+  const indexedIds = (filter: unknown, f: JdyForm): string[] | undefined => {
+    const fl = filter as { rel?: unknown; cond?: Record<string, unknown>[] } | undefined;
+    if (!fl || fl.rel === 'or' || !Array.isArray(fl.cond)) return undefined;
+    const c = fl.cond.find((x) => x.field === f.keyWidget && (x.method === 'eq' || x.method === 'in'));
+    if (!c) return undefined;
+    const values = Array.isArray(c.value) ? c.value : [c.value];
+    const idx = keyIndex.get(formKey(f.appId, f.entryId));
+    return [...new Set(values.flatMap((v) => [...(idx?.get(String(v)) ?? [])]))].sort();
+  };
+
+  /** First position in the sorted id list after `after` (binary search). */
+  const startAfter = (ids: string[], after: string): number => {
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((ids[mid] as string) <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
 
   const api: Record<string, (body: Record<string, unknown>) => unknown> = {
@@ -222,7 +278,13 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
       const limit = b.limit === undefined ? 10 : Number(b.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new JdyError(1001, 'limit 取值范围为 1~100');
       const after = typeof b.data_id === 'string' ? b.data_id : '';
-      const rows = filterRows([...table(f).values()].filter((r) => r._id > after).sort((x, y) => (x._id < y._id ? -1 : 1)), b.filter, f).slice(0, limit);
+      const matches = compileFilter(b.filter, f);
+      const ids = indexedIds(b.filter, f) ?? orderOf(f);
+      const rows: JdyRow[] = [];
+      for (let i = startAfter(ids, after); i < ids.length && rows.length < limit; i++) {
+        const row = table(f).get(ids[i] as string);
+        if (row && matches(row)) rows.push(row);
+      }
       const fields = Array.isArray(b.fields) ? (b.fields as string[]) : undefined;
       return { data: rows.map((r) => (fields ? Object.fromEntries(['_id', ...fields].map((k) => [k, r[k] ?? null])) : r)) };
     },
@@ -257,6 +319,9 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
       const row = table(f).get(String(b.data_id));
       if (!row) throw new JdyError(3006, '数据不存在');
       table(f).delete(row._id);
+      reindex(f, row, undefined);
+      const ids = orderOf(f);
+      ids.splice(startAfter(ids, row._id) - 1, 1);
       base.effects.record(formKey(f.appId, f.entryId), String(row[f.keyWidget] ?? row._id), 'delete');
       return { status: 'success' };
     },
@@ -322,6 +387,8 @@ export async function startJiandaoyunEmulator(opts: JiandaoyunEmulatorOptions = 
     },
     reset() {
       store.clear();
+      order.clear();
+      keyIndex.clear();
       transactions.clear();
       deliverIds.clear();
       for (const [k, rows] of Object.entries(opts.seed ?? {})) seedRows(k, rows);

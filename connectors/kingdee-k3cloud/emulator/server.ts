@@ -19,7 +19,7 @@ import {
   type EmulatorRequest,
   type VendorHandler,
 } from '../../shared/emulator/server.ts';
-import { evalFilter, filterFields, FilterError, parseFilter, parseOrder } from './filter.ts';
+import { evalFilter, filterFields, FilterError, parseFilter, parseOrder, type Filter, type Value } from './filter.ts';
 import { DEFAULT_BASE_DATA, DEFAULT_FORMS, resolveKey, type KdField, type KdForm } from './forms.ts';
 
 export interface KdRow {
@@ -112,11 +112,29 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     const k = resolveKey(Object.keys(forms), id);
     return k ? [k, forms[k] as KdForm] : undefined;
   };
-  const byNumber = (formId: string, number: string): KdRow[] => {
-    const form = forms[formId] as KdForm;
-    return [...table(formId).values()].filter((r) => r.values[form.number] === number);
+  /** Number index per form (business numbers → pks): look-ups stay O(1) with 100k records. */
+  const numberIndex = new Map<string, Map<string, Set<number>>>();
+  const indexOf = (formId: string): Map<string, Set<number>> => {
+    let idx = numberIndex.get(formId);
+    if (!idx) numberIndex.set(formId, (idx = new Map()));
+    return idx;
   };
-  const localNow = (): string => utcToLocal(new Date(now()).toISOString(), CST) as string;
+  const byNumber = (formId: string, number: string): KdRow[] =>
+    [...(indexOf(formId).get(number) ?? [])].sort((a, b) => a - b).map((pk) => table(formId).get(pk) as KdRow);
+  /** Stores a row (pks only grow, so map order is pk order) and keeps the number index in step. */
+  const saveRow = (formId: string, row: KdRow): void => {
+    const form = forms[formId] as KdForm;
+    const idx = indexOf(formId);
+    const old = table(formId).get(row.pk);
+    if (old && typeof old.values[form.number] === 'string') idx.get(old.values[form.number] as string)?.delete(row.pk);
+    const num = row.values[form.number];
+    if (typeof num === 'string') {
+      let pks = idx.get(num);
+      if (!pks) idx.set(num, (pks = new Set()));
+      pks.add(row.pk);
+    }
+    table(formId).set(row.pk, row);
+  };  const localNow = (): string => utcToLocal(new Date(now()).toISOString(), CST) as string;
 
   /** Turns a Save model value into the stored value, checking base-data references exist. */
   const convert = (f: KdField, name: string, v: unknown, index: number, errors: KdError[]): unknown => {
@@ -249,7 +267,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     }
     row.values.FModifyDate = stamp;
     row.values.FModifierId = user ?? 'system';
-    table(formId).set(row.pk, row);
+    saveRow(formId, row);
     base.effects.record(formId, String(row.values[form.number]), existing ? 'update' : 'create');
     return [row.pk, String(row.values[form.number]), !existing];
   };
@@ -273,7 +291,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     }
     row.values.FModifyDate = stamp;
     row.values.FModifierId = 'ui-user';
-    table(id).set(row.pk, row);
+    saveRow(id, row);
     return row;
   };
 
@@ -316,6 +334,22 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     };
   };
 
+  /** Rows a filter can match: an index hit for `number = 'x'` / `number IN (…)` (also under AND), else every row. */
+  const candidates = (formId: string, form: KdForm, f: Filter | undefined): Iterable<KdRow> => {
+    const pks = indexedPks(formId, form, f);
+    if (!pks) return table(formId).values();
+    return [...pks].sort((a, b) => a - b).map((pk) => table(formId).get(pk)).filter((r): r is KdRow => r !== undefined);
+  };
+  const indexedPks = (formId: string, form: KdForm, f: Filter | undefined): Set<number> | undefined => {
+    if (!f) return undefined;
+    const isNumber = (field: string): boolean => field.toLowerCase() === form.number.toLowerCase();
+    const lookup = (values: Value[]): Set<number> => new Set(values.flatMap((v) => [...(indexOf(formId).get(String(v)) ?? [])]));
+    if (f.kind === 'in' && !f.negate && isNumber(f.field)) return lookup(f.values);
+    if (f.kind === 'cmp' && f.op === '=' && isNumber(f.field)) return lookup([f.value]);
+    if (f.kind === 'and') return indexedPks(formId, form, f.left) ?? indexedPks(formId, form, f.right);
+    return undefined;
+  };
+
   const queryError = (res: ServerResponse, message: string, field: string | null): void =>
     sendJson(res, 200, [[{ Result: { ResponseStatus: { ErrorCode: 500, IsSuccess: flag(false), Errors: [{ FieldName: field, Message: message, DIndex: 0 }], SuccessEntitys: [], SuccessMessages: [], MsgCode: 9 } } }]]);
 
@@ -348,7 +382,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
       }),
     )?.[0];
     const contexts: [KdRow, Record<string, unknown> | undefined][] = [];
-    for (const row of [...table(formId).values()].sort((a, b) => a.pk - b.pk)) {
+    for (const row of candidates(formId, form, filter)) {
       const entries = entryName ? (row.entries[entryName] ?? []) : [];
       if (entries.length === 0) contexts.push([row, undefined]);
       else for (const e of entries) contexts.push([row, e]);
@@ -546,7 +580,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
       if (entity === undefined) return Object.fromEntries([...store.keys()].sort().map((k) => [k, table(k).size]));
       const f = formOf(entity);
       if (!f) throw new AdminInputError(`unknown form ${entity}`);
-      return [...table(f[0]).values()].sort((a, b) => a.pk - b.pk).map((r) => viewRecord(f[0], f[1], r));
+      return [...table(f[0]).values()].map((r) => viewRecord(f[0], f[1], r));
     },
     seed(body) {
       if (typeof body !== 'object' || body === null) throw new AdminInputError('seed body must be {"<FormId>": [models]}');
@@ -559,6 +593,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     },
     reset() {
       store.clear();
+      numberIndex.clear();
       sessions.clear();
       seedAll();
     },

@@ -109,6 +109,33 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
   let apiUsage = 0;
   let url = '';
 
+  /** External-id indexes: type → field → value → ids, so upserts stay O(1) with 100k records. */
+  const extIndex = new Map<string, Map<string, Map<string, Set<string>>>>();
+  const indexFor = (type: string, field: string): Map<string, Set<string>> => {
+    let byField = extIndex.get(type);
+    if (!byField) extIndex.set(type, (byField = new Map()));
+    let idx = byField.get(field);
+    if (!idx) byField.set(field, (idx = new Map()));
+    return idx;
+  };
+  /** Stores a record and keeps the external-id indexes in step. */
+  const save = (type: string, rec: SfRecord): void => {
+    const obj = objects[type] as SfObject;
+    const old = table(type).get(rec.Id);
+    for (const [f, def] of Object.entries(obj.fields)) {
+      if (!def.externalId) continue;
+      const idx = indexFor(type, f);
+      if (old && old[f] !== undefined && old[f] !== null) idx.get(String(old[f]))?.delete(rec.Id);
+      if (rec[f] !== undefined && rec[f] !== null) {
+        const v = String(rec[f]);
+        let ids = idx.get(v);
+        if (!ids) idx.set(v, (ids = new Set()));
+        ids.add(rec.Id);
+      }
+    }
+    table(type).set(rec.Id, rec);
+  };
+
   const table = (type: string): Map<string, SfRecord> => {
     let t = store.get(type);
     if (!t) store.set(type, (t = new Map()));
@@ -133,7 +160,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     rec.LastModifiedById = fields.LastModifiedById ?? userId;
     rec.LastModifiedDate = fields.LastModifiedDate ?? fields.SystemModstamp ?? stamp;
     rec.SystemModstamp = fields.SystemModstamp ?? stamp;
-    table(canon).set(rec.Id, rec);
+    save(canon, rec);
     return rec;
   };
 
@@ -181,13 +208,19 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     rec.LastModifiedById = userId;
     rec.LastModifiedDate = stamp;
     rec.SystemModstamp = stamp;
-    table(type).set(rec.Id, rec);
+    save(type, rec);
     base.effects.record(type, effectKey, existing ? 'update' : 'create');
     return rec;
   };
 
-  const findByField = (type: string, field: string, value: string): SfRecord[] =>
-    [...table(type).values()].filter((r) => r[field] !== undefined && r[field] !== null && String(r[field]) === value && r.IsDeleted !== true);
+  const findByField = (type: string, field: string, value: string): SfRecord[] => {
+    if (field === 'Id') {
+      const r = table(type).get(value);
+      return r && r.IsDeleted !== true ? [r] : [];
+    }
+    const ids = [...(indexFor(type, field).get(value) ?? [])].sort();
+    return ids.map((id) => table(type).get(id)).filter((r): r is SfRecord => r !== undefined && r.IsDeleted !== true);
+  };
 
   const recordJson = (type: string, rec: Record<string, unknown>, version: string, fields?: string[]): Record<string, unknown> => {
     const out: Record<string, unknown> = { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${String(rec.Id)}` } };
@@ -452,6 +485,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     },
     reset() {
       store.clear();
+      extIndex.clear();
       tokens.clear();
       locators.clear();
       notificationIds.clear();
