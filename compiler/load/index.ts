@@ -74,12 +74,7 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
 function loadFast(file: string, text: string): FileLoad | undefined {
   const values = fastValues(text);
   if (!values) return undefined;
-  let parsed: ParsedYamlDocument[] | undefined;
-  const positionsOf = (index: number): YamlPositions => {
-    parsed ??= precise().parseYamlText(file, new LineIndex(text));
-    const found = parsed.find((p) => p.index === index) ?? parsed[0];
-    return found ? found.positions : new (precise().YamlPositions)(file, new LineIndex(text), undefined);
-  };
+  const positionsOf = lazyPositions(file, text);
   const documents: LoadedDocument[] = [];
   for (const [index, value] of values.entries()) {
     // A document that is not a known kind is reported by the precise loader, with positions.
@@ -88,6 +83,16 @@ function loadFast(file: string, text: string): FileLoad | undefined {
     documents.push(new LazyLoadedDocument(file, index, id.kind, id.apiVersion, id.name, value, positionsOf));
   }
   return { file, text, documents, diagnostics: [], ioError: false };
+}
+
+function lazyPositions(file: string, text: string): (index: number) => YamlPositions {
+  let parsed: ParsedYamlDocument[] | undefined;
+  const positionsOf = (index: number): YamlPositions => {
+    parsed ??= precise().parseYamlText(file, new LineIndex(text));
+    const found = parsed.find((p) => p.index === index) ?? parsed[0];
+    return found ? found.positions : new (precise().YamlPositions)(file, new LineIndex(text), undefined);
+  };
+  return positionsOf;
 }
 
 const NO_RANGE: SourceRange = { file: '', start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
