@@ -63,6 +63,15 @@ function withoutManagedTimes(o: KubeObject): string {
   });
 }
 
+/** Secrets: `stringData` is write-only; the API server folds it into base64 `data`. */
+function foldStringData(secret: KubeObject): void {
+  if (!isObject(secret.stringData)) return;
+  const data: Record<string, unknown> = isObject(secret.data) ? { ...secret.data } : {};
+  for (const [k, v] of Object.entries(secret.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  secret.data = data;
+  delete secret.stringData;
+}
+
 export class KubeApi {
   readonly registry = new Registry();
   readonly store: Store;
@@ -135,6 +144,7 @@ export class KubeApi {
     if (t.statusSubresource && t.crdName) delete obj.status;
     if (t.plural === 'namespaces') { obj.spec = { finalizers: ['kubernetes'] }; obj.status = { phase: 'Active' }; }
     if (t.plural === 'customresourcedefinitions') this.#prepareCrd(obj);
+    if (t.plural === 'secrets' && !t.group) foldStringData(obj);
     const validated = this.#validate(t, version, obj, opts, undefined);
     validated.metadata.uid = randomUUID();
     validated.metadata.creationTimestamp = this.#timestamp();
@@ -331,6 +341,7 @@ export class KubeApi {
       next.metadata = { ...current.metadata };
       if (proposed.metadata.managedFields) next.metadata.managedFields = proposed.metadata.managedFields;
     }
+    if (t.plural === 'secrets' && !t.group) foldStringData(next);
     if (t.plural === 'customresourcedefinitions' && subresource === '') {
       next.status = current.status;
       this.#prepareCrd(next);

@@ -116,8 +116,18 @@ describe('kubectl against the test API server', () => {
     expect(table.stdout.split('\n')[1]?.split(/\s+/).slice(0, 4)).toEqual([name, 'True', String((first?.spec as { version?: string }).version), 'abc1234']);
   });
 
-  test('describe shows the spec and the status conditions', async () => {
+  test('describe shows the spec, the status conditions and the object\'s Events', async () => {
+    const live = JSON.parse((await kubectl(['get', 'ss', first?.name ?? '', '-n', NS, '-o', 'json'], ctx)).stdout);
+    const event = {
+      apiVersion: 'v1', kind: 'Event', metadata: { generateName: `${live.metadata.name}.`, namespace: NS },
+      involvedObject: { apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec', name: live.metadata.name, namespace: NS, uid: live.metadata.uid },
+      reason: 'WorkerDeployed', message: 'worker deployment applied', type: 'Normal', source: { component: 'syncspec-operator' },
+      firstTimestamp: '2026-01-01T00:00:00Z', lastTimestamp: '2026-01-01T00:00:00Z', count: 1,
+    };
+    const posted = await fetch(`${server.url}/api/v1/namespaces/${NS}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    expect(posted.status).toBe(201);
     const out = await kubectl(['describe', 'ss', first?.name ?? '', '-n', NS], ctx);
+    expect(out.stdout).toMatch(/Normal\s+WorkerDeployed\s+.*syncspec-operator\s+worker deployment applied/);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(new RegExp(`^Name:\\s+${first?.name}$`, 'm'));
     expect(out.stdout).toMatch(/^Kind:\s+SyncSpec$/m);

@@ -51,6 +51,7 @@ export function builtinTypes(): ResourceType[] {
     builtin('', 'v1', 'events', 'Event', true, { short: ['ev'] }),
     builtin('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { short: ['sa'] }),
     builtin('', 'v1', 'pods', 'Pod', true, { short: ['po'], status: true, categories: ['all'] }),
+    builtin('events.k8s.io', 'v1', 'events', 'Event', true, { short: ['ev'] }),
     builtin('apps', 'v1', 'deployments', 'Deployment', true, { short: ['deploy'], status: true, categories: ['all'] }),
     builtin('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { short: ['pdb'], status: true }),
     builtin('coordination.k8s.io', 'v1', 'leases', 'Lease', true),

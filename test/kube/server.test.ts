@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import { installCrds } from './fixtures.ts';
 import { connect, type Cluster } from './harness.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { startKubeServer } from './server.ts';
@@ -205,5 +206,37 @@ describe('namespaces, CRDs and request checks', () => {
     } finally {
       await secured.close();
     }
+  });
+});
+
+describe('admin endpoints and fixtures', () => {
+  test('POST /_admin/* drives the switches from another process', async () => {
+    c = await connect('admin');
+    const watch = c.stream(`/api/v1/namespaces/${c.namespace}/configmaps?watch=true&allowWatchBookmarks=true`);
+    await expect.poll(() => c?.server?.watchCount()).toBe(1);
+    expect((await c.raw('POST', '/_admin/bookmarks')).json).toEqual({ sent: 1 });
+    await expect.poll(() => watch.events.map((e) => e.type)).toEqual(['BOOKMARK']);
+    expect((await c.raw('POST', '/_admin/drop-watches')).json).toEqual({ dropped: 1 });
+    expect(await watch.ended).toEqual({ clean: false });
+    expect((await c.raw('POST', '/_admin/gc?mode=on')).json).toEqual({ garbageCollection: 'on' });
+    expect(c.server?.api.garbageCollection).toBe('on');
+    expect((await c.raw('POST', '/_admin/compact')).status).toBe(200);
+    expect((await c.raw('POST', '/_admin/gc?mode=sometimes')).status).toBe(400);
+  });
+
+  test('the monitoring CRDs install, and a PrometheusRule round-trips; Secrets fold stringData', async () => {
+    c = await connect('monitoring');
+    if (!c.server) throw new Error('needs the in-process server');
+    installCrds(c.server);
+    const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'slo' },
+      spec: { groups: [{ name: 'syncspec', rules: [{ alert: 'SyncSpecErrorBudgetBurn', expr: 'sum(rate(x[5m])) > 14.4 * 0.001', for: '2m', labels: { severity: 'page' } }] }] } };
+    const made = await c.raw('POST', `/apis/monitoring.coreos.com/v1/namespaces/${c.namespace}/prometheusrules`, rule);
+    expect(made.status).toBe(201);
+    expect(made.json.spec).toEqual(rule.spec);
+    const bad = await c.raw('POST', `/apis/monitoring.coreos.com/v1/namespaces/${c.namespace}/prometheusrules`, { ...rule, metadata: { name: 'bad' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', for: 'soon', expr: '1' }] }] } });
+    expect(bad.json.details.causes.map((x: { field: string }) => x.field)).toEqual(['spec.groups[0].rules[0].for']);
+    const secret = await c.raw('POST', `/api/v1/namespaces/${c.namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { token: 'abc' } });
+    expect(secret.json.data).toEqual({ token: Buffer.from('abc').toString('base64') });
+    expect(secret.json.stringData).toBeUndefined();
   });
 });
