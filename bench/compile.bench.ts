@@ -26,10 +26,11 @@ const EDITS = Number(values.edits);
 const cwd = process.cwd();
 
 const TEMPLATES = ['specs/flows/customers/crm-account-to-erp-customer.yaml', 'specs/flows/orders/crm-order-to-erp-sales-order.yaml'];
-const support = collectFiles(['specs/connections', 'specs/lookups', 'specs/schemas'], cwd).files.map((file) => ({ file, content: readFileSync(file, 'utf8') }));
+// The real customer flow is part of the base repo: the order flow's ref() points at it.
+const support = [...collectFiles(['specs/connections', 'specs/lookups', 'specs/schemas'], cwd).files, TEMPLATES[0] as string].map((file) => ({ file, content: readFileSync(file, 'utf8') }));
 // Use the templates that compile today, so the figure is for specs that really generate code.
 const usable = TEMPLATES.filter((file) => {
-  const sources = [...support, { file, content: readFileSync(file, 'utf8') }];
+  const sources = file === TEMPLATES[0] ? support : [...support, { file, content: readFileSync(file, 'utf8') }];
   const r = runPipelineOnSources(sources);
   const catalogs = buildCatalogs(r.documents);
   return generateFiles(r.documents, mappingRepo(r.documents, (s) => catalogs.catalogFor(s), compileExpression)).files.length > 0;
@@ -45,18 +46,27 @@ function variant(i: number): { file: string; content: string } {
 }
 const specs = Array.from({ length: N }, (_, i) => variant(i));
 const ms = (t0: number): number => performance.now() - t0;
+/** CPU milliseconds of this process since `c0` (steadier than wall time on a shared machine). */
+const cpuMs = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
 const fmt = (x: number): string => `${x.toFixed(0)} ms`;
 
-console.log(`bench:compile on Node ${process.versions.node}: ${N} specs from ${usable.map((u) => u.split('/').pop()).join(', ')}`);
+console.log(`bench:compile on Node ${process.versions.node}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}: ${N} specs from ${usable.map((u) => u.split('/').pop()).join(', ')}`);
 
 // ---- full run
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const pipeline = runPipelineOnSources([...support, ...specs]);
 const tPipeline = ms(t0);
+const cPipeline = cpuMs(c0);
 const t1 = performance.now();
+const c1 = process.cpuUsage();
 const catalogs = buildCatalogs(pipeline.documents);
 const generated = generateFiles(pipeline.documents, mappingRepo(pipeline.documents, (s) => catalogs.catalogFor(s), compileExpression));
 const tGenerate = ms(t1);
+const cGenerate = cpuMs(c1);
 const errors = [...pipeline.diagnostics, ...generated.diagnostics].filter((d) => d.severity === 'error');
 if (errors.length > 0) console.log(`  ! ${errors.length} errors, first: ${errors[0]?.code} ${errors[0]?.summary}`);
 const t2 = performance.now();
@@ -65,10 +75,10 @@ const tCheck = ms(t2);
 if (typeErrors === undefined) throw new Error('TypeScript 7 (native tsc) is not installed');
 if (typeErrors.length > 0) console.log(`  ! ${typeErrors.length} type errors, first: ${typeErrors[0]?.summary}`);
 const total = tPipeline + tGenerate + tCheck;
-console.log(`  load + validate + semantic check   ${fmt(tPipeline)}`);
-console.log(`  mapping + CEL + plan + emit         ${fmt(tGenerate)}  (${generated.files.length} files)`);
-console.log(`  type-check (native tsc 7, strict)   ${fmt(tCheck)}  (what \`syncspec generate\` runs)`);
-console.log(`  total                               ${fmt(total)}   (goal ≤ 5000 ms)`);
+console.log(`  load + validate + semantic check   ${fmt(tPipeline)} wall, ${fmt(cPipeline)} CPU`);
+console.log(`  mapping + CEL + plan + emit         ${fmt(tGenerate)} wall, ${fmt(cGenerate)} CPU  (${generated.files.length} files)`);
+console.log(`  type-check (native tsc 7, strict)   ${fmt(tCheck)} wall (child process)  (what \`syncspec generate\` runs)`);
+console.log(`  total                               ${fmt(total)} wall, ${fmt(cPipeline + cGenerate + tCheck)} CPU+tsc wall   (goal ≤ 5000 ms)`);
 if (values['ts-morph'] === true) {
   const t4 = performance.now();
   const morphErrors = createTypeChecker(PACKAGE_ROOT)(generated.files, { outDir: `${PACKAGE_ROOT}/.cache/bench-compile` });
