@@ -26,7 +26,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const info = codeInfo(code);
   if (!info) {
     const known = Object.keys(codes);
-    const guess = closest(code, known);
+    // Prefer a code of the same phase (SS2…) before any code at all.
+    const guess = closest(code, known.filter((k) => k.slice(0, 3) === code.slice(0, 3))) ?? closest(code, known);
     io.stderr(`syncspec explain: unknown code "${given[0]}"${guess ? ` — did you mean ${guess}?` : ''}\nCodes run SS1xxx (load), SS2xxx (schema), SS3xxx (semantics), SS4xxx (emit), SS5xxx (runtime), SS6xxx (operator).\n`);
     return EXIT_USAGE;
   }

@@ -89,7 +89,8 @@ export function mapAjvError(e: AjvError, doc: LoadedDocument): Diagnostic | unde
       const unit = e.keyword.endsWith('Length') ? 'characters' : e.keyword.endsWith('Items') ? 'items' : 'properties';
       const bound = e.keyword.startsWith('min') ? 'at least' : 'at most';
       const actual = typeof e.data === 'string' ? [...e.data].length : Array.isArray(e.data) ? e.data.length : isRecord(e.data) ? Object.keys(e.data).length : 0;
-      return err('SS2008', `"${name}" has ${actual} ${unit}; it must have ${bound} ${String(p.limit)}`, at(path), describe(e) || undefined);
+      const keys = isRecord(e.data) && actual <= 6 ? ` (${Object.keys(e.data).map((k) => `"${k}"`).join(', ')})` : '';
+      return err('SS2008', `"${name}" has ${actual} ${unit}${unit === 'properties' ? keys : ''}; it must have ${bound} ${String(p.limit)}`, at(path), describe(e) || undefined);
     }
     case 'uniqueItems': {
       const j = Number(p.j);
