@@ -279,17 +279,20 @@ export function checkMapping(doc: LoadedDocument, repo: MappingRepo): MappingRes
   const scope = buildScope(repo, source);
   let filter: CompiledMapping['filter'];
   if (body.filter !== undefined) {
-    const compiled = checker.compile(['spec', 'filter'], body.filter, scope, { type: 'boolean' });
-    const type = compiled.result?.type;
-    if (type !== undefined && type.kind !== 'bool' && type.kind !== 'dyn' && !compiled.diagnostics.some((d) => d.severity === 'error')) {
+    // Compiled without a target field: the filter is not written anywhere, it only has to be a definite bool.
+    const compiled = checker.compile(['spec', 'filter'], body.filter, scope);
+    const result = compiled.result;
+    if (result !== undefined && (result.type.kind !== 'bool' || result.nullable)) {
       checker.report({
         code: 'SS3206',
         severity: 'error',
-        summary: `filter yields ${describe(type)}, not bool`,
+        summary: result.type.kind === 'bool' ? 'filter may yield null, not a definite bool' : `filter yields ${describe(result.type)}, not bool`,
+        detail: "Compare explicitly (source.Status == 'Activated') or give a fallback with .orValue(false).",
         range: doc.locate(['spec', 'filter']),
       });
+    } else if (compiled.code !== undefined) {
+      filter = { code: compiled.code, at: positionOf(doc, ['spec', 'filter']) };
     }
-    if (compiled.code !== undefined) filter = { code: compiled.code, at: positionOf(doc, ['spec', 'filter']) };
   }
   const creates = body.delivery?.mode !== 'update-only';
   const fields = checker.fields(body.fields, target.entityName, target.entity, target, scope, ['spec', 'fields'], '', creates);

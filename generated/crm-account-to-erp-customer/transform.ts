@@ -59,7 +59,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FTEL ← source.Phone */
   let v4!: Target["FTEL"];
   try {
-    v4 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "Phone")) ?? "";
+    v4 = rt.outStrN(rt.fStrN(source, "Phone"), 255) ?? "";
   } catch (cause) {
     fail(errors, "FTEL", "specs/flows/customers/crm-account-to-erp-customer.yaml:28:19", cause);
   }

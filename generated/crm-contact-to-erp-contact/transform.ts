@@ -73,7 +73,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FPost ← source.Title */
   let v6!: Target["FPost"];
   try {
-    v6 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 100)))(rt.fStrN(source, "Title")) ?? "";
+    v6 = rt.outStrN(rt.fStrN(source, "Title"), 100) ?? "";
   } catch (cause) {
     fail(errors, "FPost", "specs/flows/customers/crm-contact-to-erp-contact.yaml:26:20", cause);
   }

@@ -579,13 +579,13 @@ export interface Target {
   /**
    * 备注
    * (string; max 255 characters)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:25:12.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:26:12.
    */
   FNote: string;
   /**
    * 订单明细
    * (list; → SAL_SaleOrderEntry; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:13.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:28:13.
    */
   FSaleOrderEntry: Target_FSaleOrderEntry[];
   /**
@@ -604,31 +604,31 @@ export interface Target_FSaleOrderEntry {
   /**
    * 税率%
    * (decimal; precision 23, scale 10)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:24.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:24.
    */
   FEntryTaxRate: string;
   /**
    * 物料编码
    * (reference; → BD_MATERIAL; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:29:30.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:30:30.
    */
   FMaterialId: string;
   /**
    * 销售数量
    * (decimal; precision 23, scale 10; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:30:15.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:15.
    */
   FQty: string;
   /**
    * 含税单价
    * (decimal; precision 23, scale 10)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:20.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:20.
    */
   FTaxPrice: string;
   /**
    * 销售单位
    * (reference; → BD_UNIT)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:18.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:18.
    */
   FUnitID: string | null;
 }

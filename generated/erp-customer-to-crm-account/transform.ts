@@ -36,14 +36,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** BillingStreet ← source.FADDRESS */
   let v1!: Target["BillingStreet"];
   try {
-    v1 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "FADDRESS")) ?? null;
+    v1 = rt.outStrN(rt.fStrN(source, "FADDRESS"), 255) ?? null;
   } catch (cause) {
     fail(errors, "BillingStreet", "specs/flows/customers/erp-customer-to-crm-account.yaml:25:20", cause);
   }
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FTRADINGCURRID.orValue('PRE001')) */
   let v2!: Target["CurrencyIsoCode"];
   try {
-    v2 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 3)))(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", (rt.fStrN(source, "FTRADINGCURRID") ?? "PRE001"), "string"))) ?? null;
+    v2 = rt.outStrN(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", (rt.fStrN(source, "FTRADINGCURRID") ?? "PRE001"), "string")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/customers/erp-customer-to-crm-account.yaml:26:22", cause);
   }
@@ -64,7 +64,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Phone ← source.FTEL */
   let v5!: Target["Phone"];
   try {
-    v5 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 40)))(rt.fStrN(source, "FTEL")) ?? null;
+    v5 = rt.outStrN(rt.fStrN(source, "FTEL"), 40) ?? null;
   } catch (cause) {
     fail(errors, "Phone", "specs/flows/customers/erp-customer-to-crm-account.yaml:24:12", cause);
   }

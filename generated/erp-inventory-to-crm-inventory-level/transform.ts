@@ -32,7 +32,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** As_Of__c ← source.FUpdateTime */
   let v0!: Target["As_Of__c"];
   try {
-    v0 = ((x) => (x === null || x === undefined ? null : rt.outTs(x, "utc")))(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai")) ?? null;
+    v0 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
     fail(errors, "As_Of__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:28:15", cause);
   }
@@ -46,7 +46,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Lot__c ← source.FLot */
   let v2!: Target["Lot__c"];
   try {
-    v2 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 80)))(rt.fStrN(source, "FLot")) ?? null;
+    v2 = rt.outStrN(rt.fStrN(source, "FLot"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Lot__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:25:13", cause);
   }

@@ -80,7 +80,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** _widget_1716894000009 ← source.FUpdateTime */
   let v7!: Target["_widget_1716894000009"];
   try {
-    v7 = ((x) => (x === null || x === undefined ? null : rt.outTs(x, "utc")))(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai")) ?? null;
+    v7 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
     fail(errors, "_widget_1716894000009", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:26:28", cause);
   }

@@ -31,7 +31,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** as_of ← source.FUpdateTime */
   let v0!: Target["as_of"];
   try {
-    v0 = ((x) => (x === null || x === undefined ? null : rt.outTs(x, "utc")))(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai")) ?? null;
+    v0 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
     fail(errors, "as_of", "specs/flows/inventory/erp-inventory-to-reporting.yaml:26:12", cause);
   }
@@ -45,7 +45,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** lot ← source.FLot */
   let v2!: Target["lot"];
   try {
-    v2 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 80)))(rt.fStrN(source, "FLot")) ?? null;
+    v2 = rt.outStrN(rt.fStrN(source, "FLot"), 80) ?? null;
   } catch (cause) {
     fail(errors, "lot", "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:10", cause);
   }

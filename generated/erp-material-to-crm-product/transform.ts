@@ -57,7 +57,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Specification__c ← source.FSpecification */
   let v4!: Target["Specification__c"];
   try {
-    v4 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "FSpecification")) ?? null;
+    v4 = rt.outStrN(rt.fStrN(source, "FSpecification"), 255) ?? null;
   } catch (cause) {
     fail(errors, "Specification__c", "specs/flows/products/erp-material-to-crm-product.yaml:23:23", cause);
   }

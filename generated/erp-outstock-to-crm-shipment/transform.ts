@@ -39,7 +39,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Carrier__c ← source.FCarrierID */
   let v1!: Target["Carrier__c"];
   try {
-    v1 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 80)))(rt.fStrN(source, "FCarrierID")) ?? null;
+    v1 = rt.outStrN(rt.fStrN(source, "FCarrierID"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Carrier__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:25:17", cause);
   }
@@ -60,7 +60,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Name ← source.FBillNo */
   let v4!: Target["Name"];
   try {
-    v4 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 80)))(rt.fStrN(source, "FBillNo")) ?? null;
+    v4 = rt.outStrN(rt.fStrN(source, "FBillNo"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Name", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:20:11", cause);
   }
@@ -74,7 +74,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Shipment_Number__c ← source.FBillNo */
   let v6!: Target["Shipment_Number__c"];
   try {
-    v6 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 40)))(rt.fStrN(source, "FBillNo")) ?? null;
+    v6 = rt.outStrN(rt.fStrN(source, "FBillNo"), 40) ?? null;
   } catch (cause) {
     fail(errors, "Shipment_Number__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:21:25", cause);
   }
@@ -88,7 +88,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Tracking_Number__c ← source.FCarriageNO */
   let v8!: Target["Tracking_Number__c"];
   try {
-    v8 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 80)))(rt.fStrN(source, "FCarriageNO")) ?? null;
+    v8 = rt.outStrN(rt.fStrN(source, "FCarriageNO"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Tracking_Number__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:26:25", cause);
   }

@@ -31,14 +31,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FCURRENCYID) */
   let v0!: Target["CurrencyIsoCode"];
   try {
-    v0 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 3)))(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID"), "string"))) ?? null;
+    v0 = rt.outStrN(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID"), "string")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
   }
   /** ERP_Receipt_Number__c ← source.FBillNo */
   let v1!: Target["ERP_Receipt_Number__c"];
   try {
-    v1 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 40)))(rt.fStrN(source, "FBillNo")) ?? null;
+    v1 = rt.outStrN(rt.fStrN(source, "FBillNo"), 40) ?? null;
   } catch (cause) {
     fail(errors, "ERP_Receipt_Number__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:20:28", cause);
   }
@@ -59,7 +59,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__Notes__c ← source.FREMARK */
   let v4!: Target["blng__Notes__c"];
   try {
-    v4 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 32768)))(rt.fStrN(source, "FREMARK")) ?? null;
+    v4 = rt.outStrN(rt.fStrN(source, "FREMARK"), 32768) ?? null;
   } catch (cause) {
     fail(errors, "blng__Notes__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:21", cause);
   }

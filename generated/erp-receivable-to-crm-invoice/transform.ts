@@ -31,14 +31,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FCURRENCYID) */
   let v0!: Target["CurrencyIsoCode"];
   try {
-    v0 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 3)))(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID"), "string"))) ?? null;
+    v0 = rt.outStrN(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID"), "string")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:22", cause);
   }
   /** ERP_Invoice_Number__c ← source.FBillNo */
   let v1!: Target["ERP_Invoice_Number__c"];
   try {
-    v1 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 40)))(rt.fStrN(source, "FBillNo")) ?? null;
+    v1 = rt.outStrN(rt.fStrN(source, "FBillNo"), 40) ?? null;
   } catch (cause) {
     fail(errors, "ERP_Invoice_Number__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:21:28", cause);
   }
@@ -59,7 +59,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__DueDate__c ← source.FENDDATE_H */
   let v4!: Target["blng__DueDate__c"];
   try {
-    v4 = ((x) => (x === null || x === undefined ? null : rt.outDate(x)))(rt.fDateN(source, "FENDDATE_H", "Asia/Shanghai")) ?? null;
+    v4 = rt.outDateN(rt.fDateN(source, "FENDDATE_H", "Asia/Shanghai")) ?? null;
   } catch (cause) {
     fail(errors, "blng__DueDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:23", cause);
   }
@@ -80,7 +80,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__Notes__c ← source.FAR_Remark */
   let v7!: Target["blng__Notes__c"];
   try {
-    v7 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 32768)))(rt.fStrN(source, "FAR_Remark")) ?? null;
+    v7 = rt.outStrN(rt.fStrN(source, "FAR_Remark"), 32768) ?? null;
   } catch (cause) {
     fail(errors, "blng__Notes__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:21", cause);
   }

@@ -38,7 +38,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Amount__c ← source._widget_1716892000008 */
   let v1!: Target["Amount__c"];
   try {
-    v1 = ((x) => (x === null || x === undefined ? null : rt.outDec(x, 2, 16)))(rt.fDecN(source, "_widget_1716892000008")) ?? null;
+    v1 = rt.outDecN(rt.fDecN(source, "_widget_1716892000008"), 2, 16) ?? null;
   } catch (cause) {
     fail(errors, "Amount__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:16", cause);
   }

@@ -47,7 +47,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FDescription ← source._widget_1716891000011 */
   let v2!: Target["FDescription"];
   try {
-    v2 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "_widget_1716891000011")) ?? null;
+    v2 = rt.outStrN(rt.fStrN(source, "_widget_1716891000011"), 255) ?? null;
   } catch (cause) {
     fail(errors, "FDescription", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:29:19", cause);
   }
@@ -68,21 +68,21 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FShortName ← source._widget_1716891000003 */
   let v5!: Target["FShortName"];
   try {
-    v5 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "_widget_1716891000003")) ?? null;
+    v5 = rt.outStrN(rt.fStrN(source, "_widget_1716891000003"), 255) ?? null;
   } catch (cause) {
     fail(errors, "FShortName", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:23:17", cause);
   }
   /** FTAXREGISTERCODE ← source._widget_1716891000008 */
   let v6!: Target["FTAXREGISTERCODE"];
   try {
-    v6 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "_widget_1716891000008")) ?? null;
+    v6 = rt.outStrN(rt.fStrN(source, "_widget_1716891000008"), 255) ?? null;
   } catch (cause) {
     fail(errors, "FTAXREGISTERCODE", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:28:23", cause);
   }
   /** FTEL ← source._widget_1716891000006 */
   let v7!: Target["FTEL"];
   try {
-    v7 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "_widget_1716891000006")) ?? "";
+    v7 = rt.outStrN(rt.fStrN(source, "_widget_1716891000006"), 255) ?? "";
   } catch (cause) {
     fail(errors, "FTEL", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:26:19", cause);
   }

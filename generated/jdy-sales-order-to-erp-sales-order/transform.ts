@@ -13,13 +13,13 @@ export const plan = {
     "FBillTypeID": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:21:18",
     "FCustId": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:23:14",
     "FDate": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:22:12",
-    "FNote": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:25:12",
-    "FSaleOrderEntry": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:30:13",
-    "FSaleOrderEntry[].FEntryTaxRate": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:24",
-    "FSaleOrderEntry[].FMaterialId": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:32:22",
-    "FSaleOrderEntry[].FQty": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:15",
-    "FSaleOrderEntry[].FTaxPrice": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:20",
-    "FSaleOrderEntry[].FUnitID": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:18",
+    "FNote": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:26:12",
+    "FSaleOrderEntry": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:31:13",
+    "FSaleOrderEntry[].FEntryTaxRate": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:37:24",
+    "FSaleOrderEntry[].FMaterialId": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:22",
+    "FSaleOrderEntry[].FQty": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:15",
+    "FSaleOrderEntry[].FTaxPrice": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:20",
+    "FSaleOrderEntry[].FUnitID": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:18",
     "FSaleOrgId": "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:24:17",
   },
 } as const;
@@ -65,14 +65,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v4 = rt.outStr(((rt.strSize((rt.fStrN(source, "_widget_1716893000008") ?? "")) > 255n) ? rt.substring((rt.fStrN(source, "_widget_1716893000008") ?? ""), 0n, 255n) : (rt.fStrN(source, "_widget_1716893000008") ?? "")), 255);
   } catch (cause) {
-    fail(errors, "FNote", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:25:12", cause);
+    fail(errors, "FNote", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:26:12", cause);
   }
   /** FSaleOrderEntry ← each source._widget_1716893000007 */
   let v5!: Target["FSaleOrderEntry"];
   try {
     v5 = rows0(rt.fList(source, "_widget_1716893000007") ?? [], source, ctx, errors, "FSaleOrderEntry");
   } catch (cause) {
-    fail(errors, "FSaleOrderEntry", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:30:13", cause);
+    fail(errors, "FSaleOrderEntry", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:31:13", cause);
   }
   /** FSaleOrgId ← lookup('sales-orgs', source._widget_1716893000004.orValue('')) */
   let v6!: Target["FSaleOrgId"];
@@ -93,37 +93,37 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FEntryTaxRate ← item._widget_1716893100005 */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
-      v0 = ((x) => (x === null || x === undefined ? null : rt.outDec(x, 10, 23)))(rt.fDecN(item, "_widget_1716893100005")) ?? null;
+      v0 = rt.outDecN(rt.fDecN(item, "_widget_1716893100005"), 10, 23) ?? null;
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:24", cause);
+      fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:37:24", cause);
     }
     /** FSaleOrderEntry[].FMaterialId ← item._widget_1716893100001.trim() */
     let v1!: Target_FSaleOrderEntry["FMaterialId"];
     try {
       v1 = rt.trim(rt.fStr(item, "_widget_1716893100001"));
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FMaterialId", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:32:22", cause);
+      fail(errors, path + '[' + index + '].' + "FMaterialId", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:22", cause);
     }
     /** FSaleOrderEntry[].FQty ← item._widget_1716893100002.round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
       v2 = rt.outDec(rt.round(rt.fDec(item, "_widget_1716893100002"), 2n), 10, 23);
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:15", cause);
+      fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← item._widget_1716893100004 */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
-      v3 = ((x) => (x === null || x === undefined ? null : rt.outDec(x, 10, 23)))(rt.fDecN(item, "_widget_1716893100004")) ?? null;
+      v3 = rt.outDecN(rt.fDecN(item, "_widget_1716893100004"), 10, 23) ?? null;
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:20", cause);
+      fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:20", cause);
     }
     /** FSaleOrderEntry[].FUnitID ← lookup('units', item._widget_1716893100003.orValue('个')) */
     let v4!: Target_FSaleOrderEntry["FUnitID"];
     try {
       v4 = ((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "units", (rt.fStrN(item, "_widget_1716893100003") ?? "个"), "string")) ?? null;
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:18", cause);
+      fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:18", cause);
     }
     rows.push({ FEntryTaxRate: v0, FMaterialId: v1, FQty: v2, FTaxPrice: v3, FUnitID: v4 });
     index++;

@@ -156,13 +156,13 @@ export interface Target {
   /**
    * 备注
    * (string; max 255 characters)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:25:12.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:26:12.
    */
   FNote: string;
   /**
    * 订单明细
    * (list; → SAL_SaleOrderEntry; required on create)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:30:13.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:31:13.
    */
   FSaleOrderEntry: Target_FSaleOrderEntry[];
   /**
@@ -181,31 +181,31 @@ export interface Target_FSaleOrderEntry {
   /**
    * 税率%
    * (decimal; precision 23, scale 10)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:24.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:37:24.
    */
   FEntryTaxRate: string | null;
   /**
    * 物料编码
    * (reference; → BD_MATERIAL; required on create)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:32:22.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:22.
    */
   FMaterialId: string;
   /**
    * 销售数量
    * (decimal; precision 23, scale 10; required on create)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:15.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:15.
    */
   FQty: string;
   /**
    * 含税单价
    * (decimal; precision 23, scale 10)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:20.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:20.
    */
   FTaxPrice: string | null;
   /**
    * 销售单位
    * (reference; → BD_UNIT)
-   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:18.
+   * Mapped at specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:18.
    */
   FUnitID: string | null;
 }

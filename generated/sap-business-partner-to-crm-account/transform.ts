@@ -26,7 +26,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** AccountNumber ← source.Customer */
   let v0!: Target["AccountNumber"];
   try {
-    v0 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 40)))(rt.fStrN(source, "Customer")) ?? null;
+    v0 = rt.outStrN(rt.fStrN(source, "Customer"), 40) ?? null;
   } catch (cause) {
     fail(errors, "AccountNumber", "specs/flows/customers/sap-business-partner-to-crm-account.yaml:24:20", cause);
   }
@@ -40,7 +40,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** SAP_BP_Id__c ← source.BusinessPartner */
   let v2!: Target["SAP_BP_Id__c"];
   try {
-    v2 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 10)))(rt.fStrN(source, "BusinessPartner")) ?? null;
+    v2 = rt.outStrN(rt.fStrN(source, "BusinessPartner"), 10) ?? null;
   } catch (cause) {
     fail(errors, "SAP_BP_Id__c", "specs/flows/customers/sap-business-partner-to-crm-account.yaml:22:19", cause);
   }

@@ -50,14 +50,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** PoNumber ← source.PurchaseOrderByCustomer */
   let v3!: Target["PoNumber"];
   try {
-    v3 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 80)))(rt.fStrN(source, "PurchaseOrderByCustomer")) ?? null;
+    v3 = rt.outStrN(rt.fStrN(source, "PurchaseOrderByCustomer"), 80) ?? null;
   } catch (cause) {
     fail(errors, "PoNumber", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:15", cause);
   }
   /** SAP_Order_Id__c ← source.SalesOrder */
   let v4!: Target["SAP_Order_Id__c"];
   try {
-    v4 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 10)))(rt.fStrN(source, "SalesOrder")) ?? null;
+    v4 = rt.outStrN(rt.fStrN(source, "SalesOrder"), 10) ?? null;
   } catch (cause) {
     fail(errors, "SAP_Order_Id__c", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:20:22", cause);
   }

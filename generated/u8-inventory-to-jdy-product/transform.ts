@@ -42,7 +42,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** _widget_1700000000303 ← source.specs */
   let v2!: Target["_widget_1700000000303"];
   try {
-    v2 = ((x) => (x === null || x === undefined ? null : rt.outStr(x, 255)))(rt.fStrN(source, "specs")) ?? null;
+    v2 = rt.outStrN(rt.fStrN(source, "specs"), 255) ?? null;
   } catch (cause) {
     fail(errors, "_widget_1700000000303", "specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28", cause);
   }

@@ -113,7 +113,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** entry[].taxunitprice ← item.List_Price */
     let v3!: Target_entry["taxunitprice"];
     try {
-      v3 = ((x) => (x === null || x === undefined ? null : rt.outDec(x, 6, 26)))(rt.fDecN(item, "List_Price")) ?? null;
+      v3 = rt.outDecN(rt.fDecN(item, "List_Price"), 6, 26) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "taxunitprice", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:23", cause);
     }
