@@ -79,6 +79,8 @@ describe('locateInScalar', () => {
     const f = String(doc.getIn(['spec', 'fields', 'F']));
     expect(f).toBe('source.A + source.B');
     expect(positions.locateInScalar(['spec', 'fields', 'F'], f.indexOf('source.B'))).toMatchObject({ line: 6, col: 7 });
+    // Just past the end of a block scalar is the end of its last line, not the next line.
+    expect(positions.locateInScalar(['spec', 'fields', 'F'], f.length)).toMatchObject({ line: 6, col: 15 });
     expect(isMap(doc.contents)).toBe(true);
   });
 

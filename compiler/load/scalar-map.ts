@@ -217,7 +217,10 @@ function mapBlock(src: string, start: number, end: number, folded: boolean, pare
   }
   if (prev !== 'none' && chomp !== 'strip') emit('\n', lastBreak);
   if (chomp === 'keep') for (const o of pendingBreaks) emit('\n', o);
-  offsets.push(end);
+  // "Just past the value" is just past its last visible character, not the start of the line after the block.
+  let last = value.length - 1;
+  while (last >= 0 && value[last] === '\n') last--;
+  offsets.push(last >= 0 ? (offsets[last] ?? end) + 1 : end);
   return { value: value.join(''), offsets };
 }
 function leadingSpaces(src: string, start: number, end: number): number {
