@@ -97,7 +97,7 @@ describe('generated CRDs', () => {
       expect(columns[0]).toBe('Ready');
       expect(columns).toEqual(expect.arrayContaining(['Revision', 'Age']));
       if (info.kind === 'SyncSpec') expect(columns.slice(0, 3)).toEqual(['Ready', 'Version', 'Revision']);
-      expect(crd.spec.names).toMatchObject({ kind: info.kind, plural: info.plural, shortNames: info.shortNames, categories: ['syncspec'] });
+      expect(crd.spec.names).toMatchObject({ kind: info.kind, plural: info.plural, shortNames: info.shortNames, categories: ['syncspec-all'] });
       const status = version.schema.openAPIV3Schema.properties.status.properties;
       expect(Object.keys(status).sort()).toEqual(['bundleHash', 'conditions', 'deadLetters', 'observedGeneration', 'revision']);
       expect(Object.keys(status.conditions.items.properties).sort()).toEqual(['lastTransitionTime', 'message', 'observedGeneration', 'reason', 'status', 'type']);

@@ -1,7 +1,7 @@
 /**
  * The syncspec.dev/v1 CustomResourceDefinitions, derived from `schemas/<Kind>.schema.json` (the
  * single source of truth) by `toStructural`, plus what only the cluster has: the status written
- * by the operator, printer columns, short names and the `syncspec` category.
+ * by the operator, printer columns, short names and the `syncspec-all` category.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,13 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'EntitySchema', plural: 'entityschemas', shortNames: ['sent'], columns: [{ name: 'System', type: 'string', jsonPath: '.spec.system', description: 'System whose catalog entity this extends' }] },
   { kind: 'SpecSource', plural: 'specsources', shortNames: ['ssrc'], columns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url', description: 'Git repository the specs come from' }] },
 ];
+
+/**
+ * `kubectl get syncspec-all` lists every kind. Not `syncspec`: kubectl expands categories before it
+ * maps resource names, so a category named like the SyncSpec singular would turn `kubectl get syncspec`
+ * into a listing of all five kinds.
+ */
+export const CATEGORY = 'syncspec-all';
 
 /** Nesting below which the CRD keeps values without describing them (recursive field mappings). */
 export const MAX_DEPTH = 12;
@@ -110,7 +117,7 @@ export function crdFor(info: KindInfo, jsonSchema: JsonSchema): GeneratedCrd {
     metadata: { name: `${info.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'syncspec' } },
     spec: {
       group: GROUP,
-      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular, shortNames: info.shortNames, categories: ['syncspec'] },
+      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular, shortNames: info.shortNames, categories: [CATEGORY] },
       scope: 'Namespaced',
       versions: [{
         name: VERSION,

@@ -94,6 +94,26 @@ describe('kubectl against the test API server', () => {
     expect(row).toContain(String((first?.spec as { version?: string }).version));
   });
 
+  test('get syncspec (the singular) lists SyncSpecs only; get syncspec-all lists every kind', async () => {
+    const single = await kubectl(['get', 'syncspec', '-n', NS, '-o', 'name'], ctx);
+    expect(single.stdout.trim().split('\n')).toHaveLength(syncSpecs.length);
+    const all = await kubectl(['get', 'syncspec-all', '-n', NS, '-o', 'name'], ctx);
+    expect(all.stdout.trim().split('\n')).toHaveLength(docs.length);
+  });
+
+  test('get -w prints changes as rows with the printer columns', async () => {
+    const name = first?.name ?? '';
+    const watching = kubectlBackground(['get', 'ss', name, '-n', NS, '-w'], ctx);
+    await expect.poll(() => server.watchCount(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await custom.patchNamespacedCustomObject({ group: 'syncspec.dev', version: 'v1', plural: 'syncspecs', namespace: NS, name, body: { metadata: { labels: { watched: 'yes' } } } }, asMergePatch);
+    await expect.poll(() => watching.stdout().trimEnd().split('\n').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    watching.stop();
+    const lines = (await watching.done).stdout.trimEnd().split('\n');
+    expect(lines[0]?.split(/\s{2,}/)).toEqual(['NAME', 'READY', 'VERSION', 'REVISION', 'AGE']);
+    expect(lines.slice(1).every((l) => l.startsWith(`${name} `) && l.includes(String((first?.spec as { version?: string }).version)))).toBe(true);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+
   test('get ss -o json uses the short name and returns the SyncSpecs', async () => {
     const out = await kubectl(['get', 'ss', '-n', NS, '-o', 'json'], ctx);
     const list = JSON.parse(out.stdout);

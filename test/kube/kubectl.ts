@@ -39,13 +39,13 @@ export function kubectl(args: string[], ctx: KubectlContext, timeoutMs = 30_000)
   });
 }
 
-/** Starts kubectl in the background (e.g. `wait`); `done` resolves with its result. */
-export function kubectlBackground(args: string[], ctx: KubectlContext): { done: Promise<KubectlResult> } {
+/** Starts kubectl in the background (`wait`, `get -w`); `done` resolves with its result, `stdout()` reads it so far. */
+export function kubectlBackground(args: string[], ctx: KubectlContext): { done: Promise<KubectlResult>; stdout: () => string; stop: () => void } {
   const child = spawn(kubectlPath(), [...args, '--cache-dir', ctx.cacheDir], { env: env(ctx) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
   const done = new Promise<KubectlResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
-  return { done };
+  return { done, stdout: () => stdout, stop: () => void child.kill('SIGTERM') };
 }

@@ -176,7 +176,13 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     const rvParam = q.get('resourceVersion') ?? '';
     const matches = (o: KubeObject | undefined): boolean =>
       o !== undefined && (ns === undefined || o.metadata.namespace === ns) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
-    const present = (o: KubeObject): KubeObject => ({ ...o, apiVersion: r.type.group ? `${r.type.group}/${r.version}` : r.version });
+    const asTable = wantsTable(req);
+    const includeObject = q.get('includeObject') ?? 'Metadata';
+    // `kubectl get -w` asks for Table events: each event's object is a one-row Table.
+    const present = (o: KubeObject): unknown => {
+      const obj = { ...o, apiVersion: r.type.group ? `${r.type.group}/${r.version}` : r.version };
+      return asTable ? toTable(r.type, r.version, [obj], obj.metadata.resourceVersion ?? '', includeObject, now().getTime()) : obj;
+    };
     res.writeHead(200, { 'content-type': JSON_TYPE, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
     res.flushHeaders(); // clients (fetch, client-node's Watch) wait for headers before the first event
     const write = (type: string, object: unknown): void => void res.write(`${JSON.stringify({ type, object })}\n`);
