@@ -15,6 +15,10 @@ describe('parseDuration', () => {
 
   it('never throws and round-trips whole seconds', () => {
     fc.assert(fc.property(fc.string(), (s) => void parseDuration(s)));
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), (n) => expect(parseDuration(`${n}s`)).toBe(n * 1000)));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), (n) => {
+        expect(parseDuration(`${n}s`)).toBe(n * 1000);
+      }),
+    );
   });
 });
