@@ -1,6 +1,8 @@
 /** `syncspec generate [--check]` and `syncspec test` end to end, on a copy of the customer flow of specs/. */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { TransformContext, TransformResult } from '../runtime/support/transform.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
@@ -89,11 +91,41 @@ describe('syncspec generate', () => {
       const line = good.split('\n').findIndex((l) => l.includes('FName: source.Name.trim()')) + 1;
       const col = (good.split('\n')[line - 1] as string).indexOf('Name.trim') + 1;
       expect(report.diagnostics.find((d) => d.code.startsWith('SS31'))?.range).toMatchObject({ file: SPEC, start: { line, col } });
+      expect(report.diagnostics.map((d) => d.code)).toContain('SS4006');
       expect((await cli('generate', '--check')).code).toBe(1);
     } finally {
       writeFileSync(file, good);
     }
     expect((await cli('generate', '--check')).code).toBe(0);
+  });
+});
+
+describe('generated transform', () => {
+  it('collects every field error with its path, code, message and spec position', async () => {
+    const mod = (await import(pathToFileURL(join(dir, 'generated/crm-account-to-erp-customer/transform.ts')).href)) as {
+      transform: (s: unknown, c: TransformContext) => TransformResult<Record<string, unknown>>;
+    };
+    const broken: TransformContext = {
+      lookup: () => {
+        throw new Error('lookup service down');
+      },
+      ref: () => undefined,
+    };
+    const result = mod.transform({ Id: 'a1', Name: ['not', 'text'], AccountNumber: 'c-1' }, broken);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = readFileSync(join(dir, SPEC), 'utf8').split('\n');
+    const at = (field: string): string => {
+      const line = text.findIndex((l) => l.trimStart().startsWith(`${field}:`));
+      return `${SPEC}:${line + 1}:${(text[line] as string).indexOf(':') + 3}`;
+    };
+    expect(result.errors.map((e) => [e.path, e.code, e.at])).toEqual([
+      ['FCreateOrgId', 'SS4101', at('FCreateOrgId')],
+      ['FName', expect.stringMatching(/^SS5\d{3}$/), at('FName')],
+      ['FTRADINGCURRID', 'SS4101', at('FTRADINGCURRID')],
+      ['FUseOrgId', 'SS4101', at('FUseOrgId')],
+    ]);
+    expect(result.errors[0]?.message).toBe('lookup service down');
   });
 });
 
