@@ -181,6 +181,13 @@ describe('create, versions and errors', () => {
     expect(strict.message).toContain('bogus');
   });
 
+  test('dryRun=All validates and answers without storing', async () => {
+    const dry: any = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'dry' }, data: { a: '1' } }, dryRun: 'All' });
+    expect(dry.data).toEqual({ a: '1' });
+    expect((await failure(core.readNamespacedConfigMap({ namespace: ns, name: 'dry' }))).code).toBe(404);
+    expect((await failure(custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, body: widget('dry', { size: 0 }), dryRun: 'All' }))).code).toBe(422);
+  });
+
   test('415 for a patch content type the server does not know', async () => {
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'media' } } });
     const res = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/media`, { data: { a: 'b' } }, { 'content-type': 'text/plain' });
@@ -365,6 +372,19 @@ describe('list, selectors and watch', () => {
     await custom.patchNamespacedCustomObject({ ...ref('wv-1'), body: { spec: { size: 9 } } }, asMergePatch);
     await expect.poll(() => s.events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.spec.size}`)).toEqual(['MODIFIED wv-1 9']);
     s.stop();
+  });
+
+  test('a namespaced kind lists across all namespaces', async () => {
+    const all = await core.listConfigMapForAllNamespaces({ labelSelector: 'tier=web' });
+    expect(all.items.filter((i) => i.metadata?.namespace === ns).map((i) => i.metadata?.name).sort()).toEqual(['sel-1', 'sel-3']);
+  });
+
+  test('deletecollection removes what the selector matches', async () => {
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'dc-1', labels: { batch: 'dc' } } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'dc-2', labels: { batch: 'dc' } } } });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: ns, labelSelector: 'batch=dc' });
+    expect((await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'batch=dc' })).items).toEqual([]);
+    expect(await names()).toEqual(['sel-1', 'sel-2', 'sel-3']);
   });
 
   test('timeoutSeconds ends the stream cleanly', async () => {
