@@ -5,6 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../cli/io.ts';
+import { run as validateCommand } from '../compiler/cli/validate.ts';
 import { runPipeline } from '../compiler/pipeline.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -42,5 +44,14 @@ describe('invalid corpus', () => {
       expect(d.summary.length).toBeGreaterThan(0);
       expect(d.summary).not.toMatch(/\n/);
     }
+  });
+
+  it.each(fixtures)('syncspec validate %s --format json exits as its diagnostics say', async (file) => {
+    let stdout = '';
+    const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => undefined, cwd: root, env: {}, isTTY: false };
+    const code = await validateCommand([file, '--format', 'json'], io);
+    const report = JSON.parse(stdout) as { diagnostics: { code: string; severity: string; range?: { start: { line: number; col: number } } }[] };
+    expect(report.diagnostics.map((d) => `${d.code} at ${d.range?.start.line}:${d.range?.start.col}`).sort()).toEqual(expectations(file));
+    expect(code).toBe(report.diagnostics.some((d) => d.severity === 'error') ? 1 : 0);
   });
 });
