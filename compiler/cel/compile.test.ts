@@ -156,7 +156,9 @@ describe('run-time semantics', () => {
     expect(run('source.LineCount * 2', order, { type: 'integer' })).toBe(4);
     expect(run('source.Description', order, { type: 'string' })).toBeNull();
     expect(run('source.Discount__c', order, { type: 'decimal', scale: 2 })).toBeNull();
-    expect(run('source.OrderItems[0].Quantity', order, { type: 'decimal', scale: 3 })).toBe('2.000');
+    expect(run('source.OrderItems[0].Quantity', order, { type: 'decimal', scale: 3 })).toBe('2');
+    expect(run('decimal("113").round(2)', order, { type: 'decimal', scale: 10 })).toBe('113.00');
+    expect(run('decimal("1.50000")', order, { type: 'decimal', scale: 2 })).toBe('1.50');
   });
 
   it('distinguishes a missing required field from a null nullable one', () => {

@@ -123,7 +123,11 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
   }
   const body = conv(v.code);
   if (!v.nullable || body.text === v.code.text) return body;
-  return new Code(`((x) => (x === null || x === undefined ? null : ${conv(new Code('x')).text}))(${v.code.text})`);
+  // A writer applied directly to the value has a null-passing variant (rt.outStrN, …); else wrap.
+  const probe = conv(new Code('x')).text;
+  const direct = /^rt\.(out(?:Str|Int|Dec|Date|Ts|Enum))\(x(, .*)?\)$/s.exec(probe);
+  if (direct) return new Code(`rt.${direct[1]}N(${v.code.text}${direct[2] ?? ''})`);
+  return new Code(`((x) => (x === null || x === undefined ? null : ${probe}))(${v.code.text})`);
 }
 
 /**

@@ -862,7 +862,11 @@ const strings: FunctionDecl[] = [
   strMethod(
     'join',
     'Concatenates a list of strings, with an optional separator.',
-    [m([L(T.string)], T.string, rt('join')), m([L(T.string), T.string], T.string, rt('join'))],
+    // A list statically of strings joins natively; a dyn list is checked element by element (rt.join).
+    [
+      m([L(T.string)], T.string, (c, a) => (a[0]?.tsUnknown || a[0]?.type.kind !== 'list' || (a[0].type.elem.kind !== 'string') ? call('join', c[0] as Code) : new Code(`${c[0]?.text}.join("")`)), { safe: true }),
+      m([L(T.string), T.string], T.string, (c, a) => (a[0]?.tsUnknown || a[0]?.type.kind !== 'list' || (a[0].type.elem.kind !== 'string') ? call('join', c[0] as Code, c[1] as Code) : new Code(`${c[0]?.text}.join(${c[1]?.text})`)), { safe: true }),
+    ],
     [{ expr: '["a", "b"].join("-")', result: '"a-b"' }],
     'lists-and-maps',
   ),

@@ -538,10 +538,14 @@ export function lastIndexOf(s: string, t: string, from?: bigint): bigint {
   start = -1;
   return BigInt(start);
 }
+const NON_ASCII = /[^\x00-\x7f]/;
+/** Lower-cases ASCII letters only; pure-ASCII text takes the native path. */
 export function lowerAscii(s: string): string {
+  if (!NON_ASCII.test(s)) return s.toLowerCase();
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 export function upperAscii(s: string): string {
+  if (!NON_ASCII.test(s)) return s.toUpperCase();
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 export function replace(s: string, from: string, to: string, n?: bigint): string {
@@ -588,10 +592,17 @@ export function substring(s: string, start: bigint, end?: bigint): string {
   return cps.slice(Number(start), Number(e)).join('');
 }
 /** Unicode White_Space, as CEL's `trim`. */
-const WS = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const TRIM = new RegExp(`^${WS}+|${WS}+$`, 'g');
+function isSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
 export function trim(s: string): string {
-  return s.replace(TRIM, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 export function join(l: readonly unknown[], sep = ''): string {
   for (const x of l) if (typeof x !== 'string') noOverload('join', x);

@@ -56,8 +56,17 @@ function nullableReader<T>(conv: (k: string, v: unknown) => T): (o: Record<strin
   };
 }
 
-export const fStr = reader(str);
-export const fStrN = nullableReader(str);
+/** The common case first: a string field holding a string. */
+export function fStr(o: Record<string, unknown>, k: string): string {
+  const v = Object.hasOwn(o, k) ? o[k] : undefined;
+  if (typeof v === 'string') return v;
+  return v === undefined || v === null ? absent(k) : str(k, v);
+}
+export function fStrN(o: Record<string, unknown>, k: string): string | null {
+  const v = Object.hasOwn(o, k) ? o[k] : undefined;
+  if (typeof v === 'string') return v;
+  return v === undefined || v === null ? null : str(k, v);
+}
 export const fInt = reader(int);
 export const fIntN = nullableReader(int);
 export const fDbl = reader(dbl);
@@ -99,6 +108,14 @@ export function fTsN(o: Record<string, unknown>, k: string, zone: string): Times
 
 // ----------------------------------------------------------------------------- target wire form
 
+/** Nullable variants of the writers: null stays null. */
+export const outStrN = (v: string | null | undefined, maxLength: number): string | null => (v === null || v === undefined ? null : outStr(v, maxLength));
+export const outIntN = (v: bigint | null | undefined): number | null => (v === null || v === undefined ? null : outInt(v));
+export const outDecN = (v: Decimal | null | undefined, scale?: number, precision?: number): string | null => (v === null || v === undefined ? null : outDec(v, scale, precision));
+export const outDateN = (v: PlainDate | null | undefined): string | null => (v === null || v === undefined ? null : outDate(v));
+export const outTsN = (v: Timestamp | null | undefined, zone?: string): string | null => (v === null || v === undefined ? null : outTs(v, zone));
+export const outEnumN = (v: string | null | undefined, values: readonly string[]): string | null => (v === null || v === undefined ? null : outEnum(v, values));
+
 export function outStr(v: string, maxLength: number): string {
   if (v.length > maxLength && [...v].length > maxLength) celFail('tooLong', `text of ${[...v].length} characters exceeds the target's maximum length ${maxLength}`);
   return v;
@@ -108,8 +125,9 @@ export function outInt(v: bigint): number {
   return Number(v);
 }
 /**
- * Decimal as text (never a float). With `scale`, pads to that many digits; more digits than the target
- * allows is an error rather than a silent rounding (round explicitly with `.round(n)`).
+ * Decimal as text (never a float), keeping the value's own scale ("113.00" stays "113.00"). More digits
+ * after the point than the target's `scale` is an error rather than a silent rounding (round explicitly
+ * with `.round(n)`); trailing zeros beyond the scale are dropped.
  */
 export function outDec(v: Decimal, scale?: number, precision?: number): string {
   let d = v;
@@ -118,7 +136,7 @@ export function outDec(v: Decimal, scale?: number, precision?: number): string {
       const r = d.round(scale, 'down');
       if (!r.eq(d)) celFail('scaleTooLarge', `${d.toString()} has more than ${scale} decimal places; round it with .round(${scale})`);
       d = r;
-    } else if (d.scale < scale) d = d.round(scale);
+    }
   }
   if (precision !== undefined) {
     const digits = (d.mantissa < 0n ? -d.mantissa : d.mantissa).toString().replace(/^0+/, '').length;
