@@ -265,7 +265,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
       });
       row.entries[en] = [...kept, ...updated];
     }
-    row.values.FModifyDate = stamp;
+    row.values.FModifyDate = normaliseLocal(stamp);
     row.values.FModifierId = user ?? 'system';
     saveRow(formId, row);
     base.effects.record(formId, String(row.values[form.number]), existing ? 'update' : 'create');
@@ -289,7 +289,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     if (!existing && (row.values[form.number] === undefined || row.values[form.number] === null) && form.autoNumberPrefix) {
       row.values[form.number] = `${form.autoNumberPrefix}${String(++billCounter).padStart(6, '0')}`;
     }
-    row.values.FModifyDate = stamp;
+    row.values.FModifyDate = normaliseLocal(stamp);
     row.values.FModifierId = 'ui-user';
     saveRow(id, row);
     return row;
@@ -373,7 +373,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     for (const p of paths) {
       const reader = resolvePath(formId, form, p);
       if (!reader) return queryError(res, `字段“${p}”在业务对象“${formId}”中不存在`, p);
-      readers.set(p.toLowerCase(), reader);
+      readers.set(p, reader);
     }
     const entryName = Object.entries(form.entries ?? {}).find(([en, def]) =>
       paths.some((p) => {
@@ -387,24 +387,31 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
       if (entries.length === 0) contexts.push([row, undefined]);
       else for (const e of entries) contexts.push([row, e]);
     }
-    const get = (ctx: [KdRow, Record<string, unknown> | undefined], p: string): unknown => (readers.get(p.toLowerCase()) as (r: KdRow, e: Record<string, unknown> | undefined) => unknown)(ctx[0], ctx[1]);
+    const get = (ctx: [KdRow, Record<string, unknown> | undefined], p: string): unknown => (readers.get(p) as (r: KdRow, e: Record<string, unknown> | undefined) => unknown)(ctx[0], ctx[1]);
     const isTime = (p: string): boolean => /modifydate|createdate|fdate$/i.test(p.split('.')[0] ?? '');
-    const norm = (p: string) => (v: unknown) => (isTime(p) && typeof v === 'string' ? normaliseLocal(v) : v);
+    const asIs = (v: unknown): unknown => v;
+    const asTime = (v: unknown): unknown => (typeof v === 'string' ? normaliseLocal(v) : v);
+    const norms = new Map(paths.map((p) => [p, isTime(p) ? asTime : asIs]));
+    const norm = (p: string): ((v: unknown) => unknown) => norms.get(p) ?? asIs;
     const hits = contexts.filter((ctx) => evalFilter(filter, (p) => get(ctx, p), norm));
-    hits.sort((a, b) => {
-      for (const o of order) {
-        const x = norm(o.field)(get(a, o.field));
-        const y = norm(o.field)(get(b, o.field));
+    // Decorate once, then sort on plain values: comparators that re-read fields dominate large queries.
+    const keyed = hits.map((ctx) => ({ ctx, k: order.map((o) => norm(o.field)(get(ctx, o.field)) as string | number | null | undefined) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < order.length; i++) {
+        const x = a.k[i];
+        const y = b.k[i];
         if (x === y) continue;
-        if (x === null || x === undefined) return o.desc ? 1 : -1;
-        if (y === null || y === undefined) return o.desc ? -1 : 1;
-        const c = (x as number | string) < (y as number | string) ? -1 : 1;
-        return o.desc ? -c : c;
+        const desc = (order[i] as { desc: boolean }).desc;
+        if (x === null || x === undefined) return desc ? 1 : -1;
+        if (y === null || y === undefined) return desc ? -1 : 1;
+        const c = x < y ? -1 : 1;
+        return desc ? -c : c;
       }
       return 0;
     });
+    const sorted = keyed.map((e) => e.ctx);
     const top = Number(data.TopRowCount ?? 0);
-    const capped = top > 0 ? hits.slice(0, top) : hits;
+    const capped = top > 0 ? sorted.slice(0, top) : sorted;
     const start = Math.max(0, Number(data.StartRow ?? 0) || 0);
     const requested = Number(data.Limit ?? 0) || maxLimit;
     const limit = Math.min(maxLimit, Math.max(1, requested));
@@ -630,6 +637,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
 
 /** "2026-03-01 10:00:00" / "2026-03-01T10:00:00.5" → "2026-03-01T10:00:00.500" (comparable as text). */
 export function normaliseLocal(v: string): string {
+  if (v.length === 23 && v.charCodeAt(10) === 84 /* T */ && v.charCodeAt(19) === 46 /* . */) return v; // already canonical
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?$/.exec(v.trim());
   if (!m) return v;
   return `${m[1]}T${m[2]}.${((m[3] ?? '') + '000').slice(0, 3)}`;
