@@ -5,6 +5,7 @@
  * lookups, entity schemas) recompiles everything, since every scope may read it.
  */
 import { buildCatalogs } from '../catalog/load.ts';
+import type { Catalog } from '../catalog/types.ts';
 import type { CompileExpression } from '../cel/api.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { loadText } from '../load/index.ts';
@@ -34,18 +35,29 @@ export interface IncrementalResult {
 }
 
 export class IncrementalGenerator {
-  readonly #root: string;
   readonly #outDir: string;
   readonly #compile: CompileExpression;
+  readonly #catalogs: (docs: readonly LoadedDocument[]) => (system: string) => Catalog | undefined;
   readonly #check: ReturnType<typeof createTypeChecker>;
   readonly #docs = new Map<string, LoadedDocument[]>();
   readonly #specs = new Map<string, SpecOutput>();
   #registry: GeneratedFile | undefined;
 
-  constructor(options: { root: string; outDir: string; compile: CompileExpression }) {
-    this.#root = options.root;
+  constructor(options: {
+    root: string;
+    outDir: string;
+    compile: CompileExpression;
+    /** Catalogs for a set of documents; defaults to the shipped catalogs extended by the repo's EntitySchemas. */
+    catalogs?: (docs: readonly LoadedDocument[]) => (system: string) => Catalog | undefined;
+  }) {
     this.#outDir = options.outDir;
     this.#compile = options.compile;
+    this.#catalogs =
+      options.catalogs ??
+      ((docs) => {
+        const set = buildCatalogs(docs);
+        return (system) => set.catalogFor(system);
+      });
     this.#check = createTypeChecker(options.root);
   }
 
@@ -71,8 +83,7 @@ export class IncrementalGenerator {
       }
     }
     const docs = [...this.#docs.values()].flat();
-    const catalogs = buildCatalogs(docs);
-    const repo = mappingRepo(docs, (s) => catalogs.catalogFor(s), this.#compile);
+    const repo = mappingRepo(docs, this.#catalogs(docs), this.#compile);
     const specDocs = new Map(docs.filter((d) => d.kind === 'SyncSpec' && d.name !== undefined).map((d) => [d.name as string, d]));
     // Specs that read a touched spec's key type through ref() must be rechecked too.
     for (const [name, out] of this.#specs) if (out.refs.some((r) => touched.has(r))) touched.add(name);

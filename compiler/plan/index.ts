@@ -6,7 +6,9 @@ import type { Plan, PlanFieldPosition } from './types.ts';
 
 function positions(fields: readonly CompiledField[], out: PlanFieldPosition[] = []): PlanFieldPosition[] {
   for (const f of fields) {
-    out.push({ field: f.path, at: f.at });
+    const position: PlanFieldPosition = { field: f.path, at: f.at, expr: f.text };
+    if (f.kind === 'expr' && f.default !== undefined) position.default = f.default;
+    out.push(position);
     if (f.kind === 'each') positions(f.fields, out);
   }
   return out;

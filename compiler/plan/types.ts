@@ -16,6 +16,10 @@ export interface PlanFieldPosition {
   field: string;
   /** `specs/….yaml:12:15` of the mapping expression. */
   at: string;
+  /** The CEL expression as written (for `each` fields, the list expression), so the plan hash covers the mapping. */
+  expr?: string;
+  /** The `default` of an `{ expr, default }` mapping. */
+  default?: string | number | boolean | null;
 }
 
 export interface Plan {

@@ -31,7 +31,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FADDRESS ← [source.BillingState.orValue(''), source.BillingCity.orValue(''), source.BillingStreet.orValue('')].join('') */
   let v0!: Target["FADDRESS"];
   try {
-    v0 = rt.outStr(rt.join([(rt.fStrN(source, "BillingState") ?? ""), (rt.fStrN(source, "BillingCity") ?? ""), (rt.fStrN(source, "BillingStreet") ?? "")], ""), 255);
+    v0 = rt.outStr([(rt.fStrN(source, "BillingState") ?? ""), (rt.fStrN(source, "BillingCity") ?? ""), (rt.fStrN(source, "BillingStreet") ?? "")].join(""), 255);
   } catch (cause) {
     fail(errors, "FADDRESS", "specs/flows/customers/crm-account-to-erp-customer.yaml:26:15", cause);
   }

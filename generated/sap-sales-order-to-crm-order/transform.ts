@@ -36,7 +36,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Description ← 'SAP ' + source.SalesOrganization + '/' + source.DistributionChannel + '/' + source.OrganizationDivision + ': ' + source.to_Item.map(i, i.Material).join(', ') */
   let v1!: Target["Description"];
   try {
-    v1 = rt.outStr(((((((("SAP " + rt.fStr(source, "SalesOrganization")) + "/") + rt.fStr(source, "DistributionChannel")) + "/") + rt.fStr(source, "OrganizationDivision")) + ": ") + rt.join(rt.mapList(rt.fList(source, "to_Item"), (v0) => rt.fStr(v0, "Material")), ", ")), 32000);
+    v1 = rt.outStr(((((((("SAP " + rt.fStr(source, "SalesOrganization")) + "/") + rt.fStr(source, "DistributionChannel")) + "/") + rt.fStr(source, "OrganizationDivision")) + ": ") + rt.mapList(rt.fList(source, "to_Item"), (v0) => rt.fStr(v0, "Material")).join(", ")), 32000);
   } catch (cause) {
     fail(errors, "Description", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:18", cause);
   }

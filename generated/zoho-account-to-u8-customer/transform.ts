@@ -36,7 +36,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** address ← [source.Billing_State.orValue(''), source.Billing_City.orValue(''), source.Billing_Street.orValue('')].join(' ').trim() */
   let v1!: Target["address"];
   try {
-    v1 = rt.outStr(rt.trim(rt.join([(rt.fStrN(source, "Billing_State") ?? ""), (rt.fStrN(source, "Billing_City") ?? ""), (rt.fStrN(source, "Billing_Street") ?? "")], " ")), 255);
+    v1 = rt.outStr(rt.trim([(rt.fStrN(source, "Billing_State") ?? ""), (rt.fStrN(source, "Billing_City") ?? ""), (rt.fStrN(source, "Billing_Street") ?? "")].join(" ")), 255);
   } catch (cause) {
     fail(errors, "address", "specs/flows/customers/zoho-account-to-u8-customer.yaml:24:14", cause);
   }
