@@ -54,6 +54,9 @@ function walk(s: Schema, at: string, inJunctor: boolean, r: StructuralReport): v
   if ('x-kubernetes-preserve-unknown-fields' in s && s['x-kubernetes-preserve-unknown-fields'] !== true) {
     r.causes.push({ type: 'FieldValueInvalid', field: `${at}.x-kubernetes-preserve-unknown-fields`, message: 'Invalid value: must be true or undefined' });
   }
+  if (typeof s.pattern === 'string' && !re2Compatible(s.pattern)) {
+    r.causes.push({ type: 'FieldValueInvalid', field: `${at}.pattern`, message: `Invalid value: ${JSON.stringify(s.pattern)}: must be a valid regular expression (RE2: no lookaround, no backreferences)` });
+  }
   if (inJunctor) {
     for (const k of NOT_IN_JUNCTORS) if (k in s) r.causes.push({ type: 'FieldValueForbidden', field: `${at}.${k}`, message: 'Forbidden: must be empty to be structural' });
   } else {
@@ -77,6 +80,12 @@ function walk(s: Schema, at: string, inJunctor: boolean, r: StructuralReport): v
     });
   }
   if (isObject(s.not)) { walk(s.not, `${at}.not`, true, r); requireCounterpart(s.not, s, `${at}.not`, r); }
+}
+
+/** The API server compiles patterns with Go's RE2, which has no lookaround and no backreferences. */
+function re2Compatible(pattern: string): boolean {
+  if (/\(\?<?[=!]/.test(pattern) || /\\[1-9]/.test(pattern)) return false;
+  try { new RegExp(pattern, 'u'); return true; } catch { return false; }
 }
 
 /** A property or items named inside a junctor must also be specified in the structural part. */
@@ -202,7 +211,11 @@ function validateJunctors(value: unknown, schema: Schema, path: string, report: 
 const patterns = new Map<string, RegExp>();
 function pattern(source: string): RegExp {
   let re = patterns.get(source);
-  if (!re) patterns.set(source, (re = new RegExp(source, 'u')));
+  if (!re) {
+    // Unicode mode first (code points, like RE2); some escapes RE2 takes are errors there, so fall back.
+    try { re = new RegExp(source, 'u'); } catch { re = new RegExp(source); }
+    patterns.set(source, re);
+  }
   return re;
 }
 
