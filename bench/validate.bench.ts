@@ -111,6 +111,27 @@ async function naive(files: string[]): Promise<number> {
   return performance.now() - t;
 }
 
+/** Where the time goes, in this (warm) process: finding files, load + schema per file, semantic checks. */
+async function phases(dir: string): Promise<void> {
+  const { collectFiles } = await import('../compiler/load/index.ts');
+  const { checkFile } = await import('../compiler/validate/file.ts');
+  const { SchemaSet } = await import('../compiler/validate/index.ts');
+  const { checkRepo } = await import('../compiler/check/index.ts');
+  const schemas = new SchemaSet();
+  const rows: number[][] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const { files } = collectFiles([dir], root);
+    const t1 = performance.now();
+    const checked = files.map((f) => checkFile(f, root, schemas, undefined));
+    const t2 = performance.now();
+    checkRepo(checked.flatMap((c) => c.load.documents));
+    rows.push([t1 - t0, t2 - t1, performance.now() - t2]);
+  }
+  const m = (k: number) => median(rows.map((r) => r[k] ?? 0)).toFixed(0);
+  console.log(`in-process phases (median of 3, warm): collect ${m(0)} ms, load + schema ${m(1)} ms, semantic checks ${m(2)} ms`);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'syncspec-bench-'));
 try {
   const count = generate(dir);
@@ -125,6 +146,7 @@ try {
   for (let i = 0; i < RUNS; i++) times.push(cold(dir).ms);
   const m = median(times);
   console.log(`syncspec validate, cold process, ${RUNS} runs: median ${m.toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}) → ${((count / m) * 1000).toFixed(0)} files/s`);
+  await phases(dir);
   const naiveTimes: number[] = [];
   for (let i = 0; i < 3; i++) naiveTimes.push(await naive(walk(dir)));
   const nm = median(naiveTimes);
