@@ -54,6 +54,8 @@ export class Checker {
   readonly src: ParsedSource;
   readonly spans: Spans;
   readonly #locals: Map<string, Local>[] = [];
+  /** Field paths known to be present in the current branch (`has(source.X) ? source.X : …`). */
+  readonly #narrowed: Set<string>[] = [];
   #varCounter = 0;
 
   constructor(src: ParsedSource, scope: CelScope) {
@@ -110,6 +112,39 @@ export class Checker {
     }
     const hit = this.#byId.get(e.id);
     return hit && hit.exprKind.case !== undefined ? hit : undefined;
+  }
+
+  /** Checks `e` knowing that the field paths in `present` are neither absent nor null. */
+  checkNarrowed(e: Expr, present: ReadonlySet<string>): Typed | undefined {
+    if (present.size === 0) return this.check(e);
+    this.#narrowed.push(new Set(present));
+    try {
+      return this.check(e);
+    } finally {
+      this.#narrowed.pop();
+    }
+  }
+
+  /** Field paths a true condition guarantees present: `has(p)`, `p != null`, and both sides of `&&`. */
+  presentWhenTrue(cond: Expr): Set<string> {
+    const out = new Set<string>();
+    const k = cond.exprKind;
+    if (k.case === 'selectExpr' && k.value.testOnly && k.value.operand) {
+      const base = pathKey(k.value.operand);
+      if (base !== undefined) out.add(`${base}.${k.value.field}`);
+    } else if (k.case === 'callExpr' && k.value.function === '_!=_') {
+      const [l, r] = k.value.args;
+      const isNull = (x: Expr | undefined): boolean => x?.exprKind.case === 'constExpr' && x.exprKind.value.constantKind.case === 'nullValue';
+      const p = isNull(r) && l ? pathKey(l) : isNull(l) && r ? pathKey(r) : undefined;
+      if (p !== undefined) out.add(p);
+    } else if (k.case === 'callExpr' && k.value.function === '_&&_') {
+      for (const a of k.value.args) for (const p of this.presentWhenTrue(a)) out.add(p);
+    }
+    return out;
+  }
+
+  #isNarrowed(key: string | undefined): boolean {
+    return key !== undefined && this.#narrowed.some((s) => s.has(key));
   }
 
   check(e: Expr): Typed | undefined {
@@ -219,7 +254,7 @@ export class Checker {
     if (!obj) return undefined;
     const fieldSpan = this.spans.nameSpan(e, field);
     const t = obj.type;
-    if (t.kind === 'record') return this.recordField(obj, t.entity, field, fieldSpan, testOnly, span);
+    if (t.kind === 'record') return this.recordField(obj, t.entity, field, fieldSpan, testOnly, span, testOnly ? undefined : pathKey(e));
     if (t.kind === 'map' || t.kind === 'dyn') {
       const objCode = t.kind === 'map' ? this.nonNull(obj) : obj.code;
       if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: false, span };
@@ -243,7 +278,7 @@ export class Checker {
   }
 
   /** Reads `field` of a catalog record (`source.Name`, or `source["名称"]` for names that are not CEL identifiers). */
-  recordField(obj: Typed, entityName: string, field: string, fieldSpan: Span, testOnly: boolean, span: Span): Typed | undefined {
+  recordField(obj: Typed, entityName: string, field: string, fieldSpan: Span, testOnly: boolean, span: Span, key?: string): Typed | undefined {
     const t = { entity: entityName };
     const entity = this.scope.entity(t.entity);
     if (!entity) return this.error('SS3103', fieldSpan, `entity "${t.entity}" is not in the catalog`);
@@ -257,10 +292,13 @@ export class Checker {
     }
     const objCode = this.nonNull(obj);
     if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: obj.safe && !obj.nullable, span };
-    const ft = fieldType(def);
+    const declared = fieldType(def);
+    // Inside `has(source.X) ? source.X : …` the field is known present: read it as non-nullable.
+    const present = declared.nullable && this.#isNarrowed(key);
+    const ft = present ? { ...declared, nullable: false } : declared;
     // Offset-less text is local time: in UTC for systems that write UTC, else in the field's or the connection's zone.
     const zone = def.type === 'datetime' && def.zone === 'utc' ? 'UTC' : def.type === 'datetime' && def.zone !== undefined && def.zone !== 'offset' ? def.zone : this.scope.timezone;
-    const reader = readerFor(ft, def.nullable === true);
+    const reader = readerFor(ft, def.nullable === true && !present);
     const args = [objCode, lit(field)];
     if (ft.type.kind === 'date' || ft.type.kind === 'timestamp') args.push(lit(zone));
     return { ...ft, code: call(reader, ...args), safe: false, span };
@@ -410,6 +448,17 @@ export class Checker {
     if (chosen.o.returnsUnknown) out.tsUnknown = true;
     return out;
   }
+}
+
+/** `source.A.B` as text for an identifier/selection chain (the key narrowing uses); undefined otherwise. */
+export function pathKey(e: Expr): string | undefined {
+  const k = e.exprKind;
+  if (k.case === 'identExpr') return k.value.name;
+  if (k.case === 'selectExpr' && !k.value.testOnly && k.value.operand) {
+    const base = pathKey(k.value.operand);
+    return base === undefined ? undefined : `${base}.${k.value.field}`;
+  }
+  return undefined;
 }
 
 function isDynArg(a: Typed): boolean {

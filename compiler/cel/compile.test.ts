@@ -161,6 +161,16 @@ describe('run-time semantics', () => {
     expect(run('decimal("1.50000")', order, { type: 'decimal', scale: 2 })).toBe('1.50');
   });
 
+  it('narrows a nullable field that a condition proved present', () => {
+    const req: FieldDef = { type: 'string', requiredOnCreate: true };
+    expect(compileExpression('has(source.Description) ? source.Description : "none"', scope, req).diagnostics).toEqual([]);
+    expect(compileExpression('source.Description != null ? source.Description : "none"', scope, req).diagnostics).toEqual([]);
+    expect(compileExpression('has(source.Region__c) && source.Region__c.size() > 2', scope).code).toContain('rt.fStr(source, "Region__c")');
+    expect(diag('has(source.Region__c) ? source.Description : "none"', req).code).toBe('SS3108');
+    expect(run('has(source.Description) ? source.Description : "none"', order, req)).toBe('none');
+    expect(run('has(source.Description) ? source.Description : "none"', { ...order, Description: 'd' }, req)).toBe('d');
+  });
+
   it('distinguishes a missing required field from a null nullable one', () => {
     const { LineCount: _, ...noCount } = order;
     expect(runError('source.LineCount + 1', noCount)).toBe('SS5104');

@@ -383,7 +383,11 @@ function boolOperand(v: Typed, c: Checker, what: string): Code | undefined {
 }
 
 function logic(site: CallSite, c: Checker, op: '&&' | '||'): Typed | undefined {
-  const [a, b] = checkArgs(site, c);
+  const [ea, eb] = site.args;
+  if (!ea || !eb) return undefined;
+  const a = c.check(ea);
+  // In `has(source.X) && source.X.size() > 0` the right side sees source.X as present.
+  const b = op === '&&' ? c.checkNarrowed(eb, c.presentWhenTrue(ea)) : c.check(eb);
   if (!a || !b) return undefined;
   const ca = boolOperand(a, c, `left operand of ${op}`);
   const cb = boolOperand(b, c, `right operand of ${op}`);
@@ -394,7 +398,11 @@ function logic(site: CallSite, c: Checker, op: '&&' | '||'): Typed | undefined {
 }
 
 function conditional(site: CallSite, c: Checker): Typed | undefined {
-  const [cond, a, b] = checkArgs(site, c);
+  const [ec, ea, eb] = site.args;
+  if (!ec || !ea || !eb) return undefined;
+  const cond = c.check(ec);
+  const a = c.checkNarrowed(ea, c.presentWhenTrue(ec));
+  const b = c.check(eb);
   if (!cond || !a || !b) return undefined;
   const cc = cond.type.kind === 'dyn' ? call('bool', cond.code) : boolOperand(cond, c, 'condition of ?:');
   if (!cc) return undefined;
