@@ -24,8 +24,10 @@ export interface SalesforceConfig {
   integrationUserId?: string;
   timeoutMs?: number;
   connections?: number;
-  /** Fields read per object; default: every field from `describe`. */
+  /** Fields read per object, including one-level paths (`Account.AccountNumber`); default: every field from `describe`. */
   fields?: Record<string, string[]>;
+  /** Child records read with the parent: object → child relationship → fields (`{ Order: { OrderItems: ['Quantity', 'Product2.ProductCode'] } }`). */
+  children?: Record<string, Record<string, string[]>>;
   /** Incremental cursor field (default SystemModstamp). */
   cursorField?: string;
 }

@@ -36,8 +36,25 @@ export function soqlString(value: string): string {
 
 /** Field and object names go into SOQL unquoted, so they must be plain identifiers. */
 function soqlName(name: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a Salesforce API name: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new ConnectorFailure(connectorError(CODES.badMapping, 'bad-mapping', `not a Salesforce API name: ${JSON.stringify(name)}`));
   return name;
+}
+
+/** A select-list path: a field, or one relationship level (`Product2.ProductCode`). */
+function soqlPath(path: string): string {
+  return path.split('.').map(soqlName).join('.');
+}
+
+/** Strips `attributes` and turns child relationship results (`{records:[…]}`, or null when empty) into arrays. */
+function cleanValue(v: unknown, isChild: boolean): unknown {
+  if (isChild) {
+    const records = (v as { records?: unknown } | null)?.records;
+    return Array.isArray(records) ? records.map((r) => cleanValue(r, false)) : [];
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'attributes') out[k] = cleanValue(x, false);
+  return out;
 }
 
 export class SalesforceConnector implements Connector {
@@ -57,10 +74,17 @@ export class SalesforceConnector implements Connector {
   }
 
   /** Fields to select: configured, else every field from describe. */
-  private fieldsFor(entity: string, signal?: AbortSignal): Promise<string[]> {
+  private async fieldsFor(entity: string, signal?: AbortSignal): Promise<string[]> {
+    const children = Object.entries(this.config.children?.[entity] ?? {}).map(
+      ([rel, fields]) => `(SELECT ${[...new Set(['Id', ...fields])].map(soqlPath).join(', ')} FROM ${soqlName(rel)} ORDER BY Id)`,
+    );
+    return [...(await this.ownFields(entity, signal)), ...children];
+  }
+
+  private ownFields(entity: string, signal?: AbortSignal): Promise<string[]> {
     const configured = this.config.fields?.[entity];
     const must = ['Id', this.cursorField, 'LastModifiedById'];
-    if (configured) return Promise.resolve([...new Set([...must, ...configured])].map(soqlName));
+    if (configured) return Promise.resolve([...new Set([...must, ...configured])].map(soqlPath));
     let p = this.describeCache.get(entity);
     if (!p) {
       p = (async () => {
@@ -77,8 +101,10 @@ export class SalesforceConnector implements Connector {
     return p;
   }
 
-  private toRecord(raw: Record<string, unknown>, selfUser: string | undefined): SourceRecord {
-    const { attributes: _attributes, ...data } = raw;
+  private toRecord(raw: Record<string, unknown>, selfUser: string | undefined, entity?: string): SourceRecord {
+    const childRels = new Set(Object.keys((entity !== undefined ? this.config.children?.[entity] : undefined) ?? {}));
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) if (k !== 'attributes') data[k] = cleanValue(v, childRels.has(k));
     const id = String(data.Id);
     const stamp = typeof data[this.cursorField] === 'string' ? toUtcIso(data[this.cursorField] as string) : undefined;
     const rec: SourceRecord = { id, version: stamp ?? id, data };
@@ -119,7 +145,7 @@ export class SalesforceConnector implements Connector {
         result = await this.queryPage({ soql: `SELECT ${fields.join(', ')} FROM ${soqlName(entity)}${where} ORDER BY ${c} ASC, Id ASC` }, batchSize, signal);
       }
       const self = await this.client.userId(signal);
-      const records = result.records.map((r) => this.toRecord(r, self));
+      const records = result.records.map((r) => this.toRecord(r, self, entity));
       const out: ReadPage = { records };
       if (result.next !== undefined) out.next = result.next;
       const last = records[records.length - 1];
@@ -145,7 +171,7 @@ export class SalesforceConnector implements Connector {
         throw asFailure(asConnectorError(this.system, e));
       }
       const self = await this.client.userId(opts.signal);
-      const records = page.records.map((r) => this.toRecord(r, self));
+      const records = page.records.map((r) => this.toRecord(r, self, entity));
       if (records.length > 0) yield records;
       if (records.length < size) return;
       after = (records[records.length - 1] as SourceRecord).id;

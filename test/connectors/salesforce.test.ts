@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../runtime/support/connector.ts';
 import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
@@ -68,3 +69,52 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
 }
 
 connectorContract('salesforce', startSalesforceHarness, { webhooks: true, ambiguousKeys: true });
+
+describe('salesforce specifics', () => {
+  it('reads orders with their items and related fields in one query, as plain nested data', async () => {
+    const emu = await startSalesforceEmulator();
+    const c = new SalesforceConnector({
+      loginUrl: emu.url,
+      auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' },
+      fields: { Order: ['OrderNumber', 'Status', 'EffectiveDate', 'Account.AccountNumber', 'Region__c'] },
+      children: { Order: { OrderItems: ['Quantity', 'UnitPrice', 'Unit__c', 'Product2.ProductCode'] } },
+    });
+    try {
+      const [acct] = emu.admin.seed('Account', [{ Name: '上海客户', AccountNumber: 'C-1' }]);
+      const [prod] = emu.admin.seed('Product2', [{ Name: '螺丝', ProductCode: 'P-1001' }]);
+      const [withItems, without] = emu.admin.seed('Order', [
+        { AccountId: acct!.Id, EffectiveDate: '2026-03-01', Status: 'Activated', SystemModstamp: '2026-03-01T02:00:00.000+0000' },
+        { AccountId: acct!.Id, EffectiveDate: '2026-03-02', Status: 'Draft', SystemModstamp: '2026-03-01T02:00:01.000+0000' },
+      ]);
+      emu.admin.seed('OrderItem', [
+        { OrderId: withItems!.Id, Product2Id: prod!.Id, Quantity: 5, UnitPrice: 113.5, Unit__c: 'Pcs' },
+        { OrderId: withItems!.Id, Quantity: 1, UnitPrice: 0.1 },
+      ]);
+      const page = await c.readChanges('Order', undefined, { limit: 200 });
+      expect(page.records.map((r) => r.id)).toEqual([withItems!.Id, without!.Id]);
+      const first = page.records[0]!.data;
+      expect(first.Account).toEqual({ AccountNumber: 'C-1' });
+      expect(first.OrderItems).toEqual([
+        expect.objectContaining({ Quantity: 5, UnitPrice: 113.5, Unit__c: 'Pcs', Product2: { ProductCode: 'P-1001' } }),
+        expect.objectContaining({ Quantity: 1, UnitPrice: 0.1, Product2: null }),
+      ]);
+      expect(page.records[1]!.data.OrderItems).toEqual([]);
+      expect(first.OrderNumber).toMatch(/^\d{8}$/);
+    } finally {
+      await c.close();
+      await emu.close();
+    }
+  });
+
+  it('reports a misspelt field or entity as bad-mapping (INVALID_FIELD, SS5157), never a crash', async () => {
+    const emu = await startSalesforceEmulator();
+    const c = new SalesforceConnector({ loginUrl: emu.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, fields: { Account: ['Nmae'] } });
+    try {
+      await expect(c.readChanges('Account', undefined, { limit: 200 })).rejects.toMatchObject({ error: { code: 'SS5157', class: 'bad-mapping', vendorCode: 'INVALID_FIELD' } });
+      await expect(c.readChanges('Account; DELETE', undefined, { limit: 200 })).rejects.toMatchObject({ error: { code: 'SS5157', class: 'bad-mapping' } });
+    } finally {
+      await c.close();
+      await emu.close();
+    }
+  });
+});

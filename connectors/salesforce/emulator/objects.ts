@@ -10,6 +10,8 @@ export interface SfField {
   required?: boolean;
   readOnly?: boolean;
   externalId?: boolean;
+  /** Referenced object of a `reference` field (relationship name: the field without `Id`). */
+  refTo?: string;
 }
 
 export interface SfObject {
@@ -18,6 +20,8 @@ export interface SfObject {
   fields: Record<string, SfField>;
   /** Auto-number field filled on create (Order.OrderNumber). */
   autoNumber?: string;
+  /** Child relationships usable in sub-queries: name → child object and its reference field. */
+  children?: Record<string, { object: string; field: string }>;
 }
 
 const system: Record<string, SfField> = {
@@ -33,6 +37,7 @@ const system: Record<string, SfField> = {
 export const DEFAULT_OBJECTS: Record<string, SfObject> = {
   Account: {
     prefix: '001',
+    children: { Contacts: { object: 'Contact', field: 'AccountId' }, Orders: { object: 'Order', field: 'AccountId' } },
     fields: {
       ...system,
       Name: { type: 'string', length: 255, required: true },
@@ -56,7 +61,7 @@ export const DEFAULT_OBJECTS: Record<string, SfObject> = {
       FirstName: { type: 'string', length: 40 },
       Email: { type: 'string', length: 80 },
       Phone: { type: 'string', length: 40 },
-      AccountId: { type: 'reference' },
+      AccountId: { type: 'reference', refTo: 'Account' },
       ExtId__c: { type: 'string', length: 80, externalId: true },
     },
   },
@@ -73,11 +78,12 @@ export const DEFAULT_OBJECTS: Record<string, SfObject> = {
   },
   Order: {
     prefix: '801',
+    children: { OrderItems: { object: 'OrderItem', field: 'OrderId' } },
     autoNumber: 'OrderNumber',
     fields: {
       ...system,
       OrderNumber: { type: 'string', length: 30, readOnly: true },
-      AccountId: { type: 'reference', required: true },
+      AccountId: { type: 'reference', required: true, refTo: 'Account' },
       EffectiveDate: { type: 'date', required: true },
       Status: { type: 'picklist', length: 255, required: true },
       TotalAmount: { type: 'currency', readOnly: true },
@@ -87,6 +93,22 @@ export const DEFAULT_OBJECTS: Record<string, SfObject> = {
       Region__c: { type: 'picklist', length: 255 },
       ExtId__c: { type: 'string', length: 80, externalId: true },
     },
+  },
+};
+
+DEFAULT_OBJECTS.OrderItem = {
+  prefix: '802',
+  fields: {
+    ...system,
+    OrderId: { type: 'reference', required: true, refTo: 'Order' },
+    Product2Id: { type: 'reference', refTo: 'Product2' },
+    PricebookEntryId: { type: 'reference' },
+    Quantity: { type: 'double', required: true },
+    UnitPrice: { type: 'currency', required: true },
+    TotalPrice: { type: 'currency', readOnly: true },
+    Description: { type: 'string', length: 255 },
+    Unit__c: { type: 'picklist', length: 255 },
+    ExtId__c: { type: 'string', length: 80, externalId: true },
   },
 };
 

@@ -21,7 +21,7 @@ import {
 } from '../../shared/emulator/server.ts';
 import { DEFAULT_OBJECTS, resolveField, resolveObject, type SfObject } from './objects.ts';
 import { isAck, notificationsXml } from './outbound.ts';
-import { fieldsOf, mapFields, matches, parseSoql, SoqlError, sortRows } from './soql.ts';
+import { mapFields, matches, parseSoql, SoqlError, sortRows, type SoqlQuery } from './soql.ts';
 
 export type SfRecord = Record<string, unknown> & { Id: string };
 
@@ -240,7 +240,10 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
         nillable: f.required !== true,
         createable: f.readOnly !== true,
         updateable: f.readOnly !== true,
+        referenceTo: f.refTo ? [f.refTo] : [],
+        relationshipName: f.refTo ? (name.endsWith('__c') ? `${name.slice(0, -3)}__r` : name.slice(0, -2)) : null,
       })),
+      childRelationships: Object.entries(obj.children ?? {}).map(([relationshipName, c]) => ({ relationshipName, childSObject: c.object, field: c.field })),
     };
   };
 
@@ -274,39 +277,89 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     });
   };
 
-  const handleQuery = (req: EmulatorRequest, res: ServerResponse, version: string): void => {
-    const q = req.query.get('q') ?? '';
-    let parsed;
-    try {
-      parsed = parseSoql(q);
-    } catch (e) {
-      if (e instanceof SoqlError) return reply(res, 400, sfError(e.errorCode, e.message));
-      throw e;
-    }
-    const type = resolveObject(objects, parsed.object);
-    if (!type) return reply(res, 400, sfError('INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`));
+  type Column = { kind: 'field'; name: string } | { kind: 'rel'; rel: string; refField: string; target: string; name: string };
+
+  /** Resolves select-list paths against the object (case-insensitive, one relationship level). */
+  const columnsFor = (type: string, paths: string[]): Column[] =>
+    paths.map((path): Column => {
+      const obj = objects[type] as SfObject;
+      const [head = '', tail] = path.split('.');
+      if (tail === undefined) {
+        const name = resolveField(obj, head);
+        if (!name) throw new SoqlError('INVALID_FIELD', `No such column '${head}' on entity '${type}'.`);
+        return { kind: 'field', name };
+      }
+      const refField = resolveField(obj, head.endsWith('__r') ? `${head.slice(0, -3)}__c` : `${head}Id`);
+      const target = refField ? obj.fields[refField]?.refTo : undefined;
+      if (!refField || !target) throw new SoqlError('INVALID_FIELD', `Didn't understand relationship '${head}' in field path. Make sure the relationship name is spelled correctly.`);
+      const name = resolveField(objects[target] as SfObject, tail);
+      if (!name) throw new SoqlError('INVALID_FIELD', `No such column '${tail}' on entity '${target}'.`);
+      return { kind: 'rel', rel: refField.endsWith('__c') ? `${refField.slice(0, -3)}__r` : refField.slice(0, -2), refField, target, name };
+    });
+
+  /** Evaluates a parsed query over `type` (optionally restricted to children of `parentId`) into result JSON rows. */
+  const runQuery = (type: string, parsed: SoqlQuery, version: string, source?: SfRecord[]): Record<string, unknown>[] => {
     const obj = objects[type] as SfObject;
     const canon = (f: string): string => {
       const c = resolveField(obj, f);
       if (!c) throw new SoqlError('INVALID_FIELD', `No such column '${f}' on entity '${type}'.`);
       return c;
     };
-    let fields: string[];
-    let where;
-    let order;
+    const columns = columnsFor(type, parsed.fields);
+    const where = mapFields(parsed.where, canon);
+    const order = parsed.orderBy.map((o) => ({ ...o, field: canon(o.field) }));
+    const subs = parsed.subqueries.map((sq) => {
+      const relName = Object.keys(obj.children ?? {}).find((r) => r.toLowerCase() === sq.relationship.toLowerCase());
+      const rel = relName ? obj.children?.[relName] : undefined;
+      if (!relName || !rel) throw new SoqlError('INVALID_TYPE', `Didn't understand relationship '${sq.relationship}' in FROM part of query call.`);
+      // One pass over the child table per query, grouped by parent id.
+      const byParent = new Map<string, SfRecord[]>();
+      for (const child of table(rel.object).values()) {
+        const pid = child[rel.field];
+        if (typeof pid !== 'string') continue;
+        let list = byParent.get(pid);
+        if (!list) byParent.set(pid, (list = []));
+        list.push(child);
+      }
+      return { relName, rel, query: sq.query, byParent };
+    });
+    const rows = (source ?? [...table(type).values()]).filter((r) => r.IsDeleted !== true && matches(where, r));
+    sortRows(rows, order, (f) => obj.fields[f]?.type === 'datetime');
+    const limited = parsed.limit === undefined ? rows : rows.slice(0, parsed.limit);
+    return limited.map((rec) => {
+      const out: Record<string, unknown> = { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${rec.Id}` } };
+      for (const c of columns) {
+        if (c.kind === 'field') out[c.name] = rec[c.name] ?? null;
+        else {
+          const ref = typeof rec[c.refField] === 'string' ? table(c.target).get(rec[c.refField] as string) : undefined;
+          if (!ref) out[c.rel] = null;
+          else {
+            const nested = (out[c.rel] ??= { attributes: { type: c.target, url: `/services/data/v${version}/sobjects/${c.target}/${ref.Id}` } }) as Record<string, unknown>;
+            nested[c.name] = ref[c.name] ?? null;
+          }
+        }
+      }
+      for (const sq of subs) {
+        const children = runQuery(sq.rel.object, sq.query, version, sq.byParent.get(rec.Id) ?? []);
+        // Salesforce answers null, not an empty list, for a relationship without children.
+        out[sq.relName] = children.length === 0 ? null : { totalSize: children.length, done: true, records: children };
+      }
+      return out;
+    });
+  };
+
+  const handleQuery = (req: EmulatorRequest, res: ServerResponse, version: string): void => {
+    const q = req.query.get('q') ?? '';
+    let snapshot;
     try {
-      fields = parsed.fields.map(canon);
-      where = mapFields(parsed.where, canon);
-      fieldsOf(where).forEach(canon);
-      order = parsed.orderBy.map((o) => ({ ...o, field: canon(o.field) }));
+      const parsed = parseSoql(q);
+      const type = resolveObject(objects, parsed.object);
+      if (!type) return reply(res, 400, sfError('INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`));
+      snapshot = runQuery(type, parsed, version);
     } catch (e) {
       if (e instanceof SoqlError) return reply(res, 400, sfError(e.errorCode, e.message));
       throw e;
     }
-    const rows = [...table(type).values()].filter((r) => r.IsDeleted !== true && matches(where, r));
-    sortRows(rows, order, (f) => obj.fields[f]?.type === 'datetime');
-    const limited = parsed.limit === undefined ? rows : rows.slice(0, parsed.limit);
-    const snapshot = limited.map((r) => recordJson(type, r, version, fields));
     const opt = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
     const pageSize = Math.min(2000, Math.max(200, opt ? Number(opt[1]) : 2000));
     const locator = `01gEm${String(++locatorCounter).padStart(10, '0')}`;

@@ -20,6 +20,14 @@ describe('SOQL subset', () => {
     expect(matches(q.where, row('0019', '2026-03-01T02:00:00.001+0000'))).toBe(true);
   });
 
+  it('parses one-level relationship paths and parent-to-child sub-queries', () => {
+    const q = parseSoql('SELECT Id, Account.AccountNumber, (SELECT Id, Quantity, Product2.ProductCode FROM OrderItems ORDER BY Id) FROM Order');
+    expect(q.fields).toEqual(['Id', 'Account.AccountNumber']);
+    expect(q.subqueries).toEqual([
+      { relationship: 'OrderItems', query: { fields: ['Id', 'Quantity', 'Product2.ProductCode'], subqueries: [], object: 'OrderItems', orderBy: [{ field: 'Id', desc: false, nullsLast: false }] } },
+    ]);
+  });
+
   it('reads string escapes, dates, booleans and null', () => {
     const q = parseSoql("select Id from Order where Name = 'O\\'Neil \\\\ 中文' and EffectiveDate >= 2026-01-01 and IsActive = true and PoNumber != null");
     expect(matches(q.where, { Name: "O'Neil \\ 中文", EffectiveDate: '2026-02-01', IsActive: true, PoNumber: 'x' })).toBe(true);
@@ -30,8 +38,9 @@ describe('SOQL subset', () => {
     for (const bad of [
       'SELECT COUNT() FROM Account',
       'SELECT Id FROM Account WHERE Name LIKE \'A%\'',
-      'SELECT Id, (SELECT Id FROM Contacts) FROM Account',
-      'SELECT Owner.Name FROM Account',
+      'SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Contacts) FROM Account',
+      'SELECT Owner.Manager.Name FROM Account',
+      "SELECT Id FROM Account WHERE Owner.Name = 'x'",
       'SELECT Id FROM Account GROUP BY Name',
       'SELECT Id FROM Account LIMIT -1',
       "SELECT Id FROM Account WHERE Name = 'x",

@@ -1,7 +1,8 @@
 /**
- * The SOQL subset the emulator answers: `SELECT f, … FROM Obj [WHERE cond] [ORDER BY f [ASC|DESC]
- * [NULLS FIRST|LAST], …] [LIMIT n]` where `cond` combines `field op literal` with AND / OR / NOT and
- * parentheses. Anything else (relationship paths, functions, sub-queries, GROUP BY, OFFSET, IN, LIKE)
+ * The SOQL subset the emulator answers: `SELECT f, Rel.f, (SELECT … FROM ChildRel …), … FROM Obj
+ * [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n]` where `cond` combines
+ * `field op literal` with AND / OR / NOT and parentheses. Relationship paths go one level deep and only
+ * in the select list. Anything else (functions, semi-joins, GROUP BY, OFFSET, IN, LIKE, deeper paths)
  * is refused with MALFORMED_QUERY, as the real parser would for text it cannot read.
  */
 
@@ -35,7 +36,10 @@ export interface OrderTerm {
 }
 
 export interface SoqlQuery {
+  /** Field names, or one-level relationship paths (`Product2.ProductCode`). */
   fields: string[];
+  /** Parent-to-child sub-queries in the select list: `(SELECT … FROM OrderItems)`. */
+  subqueries: { relationship: string; query: SoqlQuery }[];
   object: string;
   where?: Condition;
   orderBy: OrderTerm[];
@@ -127,7 +131,7 @@ export function tokenize(q: string): Token[] {
       i += 2;
       continue;
     }
-    if ('=<>,()'.includes(c)) {
+    if ('=<>,().'.includes(c)) {
       out.push({ t: 'punct', v: c, at: i });
       i++;
       continue;
@@ -215,12 +219,32 @@ export function parseSoql(q: string): SoqlQuery {
     return { kind: 'cmp', field, op: t.v as Op, value: literal() };
   };
 
-  keyword('select');
-  const fields = [ident()];
-  while (punct(',')) fields.push(ident());
-  keyword('from');
-  const object = ident(true); // `FROM Order` is valid although ORDER is a keyword
-  const query: SoqlQuery = { fields, object, orderBy: [] };
+  const selectItem = (fields: string[], subqueries: SoqlQuery['subqueries'], nested: boolean): void => {
+    if (!nested && punct('(')) {
+      const sub = selectQuery(true);
+      if (!punct(')')) throw malformed(`expected ) at ${peek()?.at ?? q.length}`);
+      subqueries.push({ relationship: sub.object, query: sub });
+      return;
+    }
+    let path = ident();
+    if (punct('.')) path += `.${ident()}`;
+    const t = peek();
+    if (t?.t === 'punct' && t.v === '.') throw malformed(`relationship paths deeper than one level are not supported at ${t.at}`);
+    fields.push(path);
+  };
+  const selectQuery = (nested: boolean): SoqlQuery => {
+    keyword('select');
+    const fields: string[] = [];
+    const subqueries: SoqlQuery['subqueries'] = [];
+    selectItem(fields, subqueries, nested);
+    while (punct(',')) selectItem(fields, subqueries, nested);
+    keyword('from');
+    const object = ident(true); // `FROM Order` is valid although ORDER is a keyword
+    const query: SoqlQuery = { fields, subqueries, object, orderBy: [] };
+    clauses(query);
+    return query;
+  };
+  const clauses = (query: SoqlQuery): void => {
   if (isWord('where')) {
     p++;
     query.where = condition();
@@ -254,6 +278,8 @@ export function parseSoql(q: string): SoqlQuery {
     p++;
     query.limit = t.v;
   }
+  };
+  const query = selectQuery(false);
   if (p < toks.length) throw malformed(`unexpected token at ${(toks[p] as Token).at}`);
   return query;
 }
