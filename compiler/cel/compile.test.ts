@@ -194,6 +194,21 @@ describe('run-time semantics', () => {
     expect(runError('source.LineCount', inherited)).toBe('SS5104');
   });
 
+  it('hostile catalog field names are read as own data, never through prototypes', () => {
+    const names = ['__proto__', 'constructor', 'toString', '*/ x', '`${1}`', 'a"b\'c', 'line\nbreak', 'u\u2028v', '😀字段'];
+    const fields: Record<string, FieldDef> = {};
+    for (const n of names) Object.defineProperty(fields, n, { value: { type: 'string', nullable: true }, enumerable: true, writable: true, configurable: true });
+    const hostileScope: CelScope = { ...scope, entity: (e) => (e === 'H' ? { keys: [], fields } : undefined), variables: { source: { type: { kind: 'record', entity: 'H' }, nullable: false } } };
+    const data = JSON.parse(JSON.stringify(Object.fromEntries(names.map((n) => [n, `v:${n}`])))) as Record<string, unknown>;
+    for (const n of names) {
+      const r = compileExpression(`source[${JSON.stringify(n)}].orValue("absent")`, hostileScope);
+      expect(r.diagnostics, n).toEqual([]);
+      const f = new Function('rt', 'source', 'ctx', `return ${r.code};`);
+      expect(f(rt, data, {}), n).toBe(`v:${n}`);
+      expect(f(rt, {}, {}), n).toBe('absent');
+    }
+  });
+
   it('hostile string literals and field names compile to safe code (property)', () => {
     const s: CelScope = { ...scope, variables: { source: { type: { kind: 'record', entity: 'Order' }, nullable: false } } };
     fc.assert(

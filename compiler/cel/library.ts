@@ -1186,9 +1186,8 @@ const integration: FunctionDecl[] = [
       }
       const keyCode = key.type.kind === 'dyn' ? call(info.keyType === 'int' ? 'asInt' : 'asStr', key.code) : c.nonNull(key);
       const type = info.valueType === 'int' ? T.int : info.valueType === 'decimal' ? T.decimal : T.string;
-      const reader = info.valueType === 'int' ? 'asInt' : info.valueType === 'decimal' ? 'asDec' : 'asStr';
-      const raw = call('lookup', new Code('ctx'), lit(name), keyCode, lit(info.valueType));
-      const code = info.hasDefault ? call(reader, raw) : new Code(`((x) => (x === null ? null : rt.${reader}(x)))(${raw.text})`);
+      const fnName = `${info.valueType === 'int' ? 'lookupInt' : info.valueType === 'decimal' ? 'lookupDec' : 'lookupStr'}${info.hasDefault ? 'D' : ''}`;
+      const code = call(fnName, new Code('ctx'), lit(name), keyCode);
       return { type, nullable: !info.hasDefault, code, safe: false, span: site.span };
     },
   },

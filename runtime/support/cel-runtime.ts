@@ -1029,6 +1029,29 @@ export function lookup(ctx: LookupContext, table: string, key: string | bigint, 
   if (valueType === 'decimal') return Decimal.from(v);
   return String(v);
 }
+/** Typed lookups: null when the key is absent (a table with a default never answers undefined). */
+export function lookupStr(ctx: LookupContext, table: string, key: string | bigint): string | null {
+  const v = ctx.lookup(table, typeof key === 'bigint' ? Number(key) : key);
+  return v === undefined || v === null ? null : String(v);
+}
+export function lookupInt(ctx: LookupContext, table: string, key: string | bigint): bigint | null {
+  const v = ctx.lookup(table, typeof key === 'bigint' ? Number(key) : key);
+  return v === undefined || v === null ? null : typeof v === 'number' ? toInt(v) : toInt(String(v).trim());
+}
+export function lookupDec(ctx: LookupContext, table: string, key: string | bigint): Decimal | null {
+  const v = ctx.lookup(table, typeof key === 'bigint' ? Number(key) : key);
+  return v === undefined || v === null ? null : Decimal.from(v);
+}
+/** The same for tables with a default: the worker's context answers every key. */
+export function lookupStrD(ctx: LookupContext, table: string, key: string | bigint): string {
+  return nn(lookupStr(ctx, table, key), `lookup("${table}")`);
+}
+export function lookupIntD(ctx: LookupContext, table: string, key: string | bigint): bigint {
+  return nn(lookupInt(ctx, table, key), `lookup("${table}")`);
+}
+export function lookupDecD(ctx: LookupContext, table: string, key: string | bigint): Decimal {
+  return nn(lookupDec(ctx, table, key), `lookup("${table}")`);
+}
 export function ref(ctx: LookupContext, spec: string, id: unknown): string | null {
   return ctx.ref(spec, typeof id === 'string' ? id : toStr(id)) ?? null;
 }
