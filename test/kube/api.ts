@@ -4,8 +4,8 @@
  * optional owner-reference garbage collector. Contract: /work/shared/reference/k8s-testing.md §2.
  */
 import { randomUUID } from 'node:crypto';
-import { recordUpdate, serverSideApply, type ManagerRef, type Scope } from './fields.ts';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
+import { recordUpdate, serverSideApply, type ListKeys, type ManagerRef, type Scope } from './fields.ts';
+import { builtinListKeys, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { Registry, typeFromCrd, type ResourceType } from './registry.ts';
 import { checkStructural, validateValue, type ValueReport } from './schema.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -61,6 +61,26 @@ function withoutManagedTimes(o: KubeObject): string {
     if (key === 'resourceVersion' && this === o.metadata) return undefined;
     return value;
   });
+}
+
+/** Associative lists: the built-in kinds' merge keys, or a CRD schema's `x-kubernetes-list-map-keys`. */
+function listKeysOf(t: ResourceType, version: string): ListKeys {
+  const schema = t.schemas?.[version];
+  if (!t.crdName) return builtinListKeys;
+  if (!schema) return () => undefined;
+  return (path) => {
+    let node: unknown = schema;
+    for (const seg of path) {
+      if (!isObject(node)) return undefined;
+      if (seg.startsWith('k:')) node = node.items;
+      else {
+        const name = seg.slice(2);
+        node = isObject(node.properties) && isObject(node.properties[name]) ? node.properties[name] : node.additionalProperties;
+      }
+    }
+    if (!isObject(node) || node['x-kubernetes-list-type'] !== 'map' || !Array.isArray(node['x-kubernetes-list-map-keys'])) return undefined;
+    return node['x-kubernetes-list-map-keys'].map(String);
+  };
 }
 
 /** Secrets: `stringData` is write-only; the API server folds it into base64 `data`. */
@@ -150,7 +170,7 @@ export class KubeApi {
     validated.metadata.creationTimestamp = this.#timestamp();
     validated.metadata.generation = 1;
     if (ownership) ownership(validated);
-    else recordUpdate(undefined, validated, this.#ref(opts, t, version, ''), 'all');
+    else recordUpdate(undefined, validated, this.#ref(opts, t, version, ''), 'all', listKeysOf(t, version));
     if (opts.dryRun) return this.#present(validated, t, version);
     validated.metadata.resourceVersion = this.store.nextVersion();
     this.store.put(keyOf(t), validated, 'ADDED');
@@ -166,7 +186,7 @@ export class KubeApi {
     const current = this.store.get(keyOf(t), obj.metadata.namespace, name);
     if (!current) throw errors.notFound(t.plural, t.group, name, t.plural);
     this.#checkVersion(t, current, obj.metadata.resourceVersion);
-    return this.#commit(t, version, current, obj, subresource, opts, (next) => recordUpdate(current, next, this.#ref(opts, t, version, subresource), this.#scope(t, subresource)));
+    return this.#commit(t, version, current, obj, subresource, opts, (next) => recordUpdate(current, next, this.#ref(opts, t, version, subresource), this.#scope(t, subresource), listKeysOf(t, version)));
   }
 
   patch(t: ResourceType, version: string, ns: string | undefined, name: string, contentType: string, body: unknown, subresource: '' | 'status', opts: WriteOptions & { force: boolean }): KubeObject {
@@ -185,13 +205,13 @@ export class KubeApi {
       const scope = this.#scope(t, subresource);
       if (!current) {
         if (subresource) throw errors.notFound(t.plural, t.group, name, t.plural);
-        const merged = serverSideApply(undefined, config, this.#ref(opts, t, version, ''), scope, opts.force, target);
+        const merged = serverSideApply(undefined, config, this.#ref(opts, t, version, ''), scope, opts.force, target, listKeysOf(t, version));
         return this.create(t, version, ns, merged, opts, (created) => {
           created.metadata.managedFields = merged.metadata.managedFields ?? [];
           return created;
         });
       }
-      const next = serverSideApply(current, config, this.#ref(opts, t, version, subresource), scope, opts.force, target);
+      const next = serverSideApply(current, config, this.#ref(opts, t, version, subresource), scope, opts.force, target, listKeysOf(t, version));
       return this.#commit(t, version, current, next, subresource, opts, (n) => n);
     }
     if (!current) throw errors.notFound(t.plural, t.group, name, t.plural);
@@ -203,7 +223,7 @@ export class KubeApi {
     if (!isObject(patched) || !isObject(patched.metadata)) throw errors.badRequest('the patch removed the object\'s metadata');
     const next = patched as unknown as KubeObject;
     this.#checkVersion(t, current, next.metadata.resourceVersion);
-    return this.#commit(t, version, current, next, subresource, opts, (n) => recordUpdate(current, n, this.#ref(opts, t, version, subresource), this.#scope(t, subresource)));
+    return this.#commit(t, version, current, next, subresource, opts, (n) => recordUpdate(current, n, this.#ref(opts, t, version, subresource), this.#scope(t, subresource), listKeysOf(t, version)));
   }
 
   #scope(t: ResourceType, subresource: string): Scope {

@@ -46,7 +46,10 @@ const widgetCrd = {
               type: 'object',
               properties: {
                 observedGeneration: { type: 'integer' },
-                conditions: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, status: { type: 'string' } } } },
+                conditions: {
+                  type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'],
+                  items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, status: { type: 'string' } } },
+                },
               },
             },
           },
@@ -292,6 +295,20 @@ describe('server-side apply', () => {
     expect(entry).toMatchObject({ operation: 'Apply', subresource: 'status' });
     const again: any = await apply('ssa-status', { size: 3 }, 'operator');
     expect(again.status.observedGeneration).toBe(1);
+  });
+});
+
+describe('server-side apply of a list-map (conditions by type)', () => {
+  test('two managers apply different conditions; each keeps its own', async () => {
+    await createWidget('conds', { size: 1 });
+    const applyStatus = (manager: string, conditions: unknown[]) => custom.patchNamespacedCustomObjectStatus({
+      ...ref('conds'), body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Widget', metadata: { name: 'conds' }, status: { conditions } }, fieldManager: manager, force: true,
+    }, asApply);
+    await applyStatus('ready-controller', [{ type: 'Ready', status: 'True' }]);
+    const both: any = await applyStatus('sync-controller', [{ type: 'Synced', status: 'False' }]);
+    expect(both.status.conditions.map((x: { type: string; status: string }) => `${x.type}=${x.status}`).sort()).toEqual(['Ready=True', 'Synced=False']);
+    const readyAgain: any = await applyStatus('ready-controller', [{ type: 'Ready', status: 'False' }]);
+    expect(readyAgain.status.conditions.map((x: { type: string; status: string }) => `${x.type}=${x.status}`).sort()).toEqual(['Ready=False', 'Synced=False']);
   });
 });
 

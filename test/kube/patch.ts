@@ -3,10 +3,11 @@
  *
  * - JSON merge patch (RFC 7386): objects merge, `null` deletes, arrays replace.
  * - JSON patch (RFC 6902): add, remove, replace, move, copy, test.
- * - Strategic merge patch, the subset this server honours: a merge patch where lists of objects
- *   under the keys in `MERGE_KEYS` merge by that key (containers, initContainers, ports, env,
- *   volumes, volumeMounts by `name`; conditions by `type`; ownerReferences by `uid`), `$patch: delete`
- *   inside such an item removes it, and `$retainKeys`/`$setElementOrder` directives are dropped.
+ * - Strategic merge patch, the subset this server honours: a merge patch where the associative lists
+ *   of `builtinListKeys` merge by their keys (containers, initContainers, env, volumes, imagePullSecrets
+ *   by `name`; container ports by `containerPort`, service ports by `port`; volumeMounts by
+ *   `mountPath`; conditions by `type`; ownerReferences by `uid`), `$patch: delete` inside such an item
+ *   removes it, and `$retainKeys`/`$setElementOrder` directives are dropped.
  *   Everything else behaves like a merge patch. Custom resources never take strategic merge (415),
  *   matching the real API server.
  */
@@ -22,30 +23,47 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-const MERGE_KEYS: Record<string, string> = {
-  containers: 'name', initContainers: 'name', ephemeralContainers: 'name', ports: 'name', env: 'name',
-  volumes: 'name', volumeMounts: 'name', imagePullSecrets: 'name', conditions: 'type', ownerReferences: 'uid',
-};
+/**
+ * The merge keys of the built-in kinds' associative lists (their `patchMergeKey` /
+ * `x-kubernetes-list-map-keys`), for strategic merge patch and server-side apply. `path` is the list's
+ * FieldsV1 path (`f:spec`, `f:template`, …, `k:{…}` for list items).
+ */
+export function builtinListKeys(path: readonly string[]): readonly string[] | undefined {
+  const last = path[path.length - 1];
+  const inContainer = path.some((seg) => seg === 'f:containers' || seg === 'f:initContainers' || seg === 'f:ephemeralContainers');
+  switch (last) {
+    case 'f:containers': case 'f:initContainers': case 'f:ephemeralContainers': case 'f:env': case 'f:volumes': case 'f:imagePullSecrets':
+      return ['name'];
+    case 'f:ports': return inContainer ? ['containerPort'] : ['port'];
+    case 'f:volumeMounts': return ['mountPath'];
+    case 'f:conditions': return ['type'];
+    case 'f:ownerReferences': return ['uid'];
+    default: return undefined;
+  }
+}
 
-export function strategicMergePatch(target: unknown, patch: unknown): unknown {
+export function strategicMergePatch(target: unknown, patch: unknown, path: readonly string[] = []): unknown {
   if (!isObject(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (k === '$retainKeys' || k.startsWith('$setElementOrder/') || k.startsWith('$deleteFromPrimitiveList/')) continue;
     if (v === null) { delete out[k]; continue; }
-    const key = MERGE_KEYS[k];
+    const here = [...path, `f:${k}`];
+    const keys = builtinListKeys(here);
     const cur = out[k];
-    if (key && Array.isArray(v) && Array.isArray(cur) && v.every(isObject)) {
+    if (keys && Array.isArray(v) && Array.isArray(cur) && v.every(isObject)) {
+      const same = (a: unknown, b: Record<string, unknown>): boolean => isObject(a) && keys.every((key) => a[key] === b[key]);
       const merged: unknown[] = [...cur];
       for (const item of v as Record<string, unknown>[]) {
-        const idx = merged.findIndex((m) => isObject(m) && m[key] === item[key]);
+        const idx = merged.findIndex((m) => same(m, item));
+        const itemPath = [...here, `k:${JSON.stringify(Object.fromEntries(keys.map((key) => [key, item[key]])))}`];
         if (item.$patch === 'delete') { if (idx >= 0) merged.splice(idx, 1); continue; }
-        if (idx >= 0) merged[idx] = strategicMergePatch(merged[idx], item);
-        else merged.push(strategicMergePatch(undefined, item));
+        if (idx >= 0) merged[idx] = strategicMergePatch(merged[idx], item, itemPath);
+        else merged.push(strategicMergePatch(undefined, item, itemPath));
       }
       out[k] = merged;
     } else {
-      out[k] = strategicMergePatch(cur, v);
+      out[k] = strategicMergePatch(cur, v, here);
     }
   }
   return out;
