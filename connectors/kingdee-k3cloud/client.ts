@@ -16,6 +16,8 @@ export interface KingdeeFormConfig {
   number: string;
   /** Header FieldKeys read by readChanges / scan (dotted paths read base-data sub-fields). */
   fields: string[];
+  /** Entry collections read with each record: entry key → FieldKeys of its rows (`{ FSaleOrderEntry: ['FMaterialId.FNumber', 'FQty'] }`). */
+  entries?: Record<string, { pk: string; fields: string[] }>;
 }
 
 export interface KingdeeConfig {
@@ -40,7 +42,12 @@ export interface KingdeeConfig {
 export const DEFAULT_KINGDEE_FORMS: Record<string, KingdeeFormConfig> = {
   BD_Customer: { pk: 'FCUSTID', number: 'FNumber', fields: ['FName', 'FShortName', 'FTEL', 'FADDRESS', 'FTRADINGCURRID.FNumber', 'FModifierId'] },
   BD_MATERIAL: { pk: 'FMATERIALID', number: 'FNumber', fields: ['FName', 'FSpecification', 'FModifierId'] },
-  SAL_SaleOrder: { pk: 'FID', number: 'FBillNo', fields: ['FDate', 'FCustId.FNumber', 'FSaleOrgId.FNumber', 'FNote', 'FModifierId'] },
+  SAL_SaleOrder: {
+    pk: 'FID',
+    number: 'FBillNo',
+    fields: ['FDate', 'FCustId.FNumber', 'FSaleOrgId.FNumber', 'FNote', 'FModifierId'],
+    entries: { FSaleOrderEntry: { pk: 'FEntryID', fields: ['FMaterialId.FNumber', 'FQty', 'FPrice', 'FTaxPrice', 'FEntryTaxRate', 'FUnitID.FNumber'] } },
+  },
 };
 
 /** Wait suggested when a gateway throttles without Retry-After. */

@@ -66,6 +66,39 @@ export class KingdeeConnector implements Connector {
     return rec;
   }
 
+  /**
+   * Reads the entry rows of these records with one query per entry collection and attaches them as
+   * arrays (`data.FSaleOrderEntry = [{FEntryID, FMaterialId.FNumber, …}]`), in entry-id order.
+   */
+  private async attachEntries(formId: string, f: KingdeeFormConfig, records: SourceRecord[], signal?: AbortSignal): Promise<void> {
+    if (records.length === 0) return;
+    for (const [entry, def] of Object.entries(f.entries ?? {})) {
+      const entryId = `${kdName(entry)}_${kdName(def.pk)}`;
+      const keys = [kdName(f.pk), entryId, ...def.fields.map(kdName)];
+      const ids = records.map((r) => r.id).filter((id) => /^\d{1,15}$/.test(id));
+      const byParent = new Map<string, Record<string, unknown>[]>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        let start = 0;
+        for (;;) {
+          const rows = await this.query(formId, { FieldKeys: keys.join(','), FilterString: `${f.pk} IN (${chunk.join(',')})`, OrderString: `${f.pk} ASC,${entryId} ASC`, StartRow: start, Limit: this.maxLimit }, signal);
+          for (const row of rows) {
+            if (row[1] === null || row[1] === undefined || row[1] === 0) continue; // a bill without entry rows
+            const item: Record<string, unknown> = { [def.pk]: row[1] };
+            def.fields.forEach((k, j) => (item[k] = row[j + 2] ?? null));
+            const parent = String(row[0]);
+            let list = byParent.get(parent);
+            if (!list) byParent.set(parent, (list = []));
+            list.push(item);
+          }
+          if (rows.length < this.maxLimit) break;
+          start += rows.length;
+        }
+      }
+      for (const r of records) r.data[entry] = byParent.get(r.id) ?? [];
+    }
+  }
+
   private keys(f: KingdeeFormConfig): string[] {
     return [...new Set([f.pk, f.number, CURSOR, ...f.fields])].map(kdName);
   }
@@ -88,6 +121,7 @@ export class KingdeeConnector implements Connector {
       const keys = this.keys(f);
       const rows = await this.query(entity, { FieldKeys: keys.join(','), FilterString: filter, OrderString: `${CURSOR} ASC,${f.pk} ASC`, StartRow: 0, Limit: limit }, signal);
       const records = rows.map((r) => this.toRecord(f, keys, r)).filter((r) => isAfter(r, from && from.id !== '' ? from : undefined));
+      await this.attachEntries(entity, f, records, signal);
       const out: ReadPage = { records };
       const last = rows.length > 0 ? this.toRecord(f, keys, rows[rows.length - 1] as unknown[]) : undefined;
       if (rows.length >= limit && last?.cursor !== undefined) out.next = encodeToken({ at: last.cursor, id: last.id });
@@ -105,14 +139,15 @@ export class KingdeeConnector implements Connector {
     const limit = Math.max(1, Math.min(this.maxLimit, opts.pageSize));
     let after: string | undefined;
     for (;;) {
-      let rows;
+      let records: SourceRecord[];
       try {
-        rows = await this.query(entity, { FieldKeys: keys.join(','), FilterString: after === undefined ? '' : `${f.pk} > ${after}`, OrderString: `${f.pk} ASC`, StartRow: 0, Limit: limit }, opts.signal);
+        const rows = await this.query(entity, { FieldKeys: keys.join(','), FilterString: after === undefined ? '' : `${f.pk} > ${after}`, OrderString: `${f.pk} ASC`, StartRow: 0, Limit: limit }, opts.signal);
+        records = rows.map((r) => this.toRecord(f, keys, r));
+        await this.attachEntries(entity, f, records, opts.signal);
       } catch (e) {
         rethrowIfCallerAborted(opts.signal);
         throw new ConnectorFailure(asConnectorError(this.system, e));
       }
-      const records = rows.map((r) => this.toRecord(f, keys, r));
       if (records.length > 0) yield records;
       if (records.length < limit) return;
       after = (records[records.length - 1] as SourceRecord).id;

@@ -93,6 +93,13 @@ describe('kingdee specifics', () => {
       const again = await c.upsertBatch('SAL_SaleOrder', 'FBillNo', [order('SO-1', 'C1')]);
       expect(again[0]).toMatchObject({ status: 'ok', created: false });
       expect(emu.admin.effects('SAL_SaleOrder')).toEqual([{ entity: 'SAL_SaleOrder', key: 'SO-1', creates: 1, updates: 1, deletes: 0 }]);
+      const orders: SourceRecord[] = [];
+      for await (const page of c.scan('SAL_SaleOrder', { pageSize: 10 })) orders.push(...page);
+      expect(orders.map((o) => [o.data.FBillNo, o.data['FCustId.FNumber'], o.data.FSaleOrderEntry])).toEqual([
+        ['SO-1', 'C1', [{ FEntryID: expect.any(Number), 'FMaterialId.FNumber': 'P-1', FQty: 2, FPrice: null, FTaxPrice: 113, FEntryTaxRate: null, 'FUnitID.FNumber': null }]],
+      ]);
+      const changed = await c.readChanges('SAL_SaleOrder', undefined, { limit: 10 });
+      expect(changed.records[0]?.data.FSaleOrderEntry).toEqual(orders[0]?.data.FSaleOrderEntry);
       const bad = await c.upsertBatch('BD_Customer', 'FNumber', [{ key: 'C9', idempotencyKey: 'C9@1', record: { FName: 'x', FNoSuchField: 1 } }]);
       expect(bad[0]).toMatchObject({ status: 'reject', error: { code: 'SS5157', class: 'bad-mapping' } });
     } finally {
