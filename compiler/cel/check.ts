@@ -10,7 +10,7 @@ import { closest } from './didyoumean.ts';
 import { functionIndex, type CallSite, type Overload, type SigType } from './library.ts';
 import type { ParsedSource, Span } from './source.ts';
 import { Spans } from './source.ts';
-import { T, containsDyn, fieldType, fmt, fmtTyped, join2, list, map, record, sameType } from './types.ts';
+import { T, containsDyn, fieldType, fmt, fmtTyped, join2, list, map, sameType } from './types.ts';
 
 export interface Typed extends TypedValue {
   code: Code;
@@ -616,4 +616,3 @@ function readerFor(t: TypedValue, nullable: boolean): string {
   return nullable ? `${base}N` : base;
 }
 
-export { record };

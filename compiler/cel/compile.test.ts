@@ -141,7 +141,7 @@ describe('diagnostics point at the exact characters', () => {
 
 describe('run-time semantics', () => {
   it('maps an order with decimals, dates, lookups and refs', () => {
-    const ctx = { lookup: (t: string, k: string | number) => (t === 'units' ? ({ EA: 'Pcs', BOX: 'Box' } as Record<string, string>)[String(k)] : undefined), ref: (s: string, id: string) => (id === '001A000001' ? 'CUST-0001' : undefined) };
+    const ctx = { lookup: (t: string, k: string | number) => (t === 'units' ? ({ EA: 'Pcs', BOX: 'Box' } as Record<string, string>)[String(k)] : undefined), ref: (_spec: string, id: string) => (id === '001A000001' ? 'CUST-0001' : undefined) };
     expect(run('source.OrderItems.map(i, decimal(i.Quantity) * i.UnitPrice)', order)).toEqual([rt.Decimal.parse('39.98'), rt.Decimal.parse('0.010')]);
     expect(run('source.TotalAmount * decimal("1.13")', order, { type: 'decimal', scale: 4 })).toBe('1276.9000');
     expect(() => run('source.TotalAmount / 3', order, { type: 'decimal', scale: 2 })).toThrowError(/round it/);

@@ -6,7 +6,7 @@
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { CelType } from './api.ts';
 import type { Checker, Typed } from './check.ts';
-import { Code, call, ident, join, lit, ts } from './code.ts';
+import { Code, call, ident, lit, ts } from './code.ts';
 import { closest } from './didyoumean.ts';
 import type { Span } from './source.ts';
 import { T, fmt, fmtTyped, isNumeric, join2, list, sameType } from './types.ts';
@@ -1264,4 +1264,3 @@ export const functions: readonly FunctionDecl[] = [...operators, ...macros, ...c
 
 export const functionIndex: ReadonlyMap<string, FunctionDecl> = new Map(functions.map((f) => [f.name, f]));
 
-export { join };

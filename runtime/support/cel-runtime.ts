@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Decimal, type RoundingMode } from './decimal.ts';
-import { Duration, PlainDate, Timestamp, dateOf, fieldsInZone, floorDiv, formatFields, isValidZone, localText, parseDate, parseInstant } from './dates.ts';
+import { Duration, PlainDate, Timestamp, dateOf, fieldsInZone, formatFields, isValidZone, parseDate, parseInstant } from './dates.ts';
 import { CelError, celFail } from './errors.ts';
 import { CelMap, CelTypeValue, INT64_MAX, INT64_MIN, Optional, U64, UINT64_MAX, display, isRecord, typeName } from './values.ts';
 
@@ -1141,5 +1141,3 @@ function optIndex(o: Optional, k: unknown): Optional {
 export { Decimal } from './decimal.ts';
 export { Duration, PlainDate, Timestamp } from './dates.ts';
 export { CelError, isCelError } from './errors.ts';
-export { floorDiv };
-export const _localText = localText;
