@@ -115,3 +115,22 @@ describe('fault plans', () => {
     expect(() => parseFaultConfig(null)).toThrow(FaultConfigError);
   });
 });
+
+describe('latency and hangs', () => {
+  it('delays answers by latencyMs: a client with a shorter timeout gives up, a patient one gets the answer', async () => {
+    emu = await startEmulatorServer(counterVendor(), { faults: { latencyMs: 300 } });
+    await expect(request(`${emu.url}/x?key=a`, { method: 'POST', signal: AbortSignal.timeout(30) })).rejects.toThrow();
+    const ok = await request(`${emu.url}/x?key=b`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    expect(ok.statusCode).toBe(200);
+    await ok.body.text();
+  });
+
+  it('closes promptly even with hanging requests open', async () => {
+    emu = await startEmulatorServer(counterVendor(), { faults: { next: ['hang'] } });
+    const pending = request(`${emu.url}/x?key=a`, { method: 'POST' }).catch((e: unknown) => e);
+    await expect.poll(() => emu?.stats.requests).toBe(1);
+    await emu.close();
+    emu = undefined;
+    expect(await pending).toBeInstanceOf(Error);
+  });
+});
