@@ -20,8 +20,10 @@ export interface JiandaoyunConfig {
   webhookSecret?: string;
   /** Accepted clock skew of push timestamps, both ways (default 300 s). */
   webhookWindowSeconds?: number;
-  /** Member username written as `data_creator`; changes by it are echoes. */
+  /** Member username written as `data_creator` on creates; changes by it are echoes. */
   dataCreator?: string;
+  /** Username the API key's writes are attributed to (updates carry no data_creator); changes by it are echoes too. */
+  integrationUsername?: string;
   timeoutMs?: number;
   connections?: number;
 }

@@ -90,7 +90,8 @@ export class JiandaoyunConnector implements Connector {
     if (cursor !== undefined) rec.cursor = cursor;
     if (deleted) rec.deleted = true;
     const updater = row.updater as { username?: unknown } | null | undefined;
-    if (this.config.dataCreator !== undefined && updater?.username === this.config.dataCreator) rec.echo = true;
+    const self = [this.config.dataCreator, this.config.integrationUsername].filter((u) => u !== undefined);
+    if (typeof updater?.username === 'string' && self.includes(updater.username)) rec.echo = true;
     return rec;
   }
 

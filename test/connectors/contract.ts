@@ -231,9 +231,10 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         expect(third.records).toEqual([]);
       });
 
-      it('marks records syncspec itself created as echoes', async () => {
+      it('marks records syncspec itself created or updated as echoes', async () => {
         await h.seedChanges([{ key: keyOfIndex(0), at: instant(0) }]);
         expectAll(await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['E1', 'E2'], 1)), 'ok');
+        expectAll(await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['E2'], 2)), 'ok');
         const { records } = await readAll(h.connector, h.entity, undefined, h.pageLimit);
         const echo = Object.fromEntries(records.map((r) => [h.keyOf(r), r.echo === true]));
         expect(echo).toEqual({ [keyOfIndex(0)]: false, E1: true, E2: true });

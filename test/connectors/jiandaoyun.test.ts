@@ -17,6 +17,7 @@ export async function startJiandaoyunHarness(opts: { throttleStyle?: '8303' | '4
     forms: { customers: { appId: DEFAULT_JDY_FORM.appId, entryId: DEFAULT_JDY_FORM.entryId } },
     webhookSecret: SECRET,
     dataCreator: 'syncspec',
+    integrationUsername: 'open-api',
     timeoutMs: 10_000,
     ...over,
   });
