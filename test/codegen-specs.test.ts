@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../cli/io.ts';
+import type { CompiledTransform } from '../runtime/support/transform.ts';
 import { PACKAGE_ROOT, loadRepo } from '../compiler/cli/repo.ts';
 import { run as runTests } from '../compiler/cli/test.ts';
 import { generateFiles } from '../compiler/emit/generate.ts';
@@ -44,6 +45,16 @@ describe('generated code for specs/', () => {
   it('matches the committed generated/ (run `syncspec generate` after changing specs/)', () => {
     const { files } = generateFiles(repo.documents, repo.mapping);
     expect(diffOutput(join(PACKAGE_ROOT, 'generated'), files)).toEqual({ stale: [], missing: [], extra: [] });
+  });
+
+  it('the registry loads every spec as a CompiledTransform', async () => {
+    const { registry } = await import('../generated/index.ts');
+    const names = Object.keys(registry) as (keyof typeof registry)[];
+    expect(names).toEqual(repo.documents.filter((d) => d.kind === 'SyncSpec').map((d) => d.name).sort());
+    for (const name of names) {
+      const mod: CompiledTransform = await registry[name]();
+      expect([typeof mod.filter, typeof mod.transform], name).toEqual(['function', 'function']);
+    }
   });
 
   it('every example passes through the generated transforms', async () => {

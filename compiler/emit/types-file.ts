@@ -82,13 +82,14 @@ function sourceInterface(w: SafeWriter, name: Code, entityName: string, entity: 
 
 function targetInterface(w: SafeWriter, name: Code, doc: Code, fields: readonly CompiledField[], names: TypeNames): void {
   w.lines(doc);
-  w.block(ts`export interface ${name} `, () => {
+  // A type literal like Source, so a transform is a CompiledTransform<Record<string, unknown>, Record<string, unknown>>.
+  w.block(ts`export type ${name} = `, () => {
     for (const f of fields) {
       w.lines(fieldDoc(f.def, `Mapped at ${f.at}.`));
       if (f.kind === 'each') w.line(ts`${propKey(f.name)}: ${names.rows.get(f.path) as Code}[];`);
       else w.line(ts`${propKey(f.name)}: ${targetValueType(f)};`);
     }
-  });
+  }, ts`;`);
 }
 
 /** The written value: null only when the expression may yield null and no default fills in. */

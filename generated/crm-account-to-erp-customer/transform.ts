@@ -38,7 +38,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCreateOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v1!: Target["FCreateOrgId"];
   try {
-    v1 = rt.asStr(rt.lookup(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""), "string"));
+    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""));
   } catch (cause) {
     fail(errors, "FCreateOrgId", "specs/flows/customers/crm-account-to-erp-customer.yaml:23:19", cause);
   }
@@ -66,14 +66,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FTRADINGCURRID ← lookup('currencies', source.CurrencyIsoCode.orValue('CNY')) */
   let v5!: Target["FTRADINGCURRID"];
   try {
-    v5 = rt.asStr(rt.lookup(ctx, "currencies", (rt.fStrN(source, "CurrencyIsoCode") ?? "CNY"), "string"));
+    v5 = rt.lookupStrD(ctx, "currencies", (rt.fStrN(source, "CurrencyIsoCode") ?? "CNY"));
   } catch (cause) {
     fail(errors, "FTRADINGCURRID", "specs/flows/customers/crm-account-to-erp-customer.yaml:25:21", cause);
   }
   /** FUseOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v6!: Target["FUseOrgId"];
   try {
-    v6 = rt.asStr(rt.lookup(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""), "string"));
+    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""));
   } catch (cause) {
     fail(errors, "FUseOrgId", "specs/flows/customers/crm-account-to-erp-customer.yaml:24:16", cause);
   }

@@ -170,7 +170,7 @@ export type Source = {
  * 客户
  * kingdee-k3cloud entity BD_Customer: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * 通讯地址
    * (string; max 255 characters)
@@ -220,4 +220,4 @@ export interface Target {
    * Mapped at specs/flows/customers/crm-account-to-erp-customer.yaml:29:22.
    */
   F_SYNC_SourceId: string;
-}
+};

@@ -171,7 +171,7 @@ export type Source = {
  * API_BUSINESS_PARTNER. No single DateTimeOffset change stamp: poll on LastChangeDate (with LastChangeTime) and overlap a day.
  * sap-s4hana entity A_BusinessPartner: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Business Partner
    * Internal number assignment when omitted on create.
@@ -185,4 +185,4 @@ export interface Target {
    * Mapped at specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:26.
    */
   OrganizationBPName1: string;
-}
+};

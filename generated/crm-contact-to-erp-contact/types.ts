@@ -285,7 +285,7 @@ export type Source_Account = {
  * The 联系人 base-data form (BD_CommonContact), not part of the shipped catalog; declared here with the fields the contact flow writes. Contacts hang off a customer through FCompanyType/FCompany.
  * kingdee-k3cloud entity BD_CommonContact: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * 所属单位
    * (reference; → BD_Customer; required on create)
@@ -334,4 +334,4 @@ export interface Target {
    * Mapped at specs/flows/customers/crm-contact-to-erp-contact.yaml:24:11.
    */
   FTel: string;
-}
+};

@@ -43,7 +43,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FTRADINGCURRID.orValue('PRE001')) */
   let v2!: Target["CurrencyIsoCode"];
   try {
-    v2 = rt.outStrN(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", (rt.fStrN(source, "FTRADINGCURRID") ?? "PRE001"), "string")), 3) ?? null;
+    v2 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", (rt.fStrN(source, "FTRADINGCURRID") ?? "PRE001")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/customers/erp-customer-to-crm-account.yaml:26:22", cause);
   }

@@ -139,7 +139,7 @@ export type Source = {
  * Customer company.
  * salesforce entity Account: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Account Number
    * (string; max 40 characters)
@@ -179,4 +179,4 @@ export interface Target {
    * Mapped at specs/flows/customers/erp-customer-to-crm-account.yaml:24:12.
    */
   Phone: string | null;
-}
+};

@@ -81,7 +81,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Unit__c ← lookup('units-erp-to-crm', source.FBaseUnitId) */
   let v7!: Target["Unit__c"];
   try {
-    v7 = rt.outStr(rt.asStr(rt.lookup(ctx, "units-erp-to-crm", rt.fStr(source, "FBaseUnitId"), "string")), 20);
+    v7 = rt.outStr(rt.lookupStrD(ctx, "units-erp-to-crm", rt.fStr(source, "FBaseUnitId")), 20);
   } catch (cause) {
     fail(errors, "Unit__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:27:14", cause);
   }

@@ -61,7 +61,7 @@ export type Source = {
  * Custom object of the example org: stock on hand per product, warehouse and lot, as reported by the ERP.
  * salesforce entity Inventory__c: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * As Of
    * When the ERP snapshot was taken.
@@ -118,4 +118,4 @@ export interface Target {
    * Mapped at specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:24:24.
    */
   Warehouse_Code__c: string;
-}
+};

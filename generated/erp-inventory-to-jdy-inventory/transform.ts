@@ -73,7 +73,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** _widget_1716894000008 ← lookup('units-erp-to-crm', source.FBaseUnitId) */
   let v6!: Target["_widget_1716894000008"];
   try {
-    v6 = rt.asStr(rt.lookup(ctx, "units-erp-to-crm", rt.fStr(source, "FBaseUnitId"), "string"));
+    v6 = rt.lookupStrD(ctx, "units-erp-to-crm", rt.fStr(source, "FBaseUnitId"));
   } catch (cause) {
     fail(errors, "_widget_1716894000008", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:25:28", cause);
   }

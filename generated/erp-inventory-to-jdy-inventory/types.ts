@@ -61,7 +61,7 @@ export type Source = {
  * Form 库存台账 of app 供应链 (entry_id 6655b2d8e4b0a1f3c2d4e604): stock on hand per material, warehouse and lot, fed from the ERP.
  * jiandaoyun entity inventory: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * 库存键
    * Unique key material|warehouse|lot, set by the integration.
@@ -111,4 +111,4 @@ export interface Target {
    * Mapped at specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:26:28.
    */
   _widget_1716894000009: string | null;
-}
+};

@@ -61,7 +61,7 @@ export type Source = {
  * Static example table; at run time the catalog is read from the database (issue 7). Timestamps are timestamptz.
  * postgresql entity reporting.inventory_levels: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * as_of
    * When the source snapshot was taken.
@@ -118,4 +118,4 @@ export interface Target {
    * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:21:21.
    */
   warehouse_code: string;
-}
+};

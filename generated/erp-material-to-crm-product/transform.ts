@@ -64,7 +64,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Unit__c ← lookup('units-erp-to-crm', source.FBaseUnitId.orValue('')) */
   let v5!: Target["Unit__c"];
   try {
-    v5 = rt.outStr(rt.asStr(rt.lookup(ctx, "units-erp-to-crm", (rt.fStrN(source, "FBaseUnitId") ?? ""), "string")), 20);
+    v5 = rt.outStr(rt.lookupStrD(ctx, "units-erp-to-crm", (rt.fStrN(source, "FBaseUnitId") ?? "")), 20);
   } catch (cause) {
     fail(errors, "Unit__c", "specs/flows/products/erp-material-to-crm-product.yaml:25:14", cause);
   }

@@ -93,7 +93,7 @@ export type Source = {
  * Product
  * salesforce entity Product2: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * ERP Material Number
    * Kingdee material number (物料编码); External ID, unique.
@@ -131,4 +131,4 @@ export interface Target {
    * Mapped at specs/flows/products/erp-material-to-crm-product.yaml:25:14.
    */
   Unit__c: string;
-}
+};

@@ -142,7 +142,7 @@ export type Source_SAL_OUTSTOCKENTRY = {
  * Custom object of the example org: goods issued by the ERP against an order.
  * salesforce entity Shipment__c: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Account
    * (reference; → Account)
@@ -200,4 +200,4 @@ export interface Target {
    * Mapped at specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:26:25.
    */
   Tracking_Number__c: string | null;
-}
+};

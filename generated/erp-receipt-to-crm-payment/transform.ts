@@ -31,7 +31,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FCURRENCYID) */
   let v0!: Target["CurrencyIsoCode"];
   try {
-    v0 = rt.outStrN(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID"), "string")), 3) ?? null;
+    v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
   }
@@ -73,7 +73,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__PaymentType__c ← size(source.FRECEIVEBILLENTRY) == 0 ? 'Wire' : lookup('settlement-types', source.FRECEIVEBILLENTRY[0].FSETTLETYPEID) */
   let v6!: Target["blng__PaymentType__c"];
   try {
-    v6 = rt.outStr(((BigInt(rt.fList(source, "FRECEIVEBILLENTRY").length) === 0n) ? "Wire" : rt.asStr(rt.lookup(ctx, "settlement-types", rt.fStr(rt.listAt(rt.fList(source, "FRECEIVEBILLENTRY"), 0n), "FSETTLETYPEID"), "string"))), 255);
+    v6 = rt.outStr(((BigInt(rt.fList(source, "FRECEIVEBILLENTRY").length) === 0n) ? "Wire" : rt.lookupStrD(ctx, "settlement-types", rt.fStr(rt.listAt(rt.fList(source, "FRECEIVEBILLENTRY"), 0n), "FSETTLETYPEID"))), 255);
   } catch (cause) {
     fail(errors, "blng__PaymentType__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:27", cause);
   }

@@ -157,7 +157,7 @@ export type Source_AR_RECEIVEBILLENTRY = {
  * Salesforce Billing (managed package blng) payment received from a customer.
  * salesforce entity blng__Payment__c: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Currency ISO Code
    * Picklist of ISO 4217 codes; present only in multi-currency orgs.
@@ -209,4 +209,4 @@ export interface Target {
    * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:27:22.
    */
   blng__Status__c: string;
-}
+};

@@ -31,7 +31,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FCURRENCYID) */
   let v0!: Target["CurrencyIsoCode"];
   try {
-    v0 = rt.outStrN(((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID"), "string")), 3) ?? null;
+    v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:22", cause);
   }

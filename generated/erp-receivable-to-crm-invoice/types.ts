@@ -154,7 +154,7 @@ export type Source_AR_receivableEntry = {
  * Salesforce Billing (managed package blng) invoice. Amount roll-ups are read-only; the ERP_* custom fields of the example org carry the ERP figures.
  * salesforce entity blng__Invoice__c: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Currency ISO Code
    * Picklist of ISO 4217 codes; present only in multi-currency orgs.
@@ -206,4 +206,4 @@ export interface Target {
    * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:21.
    */
   blng__Notes__c: string | null;
-}
+};

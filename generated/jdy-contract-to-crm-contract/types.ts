@@ -154,7 +154,7 @@ export type Source_contract_line = {
  * Contract
  * salesforce entity Contract: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Account ID
    * (reference; → Account; required on create)
@@ -204,4 +204,4 @@ export interface Target {
    * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:13.
    */
   Status: string;
-}
+};

@@ -40,7 +40,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCreateOrgId ← lookup('sales-orgs', source._widget_1716891000005.orValue('')) */
   let v1!: Target["FCreateOrgId"];
   try {
-    v1 = rt.asStr(rt.lookup(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716891000005") ?? ""), "string"));
+    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716891000005") ?? ""));
   } catch (cause) {
     fail(errors, "FCreateOrgId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:24:19", cause);
   }
@@ -89,7 +89,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FUseOrgId ← lookup('sales-orgs', source._widget_1716891000005.orValue('')) */
   let v8!: Target["FUseOrgId"];
   try {
-    v8 = rt.asStr(rt.lookup(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716891000005") ?? ""), "string"));
+    v8 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716891000005") ?? ""));
   } catch (cause) {
     fail(errors, "FUseOrgId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:25:16", cause);
   }

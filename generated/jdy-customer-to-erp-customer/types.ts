@@ -110,7 +110,7 @@ export type Source = {
  * 客户
  * kingdee-k3cloud entity BD_Customer: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * 通讯地址
    * (string; max 255 characters)
@@ -172,4 +172,4 @@ export interface Target {
    * Mapped at specs/flows/customers/jdy-customer-to-erp-customer.yaml:30:22.
    */
   F_SYNC_SourceId: string;
-}
+};

@@ -77,7 +77,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FSaleOrgId ← lookup('sales-orgs', source._widget_1716893000004.orValue('')) */
   let v6!: Target["FSaleOrgId"];
   try {
-    v6 = rt.asStr(rt.lookup(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716893000004") ?? ""), "string"));
+    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716893000004") ?? ""));
   } catch (cause) {
     fail(errors, "FSaleOrgId", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:24:17", cause);
   }
@@ -121,7 +121,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FUnitID ← lookup('units', item._widget_1716893100003.orValue('个')) */
     let v4!: Target_FSaleOrderEntry["FUnitID"];
     try {
-      v4 = ((x) => (x === null ? null : rt.asStr(x)))(rt.lookup(ctx, "units", (rt.fStrN(item, "_widget_1716893100003") ?? "个"), "string")) ?? null;
+      v4 = rt.lookupStr(ctx, "units", (rt.fStrN(item, "_widget_1716893100003") ?? "个")) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:18", cause);
     }

@@ -268,7 +268,7 @@ export type Source_A_CustomerSalesArea = {
  * Customer company.
  * salesforce entity Account: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Account Number
    * (string; max 40 characters)
@@ -288,4 +288,4 @@ export interface Target {
    * Mapped at specs/flows/customers/sap-business-partner-to-crm-account.yaml:22:19.
    */
   SAP_BP_Id__c: string | null;
-}
+};

@@ -206,7 +206,7 @@ export type Source_A_SalesOrderItem = {
  * Order
  * salesforce entity Order: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * Account ID
    * (reference; → Account; required on create)
@@ -245,4 +245,4 @@ export interface Target {
    * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:13.
    */
   Status: string;
-}
+};

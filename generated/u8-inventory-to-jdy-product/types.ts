@@ -73,7 +73,7 @@ export type Source = {
  * The 产品档案 form of the 销售管理 app (entry_id 6566e0a1c2b3d40001a1b2e5), fed from U8 存货档案.
  * jiandaoyun entity product: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * 存货编码
    * (string; max 60 characters; required on create)
@@ -110,4 +110,4 @@ export interface Target {
    * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28.
    */
   _widget_1700000000306: string;
-}
+};

@@ -64,7 +64,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** sort_code ← lookup('regions', source.Billing_State.orValue('').trim()) */
   let v5!: Target["sort_code"];
   try {
-    v5 = rt.outStr(rt.asStr(rt.lookup(ctx, "regions", rt.trim((rt.fStrN(source, "Billing_State") ?? "")), "string")), 12);
+    v5 = rt.outStr(rt.lookupStrD(ctx, "regions", rt.trim((rt.fStrN(source, "Billing_State") ?? ""))), 12);
   } catch (cause) {
     fail(errors, "sort_code", "specs/flows/customers/zoho-account-to-u8-customer.yaml:23:16", cause);
   }

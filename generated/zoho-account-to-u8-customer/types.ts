@@ -136,7 +136,7 @@ export type Source = {
  * 客户档案
  * yonyou-u8 entity customer: the fields this spec writes.
  */
-export interface Target {
+export type Target = {
   /**
    * 客户简称
    * (string; max 60 characters; required on create)
@@ -173,4 +173,4 @@ export interface Target {
    * Mapped at specs/flows/customers/zoho-account-to-u8-customer.yaml:23:16.
    */
   sort_code: string;
-}
+};
