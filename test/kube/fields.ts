@@ -113,11 +113,11 @@ export function describePath(key: string): string {
 /** True when one path is the other or contains it (an owned map overlaps its owned leaves). */
 function overlaps(a: string, b: string): boolean {
   if (a === b) return true;
-  const pa = JSON.parse(a) as string[];
-  const pb = JSON.parse(b) as string[];
-  const n = Math.min(pa.length, pb.length);
-  for (let i = 0; i < n; i++) if (pa[i] !== pb[i]) return false;
-  return true;
+  // Both are JSON arrays of strings: one path contains the other when its text, minus the closing
+  // bracket, starts the other's and is followed by the next element's comma.
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  const head = short.slice(0, -1);
+  return long.startsWith(head) && long.charAt(head.length) === ',';
 }
 
 function matchesItem(item: unknown, seg: string): boolean {

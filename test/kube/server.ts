@@ -294,7 +294,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
       if (!Object.values(PATCH_TYPES).includes(contentType as never)) throw errors.unsupportedMediaType(contentType);
       const o = { ...writeOptions(req, q), force: q.get('force') === 'true' };
       if (contentType === PATCH_TYPES.apply && !q.get('fieldManager')) throw errors.badRequest('PATCH, application/apply-patch+yaml requires the fieldManager query parameter');
-      const before = api.store.get(`${t.group}/${t.plural}`, t.namespaced ? r.namespace : undefined, r.name);
+      const before = api.store.has(`${t.group}/${t.plural}`, t.namespaced ? r.namespace : undefined, r.name);
       const out = api.patch(t, r.version, r.namespace, r.name, contentType, parseBody(await readBody(req, limit), contentType), sub, o);
       send(res, before ? 200 : 201, out, warningHeaders(o));
       return;

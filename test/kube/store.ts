@@ -53,6 +53,10 @@ export class Store {
     return o && structuredClone(o);
   }
 
+  has(resource: string, namespace: string | undefined, name: string): boolean {
+    return this.#objects.get(resource)?.has(objectKey(namespace, name)) ?? false;
+  }
+
   byUid(uid: string): KubeObject | undefined {
     const ref = this.#byUid.get(uid);
     const o = ref && this.#objects.get(ref.resource)?.get(ref.key);
