@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { asMergePatch } from './k8s-client.ts';
@@ -55,6 +55,11 @@ beforeAll(async () => {
   writeFileSync(nsFile, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
   const ns = await kubectl(['apply', '--server-side', '-f', nsFile], ctx);
   if (ns.code !== 0) throw new Error(`kubectl could not create the namespace: ${ns.stderr}`);
+});
+
+// Every test runs kubectl with its own kubeconfig and cache dir: no discovery cached by another test.
+beforeEach(() => {
+  ctx = kubectlContext(server.url);
 });
 
 afterAll(async () => {
