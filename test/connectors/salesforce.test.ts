@@ -4,6 +4,7 @@ import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import type { SalesforceConfig } from '../../connectors/salesforce/client.ts';
 import { connectorContract, type ContractHarness } from './contract.ts';
+import { startReceiver } from './receiver.ts';
 
 const sfTime = (iso: string): string => iso.replace('Z', '+0000');
 
@@ -71,6 +72,24 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
 connectorContract('salesforce', startSalesforceHarness, { webhooks: true, ambiguousKeys: true });
 
 describe('salesforce specifics', () => {
+  it('sends an outbound message when a person changes a record, and the connector acknowledges it', async () => {
+    const c = new SalesforceConnector({ loginUrl: 'http://127.0.0.1:9', auth: { flow: 'client_credentials', clientId: 'x', clientSecret: 'y' }, organizationId: '00DEm0000000001AAA' });
+    const receiver = await startReceiver(c, '/sfdc/om');
+    const emu = await startSalesforceEmulator({ outbound: [{ type: 'Account', url: receiver.url, fields: ['Name', 'AccountNumber', 'SystemModstamp'] }] });
+    try {
+      const rec = emu.admin.mutate('Account', { Name: '杭州 "客户" <甲>', AccountNumber: 'C-7' });
+      emu.admin.mutate('Contact', { LastName: 'not subscribed' });
+      const reports = await emu.admin.outboundIdle();
+      expect(reports).toEqual([expect.objectContaining({ accepted: true, attempts: 1 })]);
+      const events = receiver.received.flatMap((r) => (r.outcome.ok ? r.outcome.events : []));
+      expect(events.map((e) => [e.record.id, e.record.data.Name, e.record.data.AccountNumber])).toEqual([[rec.Id, '杭州 "客户" <甲>', 'C-7']]);
+    } finally {
+      await emu.close();
+      await receiver.close();
+      await c.close();
+    }
+  });
+
   it('reads orders with their items and related fields in one query, as plain nested data', async () => {
     const emu = await startSalesforceEmulator();
     const c = new SalesforceConnector({

@@ -44,6 +44,8 @@ export interface SalesforceEmulatorOptions {
   dailyLimit?: number;
   /** Collections and SOQL page sizes (real: 200 records, batchSize 200–2000). */
   maxCollectionSize?: number;
+  /** Outbound Message rules: a person's change to a record of `type` (admin mutate) is sent to `url`. */
+  outbound?: { type: string; url: string; fields?: string[] }[];
 }
 
 export interface OutboundRequest {
@@ -67,6 +69,8 @@ export interface SalesforceAdmin extends EmulatorAdmin {
   /** A change made by a person in the Salesforce UI (not an API effect; LastModifiedById is a human user). */
   mutate(type: string, fields: Record<string, unknown> & { Id?: string }): SfRecord;
   sendOutbound(req: OutboundRequest): Promise<DeliveryReport[]>;
+  /** Resolves when every outbound message triggered by mutations so far has been delivered or given up. */
+  outboundIdle(): Promise<DeliveryReport[]>;
 }
 
 export interface SalesforceEmulator {
@@ -550,9 +554,21 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
       'POST /__admin/mutate': (body) => {
         const b = body as { type?: unknown; fields?: unknown };
         if (typeof b.type !== 'string' || typeof b.fields !== 'object' || b.fields === null) throw new AdminInputError('mutate body must be {"type":"Account","fields":{…}}');
-        return put(b.type, b.fields as Record<string, unknown>, UI_USER_ID);
+        return userChange(b.type, b.fields as Record<string, unknown>);
       },
     },
+  };
+
+  /** A person's change: stored, then sent by every matching outbound rule (in the background, like the vendor's queue). */
+  const pendingOutbound: Promise<DeliveryReport[]>[] = [];
+  const userChange = (type: string, fields: Record<string, unknown>): SfRecord => {
+    const rec = put(type, fields, UI_USER_ID);
+    const canon = resolveObject(objects, type);
+    for (const rule of opts.outbound ?? []) {
+      if (resolveObject(objects, rule.type) !== canon) continue;
+      pendingOutbound.push(sendOutbound({ url: rule.url, type: rule.type, ids: [rec.Id], ...(rule.fields ? { fields: rule.fields } : {}) }).catch(() => []));
+    }
+    return rec;
   };
 
   const parseOutbound = (body: unknown): OutboundRequest => {
@@ -606,7 +622,8 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     ...baseAdmin(base, vendor),
     records: (type) => vendor.records(type) as SfRecord[],
     seed: seedRows,
-    mutate: (type, fields) => put(type, fields, UI_USER_ID),
+    mutate: (type, fields) => userChange(type, fields),
+    outboundIdle: async () => (await Promise.all(pendingOutbound.splice(0))).flat(),
     sendOutbound,
   };
   return { url, organizationId, apiUserId, admin, store, close: base.close };
