@@ -4,12 +4,12 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { asMergePatch } from './k8s-client.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
-import { kubectl, kubectlBackground, kubectlContext, type KubectlContext } from './kubectl.ts';
+import { disposeContext, kubectl, kubectlBackground, kubectlContext, type KubectlContext } from './kubectl.ts';
 import { startKubeServer, type KubeServer } from './server.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -51,15 +51,19 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfigYaml(server.url));
   custom = kc.makeApiClient(CustomObjectsApi);
-  const nsFile = join(ctx.cacheDir, '..', 'namespace.yaml');
+  const nsFile = join(ctx.dir, 'namespace.yaml');
   writeFileSync(nsFile, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
   const ns = await kubectl(['apply', '--server-side', '-f', nsFile], ctx);
+  disposeContext(ctx);
   if (ns.code !== 0) throw new Error(`kubectl could not create the namespace: ${ns.stderr}`);
 });
 
 // Every test runs kubectl with its own kubeconfig and cache dir: no discovery cached by another test.
 beforeEach(() => {
   ctx = kubectlContext(server.url);
+});
+afterEach(() => {
+  disposeContext(ctx);
 });
 
 afterAll(async () => {
@@ -175,7 +179,7 @@ describe('kubectl against the test API server', () => {
 
   test('an invalid spec is refused with the field that is wrong', async () => {
     const bad = { apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec', metadata: { name: 'broken', namespace: NS }, spec: { ...(first?.spec as object), version: 'not-semver' } };
-    const file = join(ctx.cacheDir, '..', 'broken.json');
+    const file = join(ctx.dir, 'broken.json');
     writeFileSync(file, JSON.stringify(bad));
     const out = await kubectl(['apply', '--server-side', '-f', file], ctx);
     expect(out.code).toBe(1);

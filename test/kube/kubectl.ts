@@ -1,6 +1,6 @@
 /** Runs the real kubectl (extracted by scripts/kube-tools.ts) against a kubeconfig with its own cache dir. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlPath } from '../../scripts/kube-tools.ts';
@@ -9,6 +9,8 @@ import { kubeconfigYaml } from './kubeconfig.ts';
 export interface KubectlContext {
   kubeconfig: string;
   cacheDir: string;
+  /** The temporary directory holding both; remove it with `disposeContext`. */
+  dir: string;
 }
 
 export interface KubectlResult {
@@ -22,7 +24,11 @@ export function kubectlContext(serverUrl: string): KubectlContext {
   const dir = mkdtempSync(join(tmpdir(), 'syncspec-kubectl-'));
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   writeFileSync(kubeconfig, kubeconfigYaml(serverUrl));
-  return { kubeconfig, cacheDir: join(dir, 'cache') };
+  return { kubeconfig, cacheDir: join(dir, 'cache'), dir };
+}
+
+export function disposeContext(ctx: KubectlContext): void {
+  rmSync(ctx.dir, { recursive: true, force: true });
 }
 
 function env(ctx: KubectlContext): NodeJS.ProcessEnv {
