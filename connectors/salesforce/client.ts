@@ -4,12 +4,24 @@
  * whole-call failures (403 REQUEST_LIMIT_EXCEEDED → throttled, 5xx → retryable, …). Secrets live only
  * in the resolved config object and are never put in errors or logs.
  */
+import { createSign } from 'node:crypto';
 import { CODES, fail, parseRetryAfter, type ConnectorFailure } from '../shared/errors.ts';
 import { header, HttpClient, parseJson, type HttpResponse } from '../shared/http.ts';
 
 export type SalesforceAuth =
   | { flow: 'client_credentials'; clientId: string; clientSecret: string }
-  | { flow: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string };
+  | { flow: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string }
+  /** JWT bearer: an RS256 assertion signed with the connected app's certificate key (PEM). */
+  | { flow: 'jwt_bearer'; clientId: string; username: string; privateKey: string; audience?: string };
+
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** The short-lived RS256 assertion of the JWT bearer flow (iss = consumer key, sub = user, aud = login host). */
+export function jwtAssertion(a: { clientId: string; username: string; privateKey: string }, audience: string, nowMs: number): string {
+  const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+  const unsigned = `${b64({ alg: 'RS256' })}.${b64({ iss: a.clientId, sub: a.username, aud: audience, exp: Math.floor(nowMs / 1000) + 180 })}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(a.privateKey, 'base64url')}`;
+}
 
 export interface SalesforceConfig {
   /** Login host (`https://login.salesforce.com`, a My Domain host, or an emulator URL). */
@@ -80,8 +92,19 @@ export class SalesforceClient {
 
   private async login(signal?: AbortSignal): Promise<Session> {
     const a = this.config.auth;
-    const form = new URLSearchParams({ grant_type: a.flow, client_id: a.clientId, client_secret: a.clientSecret });
-    if (a.flow === 'refresh_token') form.set('refresh_token', a.refreshToken);
+    let form: URLSearchParams;
+    if (a.flow === 'jwt_bearer') {
+      let assertion: string;
+      try {
+        assertion = jwtAssertion(a, a.audience ?? new URL(this.config.loginUrl).origin, this.now());
+      } catch {
+        throw fail(CODES.auth, 'retryable', 'the private key of the Salesforce JWT bearer flow cannot sign (not an RSA PEM key)');
+      }
+      form = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion });
+    } else {
+      form = new URLSearchParams({ grant_type: a.flow, client_id: a.clientId, client_secret: a.clientSecret });
+      if (a.flow === 'refresh_token') form.set('refresh_token', a.refreshToken);
+    }
     const res = await this.http.send({
       method: 'POST',
       url: new URL('/services/oauth2/token', this.config.loginUrl).toString(),

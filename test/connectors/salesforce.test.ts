@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../runtime/support/connector.ts';
 import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
@@ -8,11 +9,19 @@ import { startReceiver } from './receiver.ts';
 
 const sfTime = (iso: string): string => iso.replace('Z', '+0000');
 
-export async function startSalesforceHarness(): Promise<ContractHarness> {
-  const emu = await startSalesforceEmulator();
+const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+export async function startSalesforceHarness(opts: { jwt?: boolean } = {}): Promise<ContractHarness> {
+  const emu = await startSalesforceEmulator({ jwtPublicKey: appKey.publicKey.export({ type: 'spki', format: 'pem' }) as string, jwtUsers: ['integration@acme.example'] });
+  const auth = (good: boolean): SalesforceConfig['auth'] =>
+    opts.jwt
+      ? { flow: 'jwt_bearer', clientId: 'syncspec-client', username: 'integration@acme.example', privateKey: pem(good ? appKey.privateKey : otherKey.privateKey) }
+      : { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: good ? 'syncspec-secret' : 'wrong' };
   const config = (over: Partial<SalesforceConfig> = {}): SalesforceConfig => ({
     loginUrl: emu.url,
-    auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' },
+    auth: auth(true),
     organizationId: emu.organizationId,
     timeoutMs: 10_000,
     ...over,
@@ -45,11 +54,11 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
     setFaults: (f) => emu.admin.setFaults(f),
     stats: () => emu.admin.stats(),
     expireSessions: () => emu.admin.expireSessions(),
-    withBadCredentials: () => new SalesforceConnector(config({ auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'wrong' } })),
+    withBadCredentials: () => new SalesforceConnector(config({ auth: auth(false) })),
     async seedDuplicateTarget(key) {
       emu.admin.seed('Account', [{ Name: 'Twin 1', AccountNumber: key }, { Name: 'Twin 2', AccountNumber: key }]);
     },
-    badSecret: 'wrong',
+    badSecret: opts.jwt ? pem(otherKey.privateKey).split('\n')[1] as string : 'wrong',
     withTimeout: (ms) => new SalesforceConnector(config({ timeoutMs: ms })),
     async close() {
       await connector.close();
@@ -69,7 +78,8 @@ export async function startSalesforceHarness(): Promise<ContractHarness> {
   };
 }
 
-connectorContract('salesforce', startSalesforceHarness, { webhooks: true, ambiguousKeys: true });
+connectorContract('salesforce', () => startSalesforceHarness(), { webhooks: true, ambiguousKeys: true });
+connectorContract('salesforce (JWT bearer)', () => startSalesforceHarness({ jwt: true }));
 
 describe('salesforce specifics', () => {
   it('sends an outbound message when a person changes a record, and the connector acknowledges it', async () => {

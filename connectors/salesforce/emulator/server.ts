@@ -5,6 +5,7 @@
  * 403 REQUEST_LIMIT_EXCEEDED when throttled, 401 INVALID_SESSION_ID on unknown or expired tokens, and
  * Outbound Messages (SOAP `notifications`, retried until `<Ack>true</Ack>`). See vendor-apis.md §1.
  */
+import { createVerify } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { EffectRow } from '../../shared/emulator/effects.ts';
 import type { FaultConfig } from '../../shared/emulator/faults.ts';
@@ -34,6 +35,9 @@ export interface SalesforceEmulatorOptions {
   clientSecret?: string;
   /** Refresh tokens the token endpoint accepts. */
   refreshTokens?: string[];
+  /** Certificate public key (PEM) of the connected app, for the JWT bearer flow; `jwtUsers` may log in with it. */
+  jwtPublicKey?: string;
+  jwtUsers?: string[];
   organizationId?: string;
   /** User the API writes as (LastModifiedById of API writes; echo detection keys on it). */
   apiUserId?: string;
@@ -251,10 +255,40 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     };
   };
 
+  /** Checks a JWT bearer assertion like the vendor: RS256 signature, iss, sub, aud, exp. Returns a problem or undefined. */
+  const checkJwt = (assertion: string): string | undefined => {
+    const [h, p, sig] = assertion.split('.');
+    if (!h || !p || !sig || !opts.jwtPublicKey) return 'invalid assertion';
+    let ok = false;
+    try {
+      ok = createVerify('RSA-SHA256').update(`${h}.${p}`).verify(opts.jwtPublicKey, sig, 'base64url');
+    } catch {
+      ok = false;
+    }
+    if (!ok) return 'invalid assertion signature';
+    let claims: { iss?: unknown; sub?: unknown; aud?: unknown; exp?: unknown };
+    try {
+      claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      return 'invalid assertion';
+    }
+    if (claims.iss !== clientId) return 'invalid client_id in assertion';
+    if (typeof claims.sub !== 'string' || !(opts.jwtUsers ?? []).includes(claims.sub)) return 'user hasn\'t approved this consumer';
+    if (claims.aud !== url) return 'audience is invalid';
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 < now()) return 'expired authorization code';
+    return undefined;
+  };
+
   const handleToken = (req: EmulatorRequest, res: ServerResponse): void => {
     const form = new URLSearchParams(req.body);
     const grant = form.get('grant_type');
-    if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      const problem = checkJwt(form.get('assertion') ?? '');
+      if (problem) {
+        sendJson(res, 400, { error: 'invalid_grant', error_description: problem });
+        return;
+      }
+    } else if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
       sendJson(res, 400, { error: 'invalid_client', error_description: 'invalid client credentials' });
       return;
     }
@@ -263,7 +297,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
         sendJson(res, 400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
         return;
       }
-    } else if (grant !== 'client_credentials') {
+    } else if (grant !== 'client_credentials' && grant !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
       return;
     }
