@@ -82,3 +82,19 @@ describe('ts tag', () => {
     expect(ts`const ${ident('a')} = ${lit('x')};`.text).toBe('const a = "x";');
   });
 });
+
+describe('wire defaults', () => {
+  it('writes numeric defaults of decimal fields as decimal text without exponents', async () => {
+    const { decimalText, wireDefault } = await import('./transform-file.ts');
+    expect(wireDefault({ type: 'decimal', scale: 2 }, 0)).toBe('0');
+    expect(wireDefault({ type: 'decimal' }, 12.5)).toBe('12.5');
+    expect(wireDefault({ type: 'integer' }, 7)).toBe(7);
+    expect(wireDefault({ type: 'string' }, 'x')).toBe('x');
+    expect([decimalText(1e-7), decimalText(-2.5e-3), decimalText(1e21), decimalText(1.5e22)]).toEqual(['0.0000001', '-0.0025', '1000000000000000000000', '15000000000000000000000']);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        expect(Number(decimalText(n))).toBe(n === 0 ? 0 : n);
+      }),
+    );
+  });
+});

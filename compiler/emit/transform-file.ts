@@ -5,6 +5,7 @@
  * The output object is an object literal whose keys are fixed at generation time (`__proto__` as a
  * computed key), so input data can never reach a prototype.
  */
+import type { FieldDef } from '../catalog/types.ts';
 import type { CompiledEachField, CompiledField, CompiledMapping } from '../mapping/types.ts';
 import { ident, jsDoc, join, lit, objectKey, ts, trusted, type Code } from './code.ts';
 import { targetValueType, type TypeNames } from './types-file.ts';
@@ -56,7 +57,7 @@ class TransformWriter {
             const rows = this.rowsFunctionFor(f);
             w.line(ts`${v} = ${rows}(${trusted(f.code)} ?? [], source, ctx, errors, ${pathOf(f)});`);
           } else if (f.default !== undefined && f.default !== null) {
-            w.line(ts`${v} = ${trusted(f.code)} ?? ${lit(f.default)};`);
+            w.line(ts`${v} = ${trusted(f.code)} ?? ${lit(wireDefault(f.def, f.default))};`);
           } else if (f.nullable) {
             w.line(ts`${v} = ${trusted(f.code)} ?? null;`);
           } else {
@@ -134,6 +135,26 @@ export function renderTransform(mapping: CompiledMapping, names: TypeNames, head
     w.line(ts`errors.push({ path, message: cause instanceof Error ? cause.message : String(cause), at, code });`);
   });
   return w.toString();
+}
+
+/** A default in the target's wire form: decimals travel as text, so a numeric default becomes its decimal text. */
+export function wireDefault(def: FieldDef, value: string | number | boolean): string | number | boolean {
+  if (def.type === 'decimal' && typeof value === 'number') return decimalText(value);
+  return value;
+}
+
+/** Plain decimal text of a finite number (no exponent): 1e-7 → "0.0000001", 0.1 → "0.1". */
+export function decimalText(n: number): string {
+  const text = String(n);
+  if (!/e/i.test(text)) return text;
+  const [mantissa = '', exp = '0'] = text.toLowerCase().split('e');
+  const negative = mantissa.startsWith('-');
+  const [whole = '', frac = ''] = mantissa.replace('-', '').split('.');
+  const digits = whole + frac;
+  const point = whole.length + Number(exp);
+  const body =
+    point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return (negative ? '-' : '') + body.replace(/^0+(?=\d)/, '');
 }
 
 function positionsOf(fields: readonly CompiledField[], out: [string, string][] = []): [string, string][] {
