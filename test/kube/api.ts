@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { recordUpdate, serverSideApply, type ListKeys, type ManagerRef, type Scope } from './fields.ts';
 import { builtinListKeys, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { Registry, typeFromCrd, type ResourceType } from './registry.ts';
-import { checkStructural, validateValue, type ValueReport } from './schema.ts';
+import { crdCauses, establishCrd } from './crd.ts';
+import { collectOnce } from './gc.ts';
+import { validateValue, type ValueReport } from './schema.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { Store } from './store.ts';
 import { errors, isObject, type KubeObject, type StatusCause } from './types.ts';
@@ -163,7 +165,7 @@ export class KubeApi {
     for (const k of SYSTEM_META) if (k !== 'name' && k !== 'namespace') delete obj.metadata[k];
     if (t.statusSubresource && t.crdName) delete obj.status;
     if (t.plural === 'namespaces') { obj.spec = { finalizers: ['kubernetes'] }; obj.status = { phase: 'Active' }; }
-    if (t.plural === 'customresourcedefinitions') this.#prepareCrd(obj);
+    if (t.plural === 'customresourcedefinitions') establishCrd(obj, this.#timestamp());
     if (t.plural === 'secrets' && !t.group) foldStringData(obj);
     const validated = this.#validate(t, version, obj, opts, undefined);
     validated.metadata.uid = randomUUID();
@@ -275,7 +277,7 @@ export class KubeApi {
       const { metadata, apiVersion, kind, ...rest } = obj;
       const body = validateValue({ ...rest }, { ...schema, properties: { ...(isObject(schema.properties) ? schema.properties : {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, apiVersion: { type: 'string' }, kind: { type: 'string' } } }, '', report) as Record<string, unknown>;
       causes.push(...report.causes);
-      this.#unknownFields(t, version, name, report.pruned, opts);
+      this.#unknownFields(t.kind, version, report.pruned, opts);
       out = { ...body, apiVersion, kind, metadata } as KubeObject;
     }
     if (t.plural === 'customresourcedefinitions') causes.push(...this.#crdCauses(obj, opts));
@@ -283,55 +285,20 @@ export class KubeApi {
     return out;
   }
 
-  #unknownFields(t: ResourceType, version: string, name: string, fields: string[], opts: WriteOptions): void {
+  /** Unknown fields: 400 under fieldValidation=Strict, Warning headers under Warn, silence under Ignore. */
+  #unknownFields(kind: string, version: string, fields: string[], opts: WriteOptions): void {
     if (fields.length === 0 || opts.fieldValidation === 'Ignore') return;
     const messages = fields.map((f) => `unknown field "${f}"`);
     if (opts.fieldValidation === 'Strict') {
-      throw errors.badRequest(`${t.kind} in version "${version}" cannot be handled as a ${t.kind}: strict decoding error: ${messages.join(', ')}${name ? '' : ''}`);
+      throw errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${messages.join(', ')}`);
     }
     opts.warnings.push(...messages);
   }
 
   #crdCauses(crd: KubeObject, opts: WriteOptions): StatusCause[] {
-    const causes: StatusCause[] = [];
-    const spec = isObject(crd.spec) ? crd.spec : {};
-    const names = isObject(spec.names) ? spec.names : {};
-    const expected = `${String(names.plural ?? '')}.${String(spec.group ?? '')}`;
-    if (crd.metadata.name !== expected) causes.push({ type: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: ${JSON.stringify(crd.metadata.name)}: must be spec.names.plural+"."+spec.group` });
-    if (!names.kind) causes.push({ type: 'FieldValueRequired', field: 'spec.names.kind', message: 'Required value' });
-    if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') causes.push({ type: 'FieldValueNotSupported', field: 'spec.scope', message: 'Unsupported value: must be Namespaced or Cluster' });
-    const versions = Array.isArray(spec.versions) ? spec.versions : [];
-    if (versions.filter((v) => isObject(v) && v.storage === true).length !== 1) causes.push({ type: 'FieldValueInvalid', field: 'spec.versions', message: 'Invalid value: must have exactly one version marked as storage version' });
-    const unknown: string[] = [];
-    versions.forEach((v, i) => {
-      if (!isObject(v)) return;
-      const at = `spec.versions[${i}].schema.openAPIV3Schema`;
-      const schema = isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
-      const report = checkStructural(schema, at);
-      causes.push(...report.causes);
-      unknown.push(...report.unknownFields);
-      if (Array.isArray(v.additionalPrinterColumns)) v.additionalPrinterColumns.forEach((c, j) => {
-        if (!isObject(c) || typeof c.jsonPath !== 'string' || !c.jsonPath.startsWith('.')) causes.push({ type: 'FieldValueInvalid', field: `spec.versions[${i}].additionalPrinterColumns[${j}].jsonPath`, message: 'Invalid value: must be a simple json path starting with .' });
-      });
-    });
-    if (unknown.length) this.#unknownFields({ kind: 'CustomResourceDefinition' } as ResourceType, 'v1', crd.metadata.name ?? '', unknown, opts);
+    const { causes, unknownFields } = crdCauses(crd);
+    this.#unknownFields('CustomResourceDefinition', 'v1', unknownFields, opts);
     return causes;
-  }
-
-  /** CRDs are established at once (no controller runs); conditions keep their times across updates. */
-  #prepareCrd(crd: KubeObject): void {
-    const spec = isObject(crd.spec) ? crd.spec : {};
-    const names = isObject(spec.names) ? spec.names : {};
-    const t = this.#timestamp();
-    const previous = isObject(crd.status) && Array.isArray(crd.status.conditions) ? crd.status.conditions : undefined;
-    crd.status = {
-      acceptedNames: structuredClone(names),
-      conditions: previous ?? [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: t },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: t },
-      ],
-      storedVersions: (Array.isArray(spec.versions) ? spec.versions : []).filter((v) => isObject(v) && v.storage === true).map((v) => (isObject(v) ? String(v.name) : '')),
-    };
   }
 
   #registerCrd(crd: KubeObject): void {
@@ -364,7 +331,7 @@ export class KubeApi {
     if (t.plural === 'secrets' && !t.group) foldStringData(next);
     if (t.plural === 'customresourcedefinitions' && subresource === '') {
       next.status = current.status;
-      this.#prepareCrd(next);
+      establishCrd(next, this.#timestamp());
     }
     next = this.#validate(t, version, next, opts, current);
     next = ownership(next);
@@ -433,63 +400,14 @@ export class KubeApi {
 
   #collecting = false;
 
-  /**
-   * The owner-reference garbage collector, synchronous and switchable: dependents whose owners are
-   * all gone are deleted (background), `foregroundDeletion` owners lose the finalizer once their
-   * dependents are gone, `orphan` owners strip their references from dependents first.
-   */
+  /** Runs the garbage collector (gc.ts) to a fixed point when it is switched on; never re-entered. */
   #collectGarbage(): void {
     if (this.garbageCollection !== 'on' || this.#collecting) return;
     this.#collecting = true;
     try {
-      for (let pass = 0; pass < 100 && this.#gcPass(); pass++);
+      for (let pass = 0; pass < 100 && collectOnce(this); pass++);
     } finally {
       this.#collecting = false;
     }
   }
-
-  #gcPass(): boolean {
-    const gc = this.systemWrite('generic-garbage-collector');
-    const all: { t: ResourceType; o: KubeObject }[] = [];
-    for (const t of this.registry.all()) for (const o of this.store.scan(keyOf(t))) all.push({ t, o });
-    const dependentsOf = (uid: string) => all.filter(({ o }) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
-    for (const { t, o } of all) {
-      const fin = o.metadata.finalizers ?? [];
-      if (!o.metadata.deletionTimestamp) continue;
-      const uid = o.metadata.uid ?? '';
-      if (fin.includes('orphan')) {
-        for (const d of dependentsOf(uid)) {
-          const refs = (d.o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-          this.patch(d.t, d.t.versions[0] ?? 'v1', d.o.metadata.namespace, d.o.metadata.name ?? '', PATCH_TYPES.merge, { metadata: { ownerReferences: refs.length ? refs : null } }, '', { ...gc, force: false });
-        }
-        this.patch(t, t.versions[0] ?? 'v1', o.metadata.namespace, o.metadata.name ?? '', PATCH_TYPES.merge, { metadata: { finalizers: fin.filter((f) => f !== 'orphan') } }, '', { ...gc, force: false });
-        return true;
-      }
-      if (fin.includes('foregroundDeletion')) {
-        const deps = dependentsOf(uid);
-        const pending = deps.filter((d) => !d.o.metadata.deletionTimestamp);
-        for (const d of pending) this.delete(d.t, d.t.versions[0] ?? 'v1', d.o.metadata.namespace, d.o.metadata.name ?? '', { propagationPolicy: 'Foreground' });
-        if (deps.length === 0) {
-          this.patch(t, t.versions[0] ?? 'v1', o.metadata.namespace, o.metadata.name ?? '', PATCH_TYPES.merge, { metadata: { finalizers: fin.filter((f) => f !== 'foregroundDeletion') } }, '', { ...gc, force: false });
-          return true;
-        }
-        if (pending.length) return true;
-      }
-    }
-    for (const { t, o } of all) {
-      const refs = o.metadata.ownerReferences ?? [];
-      if (refs.length === 0 || o.metadata.deletionTimestamp) continue;
-      if (refs.every((r) => !this.store.byUid(r.uid))) {
-        this.delete(t, t.versions[0] ?? 'v1', o.metadata.namespace, o.metadata.name ?? '', { propagationPolicy: 'Background' });
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Fails with 410 Expired when `rv` is older than the retained history. */
-  checkWatchable(rv: number): void {
-    if (rv < this.store.compactedRv) throw errors.expired(`too old resource version: ${rv} (${this.store.compactedRv + 1})`);
-  }
-
 }
