@@ -241,7 +241,7 @@ describe('finalizers and deletion', () => {
     expect(held.metadata.deletionTimestamp).toBeTruthy();
     expect(held.metadata.generation).toBe(2);
     const again: any = await custom.deleteNamespacedCustomObject(ref('held'));
-    expect(again.metadata?.resourceVersion ?? held.metadata.resourceVersion).toBe(held.metadata.resourceVersion);
+    expect(again.metadata.resourceVersion).toBe(held.metadata.resourceVersion);
     const refused = await failure(custom.patchNamespacedCustomObject({ ...ref('held'), body: { metadata: { finalizers: ['contract.syncspec.dev/hold', 'contract.syncspec.dev/another'] } } }, asMergePatch));
     expect(refused).toMatchObject({ code: 422, reason: 'Invalid' });
     await custom.patchNamespacedCustomObject({ ...ref('held'), body: { metadata: { finalizers: null } } }, asMergePatch);

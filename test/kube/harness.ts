@@ -97,7 +97,12 @@ export async function connect(prefix: string, serverOptions: KubeServerOptions =
             while ((nl = buf.indexOf('\n')) >= 0) {
               const line = buf.slice(0, nl);
               buf = buf.slice(nl + 1);
-              if (line.trim()) events.push(JSON.parse(line));
+              if (!line.trim()) continue;
+              try {
+                events.push(JSON.parse(line));
+              } catch {
+                events.push({ type: 'UNPARSEABLE', object: line }); // shows up in the test's assertion
+              }
             }
           });
           // `complete` is false when the connection closed before the final chunk: a cut stream.
