@@ -47,7 +47,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const emit = reporter(io, format, repo.sources);
   const diagnostics: Diagnostic[] = [...repo.diagnostics];
   const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : generateFiles(repo.documents, repo.mapping);
-  if (result) diagnostics.push(...result.diagnostics);
+  // The check phase may already run the mapping checks (for `validate`); report each finding once.
+  if (result) diagnostics.push(...result.diagnostics.filter((d) => !diagnostics.some((e) => sameDiagnostic(d, e))));
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   if (result && !hasErrors && parsed.values['no-typecheck'] !== true) {
     // The native tsc checks a whole repo several times faster than ts-morph; ts-morph is the fallback.
@@ -98,6 +99,10 @@ function checkerFor(root: string): ReturnType<typeof createTypeChecker> {
   let checker = checkers.get(root);
   if (!checker) checkers.set(root, (checker = createTypeChecker(root)));
   return checker;
+}
+
+function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
+  return a.code === b.code && a.summary === b.summary && a.range?.file === b.range?.file && a.range?.start.offset === b.range?.start.offset;
 }
 
 function fileProblem(code: string, file: string, what: string): Diagnostic {

@@ -140,3 +140,15 @@ describe('checkMapping', () => {
     expect(out.failed).toEqual(['broken']);
   });
 });
+
+describe('mappingDiagnostics', () => {
+  it('runs the mapping checks of a repo with the shipped catalogs, as the check phase would', async () => {
+    const { mappingDiagnostics } = await import('./index.ts');
+    const { readFileSync } = await import('node:fs');
+    const spec = readFileSync('specs/flows/customers/crm-account-to-erp-customer.yaml', 'utf8');
+    const files: Record<string, string> = { 'specs/flows/a.yaml': spec.replace('FName: source.Name.trim()', 'FName: source.Nmae.trim()') };
+    for (const f of ['specs/connections/salesforce-prod.yaml', 'specs/connections/kingdee-prod.yaml', 'specs/lookups/sales-orgs.yaml', 'specs/lookups/currencies.yaml', 'specs/schemas/salesforce-account.yaml', 'specs/schemas/kingdee-customer.yaml']) files[f] = readFileSync(f, 'utf8');
+    const ds = mappingDiagnostics(documents(files));
+    expect(ds.map((d) => [d.code, d.range?.file, d.suggestion])).toEqual([[expect.stringMatching(/^SS31/), 'specs/flows/a.yaml', 'Name']]);
+  });
+});

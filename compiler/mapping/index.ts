@@ -1,12 +1,24 @@
 /** Mapping-level checks and expression compilation of every SyncSpec in a repository (SS32xx). */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LoadedDocument } from '../model.ts';
+import { buildCatalogs } from '../catalog/load.ts';
+import { compileExpression } from '../cel/index.ts';
 import { checkMapping } from './check.ts';
+import { mappingRepo } from './repo.ts';
 import type { CompiledMapping, MappingRepo } from './types.ts';
 
 export { checkMapping, type MappingResult } from './check.ts';
 export { mappingRepo } from './repo.ts';
 export type * from './types.ts';
+
+/**
+ * The mapping checks of a whole repository as one semantic check: catalogs (with the repo's EntitySchemas)
+ * and the CEL compiler wired in. For the check phase (`syncspec validate`); `generate` calls `checkMappings`.
+ */
+export function mappingDiagnostics(docs: readonly LoadedDocument[]): Diagnostic[] {
+  const catalogs = buildCatalogs(docs);
+  return checkMappings(docs, mappingRepo(docs, (system) => catalogs.catalogFor(system), compileExpression)).diagnostics;
+}
 
 export interface RepoMappings {
   /** Compiled mappings of the specs without errors, sorted by spec name. */
