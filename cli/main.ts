@@ -31,6 +31,11 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec crds [--out charts/syncspec/crds] [--schemas schemas] [--check] [--quiet]',
     load: () => import('../operator/cli/crds.ts'),
   },
+  operator: {
+    summary: 'Run the Kubernetes operator: compile SyncSpecs in the cluster and roll out their workers',
+    usage: 'syncspec operator --worker-image <ref> [--kubeconfig f] [--namespace ns…] [--lease-name n] [--metrics-port p]',
+    load: () => import('../operator/cli/operator.ts'),
+  },
   docs: {
     summary: 'Regenerate the reference docs under docs/reference/ from the schemas (--check: fail if stale)',
     usage: 'syncspec docs [--check] [--root <repo dir>]',

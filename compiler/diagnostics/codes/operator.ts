@@ -26,4 +26,80 @@ export const operatorCodes = {
       'condition. The API server then accepts some objects the compiler rejects; the operator compiles every spec and ' +
       'reports those on the object\'s Ready condition. This is informational: it lists exactly which fields are affected.',
   },
+  SS6010: {
+    title: 'Informer stopped; restarting',
+    explanation:
+      'The operator watches SyncSpecs, their inputs and the objects it owns through informers. A watch that fails with ' +
+      'anything other than an expired resourceVersion (which relists by itself) stops the informer: the connection was ' +
+      'reset, the API server was unreachable or a list failed. The operator restarts it after an exponential backoff, ' +
+      'with at most one restart pending, and /readyz reports the informer until it has heard from the server again. ' +
+      'Persisting warnings point at the network path to the API server or at missing RBAC for the listed resource.',
+  },
+  SS6011: {
+    title: 'Reconcile failed; retrying with backoff',
+    explanation:
+      'A transient failure (API server error, conflict, network) interrupted a reconcile. The key is retried after a ' +
+      'per-object exponential backoff (5 ms doubling to 1000 s) under a global limit of 10 per second. Nothing needs to be ' +
+      'done unless the same object keeps failing; the log line names the object and the API status.',
+  },
+  SS6012: {
+    title: 'Leader lease acquired',
+    explanation:
+      'This operator replica now holds the coordination.k8s.io Lease and runs the controllers; the other replicas wait. ' +
+      'A takeover happens when the previous holder has not renewed the lease for a whole lease duration.',
+  },
+  SS6013: {
+    title: 'Leader lease lost',
+    explanation:
+      'The replica could not renew its lease within the renew deadline (API server unreachable, or another replica took ' +
+      'the lease). It stops all controllers at once, so two replicas never write at the same time, and exits; its ' +
+      'restart campaigns again with empty caches.',
+  },
+  SS6014: {
+    title: 'Leader lease cannot be read or written',
+    explanation:
+      'Reading, creating or renewing the Lease failed for a reason other than a lost race. Check that the operator\'s ' +
+      'service account may get, create and update leases.coordination.k8s.io in the lease namespace.',
+  },
+  SS6015: {
+    title: 'Event cannot be recorded',
+    explanation:
+      'A core/v1 Event for a condition transition could not be created. The reconcile itself is unaffected (status ' +
+      'conditions carry the same information); check RBAC for events in the object\'s namespace.',
+  },
+  SS6016: {
+    title: 'Operator started',
+    explanation: 'The operator process is serving /healthz, /readyz and /metrics and is campaigning for (or holding) the leader lease.',
+  },
+  SS6017: {
+    title: 'Operator stopped',
+    explanation: 'The operator process stopped: on SIGTERM/SIGINT after releasing its lease (exit 0), or after losing the lease (exit 1).',
+  },
+  SS6020: {
+    title: 'Spec revision does not compile',
+    explanation:
+      'The SyncSpec, compiled in the cluster together with the Connections, LookupTables, EntitySchemas and other ' +
+      'SyncSpecs of its namespace, has errors (the same diagnostics `syncspec validate` and `syncspec generate` report; ' +
+      'line:col refer to the object rendered as YAML, `kubectl get syncspec <name> -o yaml` without status). The ' +
+      'operator sets Ready=False and Stalled=True with reason CompileFailed and leaves the last good worker Deployment ' +
+      'and bundle ConfigMap untouched, so the previous version keeps running. Fix the spec; the next change reconciles it.',
+  },
+  SS6021: {
+    title: 'API server refused a write',
+    explanation:
+      'Applying a worker object or patching the SyncSpec was refused as invalid (400/422) or forbidden (401/403). ' +
+      'Retrying cannot help: fix the operator configuration (image, resources) or its RBAC; the object is retried on its next change.',
+  },
+  SS6022: {
+    title: 'Owned object pruned',
+    explanation:
+      'An object labelled syncspec.dev/spec=<name> and owned by the SyncSpec is no longer needed (for example the ' +
+      'PrometheusRule after the sla was removed) and was deleted.',
+  },
+  SS6023: {
+    title: 'SyncSpec deleted; cleanup finished',
+    explanation:
+      'The SyncSpec carried the syncspec.dev/finalizer finalizer; on deletion the operator deleted the worker Deployment, ' +
+      'bundle ConfigMap, Service, PodDisruptionBudget and PrometheusRule it owned, then removed the finalizer.',
+  },
 } satisfies Record<`SS6${string}`, CodeInfo>;

@@ -1,0 +1,127 @@
+/**
+ * An informer that stays alive. client-node's ListWatch relists on 410 and re-watches after its own
+ * timeouts, but any other error (ECONNRESET, a dropped stream, a failed list) stops it for good
+ * (k8s-testing.md §1). This wrapper restarts it with exponential backoff, with at most one restart
+ * pending (client-node #1933: restart loops became request storms), and records when it last heard
+ * from the server, which readiness reports.
+ */
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import { describeError } from '../k8s/errors.ts';
+import { apiVersionOf, type KubeObject, type ObjectList, type ResourceKind } from '../k8s/resources.ts';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler = (event: InformerEvent, obj: KubeObject) => void;
+
+export interface InformerOptions {
+  kind: ResourceKind;
+  /** One namespace, or all when undefined. */
+  namespace: string | undefined;
+  labelSelector?: string;
+  list: () => Promise<ObjectList>;
+  clock: Clock;
+  log: Logger;
+  /** Restart backoff: base doubling to max, jittered by ±25 %. */
+  restartBaseMs?: number;
+  restartMaxMs?: number;
+  random?: () => number;
+}
+
+export function watchPath(k: ResourceKind, namespace: string | undefined): string {
+  const base = k.group === '' ? `/api/${k.version}` : `/apis/${k.group}/${k.version}`;
+  return namespace === undefined ? `${base}/${k.plural}` : `${base}/namespaces/${namespace}/${k.plural}`;
+}
+
+export class Informer {
+  readonly name: string;
+  readonly #o: InformerOptions;
+  readonly #lw: ListWatch<KubernetesObject>;
+  readonly #handlers: InformerHandler[] = [];
+  #attempt = 0;
+  #restartPending = false;
+  #cancelRestart: (() => void) | undefined;
+  #stopped = true;
+  #synced = false;
+  #lastEventAt: number | undefined;
+  #restarts = 0;
+
+  constructor(kc: KubeConfig, options: InformerOptions) {
+    this.#o = options;
+    const k = options.kind;
+    this.name = `${k.plural}${options.namespace ? `@${options.namespace}` : ''}${options.labelSelector ? `[${options.labelSelector}]` : ''}`;
+    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+      const l = await options.list();
+      // A completed list is contact with the server: the cache is current as of now.
+      this.#synced = true;
+      this.#heard();
+      return { apiVersion: apiVersionOf(k), kind: `${k.kind}List`, metadata: { resourceVersion: l.resourceVersion }, items: l.items as unknown as KubernetesObject[] };
+    };
+    this.#lw = new ListWatch(watchPath(k, options.namespace), new Watch(kc), list, false, options.labelSelector);
+    for (const event of ['add', 'update', 'delete'] as const) {
+      this.#lw.on(event, (obj) => {
+        this.#heard();
+        for (const h of this.#handlers) h(event, obj as unknown as KubeObject);
+      });
+    }
+    this.#lw.on('error', (err) => this.#failed(err));
+  }
+
+  on(handler: InformerHandler): void {
+    this.#handlers.push(handler);
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#cancelRestart?.();
+    this.#cancelRestart = undefined;
+    this.#restartPending = false;
+    await this.#lw.stop();
+  }
+
+  /** Objects in the cache (of one namespace, or all). */
+  list(namespace?: string): KubeObject[] {
+    return [...this.#lw.list(namespace)] as unknown as KubeObject[];
+  }
+
+  get(name: string, namespace?: string): KubeObject | undefined {
+    return this.#lw.get(name, namespace) as KubeObject | undefined;
+  }
+
+  /** For readiness: has listed at least once, is not waiting to restart, and when it last heard from the server. */
+  health(): { name: string; synced: boolean; restarting: boolean; lastEventAt: number | undefined; restarts: number } {
+    return { name: this.name, synced: this.#synced, restarting: this.#restartPending, lastEventAt: this.#lastEventAt, restarts: this.#restarts };
+  }
+
+  #heard(): void {
+    this.#attempt = 0;
+    this.#lastEventAt = this.#o.clock.now();
+  }
+
+  #run(): void {
+    this.#lw.start().catch((err: unknown) => this.#failed(err));
+  }
+
+  #failed(err: unknown): void {
+    if (this.#stopped || this.#restartPending) return;
+    this.#restartPending = true;
+    const base = this.#o.restartBaseMs ?? 500;
+    const max = this.#o.restartMaxMs ?? 30_000;
+    const raw = Math.min(max, base * 2 ** Math.min(this.#attempt, 30));
+    const delay = Math.round(raw * (0.75 + (this.#o.random ?? Math.random)() / 2));
+    this.#attempt += 1;
+    this.#o.log.warn({ code: 'SS6010', informer: this.name, err: describeError(err), delayMs: delay, attempt: this.#attempt }, 'informer stopped; restarting');
+    this.#cancelRestart = this.#o.clock.after(delay, () => {
+      this.#cancelRestart = undefined;
+      this.#restartPending = false;
+      if (this.#stopped) return;
+      this.#restarts += 1;
+      this.#run();
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Wires the SyncSpec controller: informers on SyncSpecs (the root type), on the documents a spec
+ * compiles against (a changed Connection or LookupTable re-reconciles every spec of its namespace),
+ * and on the objects it owns (an edited or deleted Deployment wakes its owner, which restores it).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { OperatorConfig } from '../config.ts';
+import type { Clock } from '../controller/clock.ts';
+import { Controller, ownerKey, ownKey } from '../controller/controller.ts';
+import { Informer } from '../controller/informer.ts';
+import type { OperatorMetrics } from '../controller/metrics.ts';
+import { KINDS, type KubeObject, type ResourceKind, type Resources } from '../k8s/resources.ts';
+import type { EventRecorder } from '../status/events.ts';
+import { MANAGED_BY, OWNED_KINDS } from './desired.ts';
+import { SyncSpecReconciler, type ObjectCache } from './reconcile.ts';
+import type { WorkerReading } from './health.ts';
+
+export interface SyncSpecControllerDeps {
+  kc: KubeConfig;
+  config: OperatorConfig;
+  resources: Resources;
+  events: EventRecorder;
+  clock: Clock;
+  log: Logger;
+  metrics: OperatorMetrics;
+  readWorker?: (url: string) => Promise<WorkerReading>;
+}
+
+/** One informer per namespace watched (or one cluster-wide), merged behind a single cache view. */
+class MultiInformer implements ObjectCache {
+  readonly parts: Informer[];
+  constructor(parts: Informer[]) {
+    this.parts = parts;
+  }
+  list(namespace?: string): KubeObject[] {
+    return this.parts.flatMap((p) => p.list(namespace));
+  }
+}
+
+export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
+  const { kc, config, resources, clock, log, metrics } = deps;
+  const namespaces: (string | undefined)[] = config.namespaces.length > 0 ? config.namespaces : [undefined];
+  const informers = (kind: ResourceKind, labelSelector?: string): Informer[] =>
+    namespaces.map((ns) => {
+      const inf = new Informer(kc, {
+        kind, namespace: ns, clock, log,
+        list: () => resources.list(kind, ns, labelSelector),
+        ...(labelSelector === undefined ? {} : { labelSelector }),
+      });
+      return inf;
+    });
+  const specs = informers(KINDS.SyncSpec);
+  const connections = informers(KINDS.Connection);
+  const lookupTables = informers(KINDS.LookupTable);
+  const entitySchemas = informers(KINDS.EntitySchema);
+  const asInformer = (parts: Informer[]): ObjectCache => new MultiInformer(parts);
+  const reconciler = new SyncSpecReconciler({
+    resources, events: deps.events, clock, log, config,
+    context: { syncSpecs: asInformer(specs), connections: asInformer(connections), lookupTables: asInformer(lookupTables), entitySchemas: asInformer(entitySchemas) },
+    ...(deps.readWorker ? { readWorker: deps.readWorker } : {}),
+  });
+  const controller = new Controller({ name: 'syncspec', reconciler, clock, log, metrics, workers: config.concurrency });
+  for (const i of specs) {
+    // Another spec's change can fix or break a ref() here: specs of the namespace are reconciled together.
+    controller.watch(i, (event, obj) => (event === 'update' ? ownKey(event, obj) : namespaceSpecs(obj)));
+  }
+  const namespaceSpecs = (obj: KubeObject): string[] => {
+    const ns = obj.metadata.namespace ?? '';
+    return specs.flatMap((s) => s.list(ns)).map((s) => `${ns}/${s.metadata.name}`);
+  };
+  for (const i of [...connections, ...lookupTables, ...entitySchemas]) controller.watch(i, (_event, obj) => namespaceSpecs(obj));
+  for (const kind of OWNED_KINDS) {
+    if (kind === KINDS.PrometheusRule) continue; // optional CRD: its absence must not keep the operator unready
+    for (const i of informers(kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`)) controller.watch(i, ownerKey('SyncSpec', 'syncspec.dev'));
+  }
+  return controller;
+}

@@ -1,0 +1,241 @@
+/**
+ * Reconcile one SyncSpec, level-based (style.md §2.18, kustomize-controller's order): read it; on
+ * deletion prune what it owns and release the finalizer; add the finalizer before any work; compile it
+ * with its namespace's Connections, LookupTables, EntitySchemas and SyncSpecs. A spec that does not
+ * compile is Stalled with the diagnostics and its last good Deployment and ConfigMap are left alone.
+ * A spec that compiles is server-side applied (Deployment, bundle ConfigMap, Service, PDB,
+ * PrometheusRule), what it no longer needs is pruned, and the worker's own metrics give the data-flow
+ * conditions. Status is patched only when it changed; Events mark transitions only.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'pino';
+import type { OperatorConfig } from '../config.ts';
+import type { Clock } from '../controller/clock.ts';
+import { done, OperatorError, retry, terminal, type ObjectKey, type Outcome } from '../controller/outcome.ts';
+import { describeError, isNotFound, isTerminal } from '../k8s/errors.ts';
+import { KINDS, type KubeObject, type Resources } from '../k8s/resources.ts';
+import { getCondition, readConditions, removeCondition, setCondition, type Condition, type ConditionInput } from '../status/conditions.ts';
+import type { EventRecorder } from '../status/events.ts';
+import { compileSpec, summarise, type CompileResult, type SpecObject } from './compile.ts';
+import { desiredObjects, OWNED_KINDS, REVISION_ANNOTATION, SPEC_LABEL } from './desired.ts';
+import { assessHealth, readWorker, type Totals, type WorkerReading } from './health.ts';
+
+export const FINALIZER = 'syncspec.dev/finalizer';
+
+/** A read-only view of informer caches. */
+export interface ObjectCache {
+  list(namespace?: string): KubeObject[];
+}
+
+export interface SyncSpecDeps {
+  resources: Resources;
+  events: EventRecorder;
+  clock: Clock;
+  log: Logger;
+  config: Pick<OperatorConfig, 'worker' | 'resyncMs' | 'workerEndpoint'>;
+  /** Caches of the namespace's spec documents (the inputs to compilation). */
+  context: { syncSpecs: ObjectCache; connections: ObjectCache; lookupTables: ObjectCache; entitySchemas: ObjectCache };
+  readWorker?: (url: string) => Promise<WorkerReading>;
+}
+
+interface SyncSpecStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  revision?: string;
+  bundleHash?: string;
+  deadLetters?: number;
+  [k: string]: unknown;
+}
+
+const COMPILE_CACHE_SIZE = 256;
+
+export class SyncSpecReconciler {
+  readonly #d: SyncSpecDeps;
+  /** Compile results by input fingerprint: an unchanged namespace is not compiled again. */
+  readonly #compiled = new Map<string, CompileResult>();
+  /** Previous worker counters per spec, for rates between readings. */
+  readonly #totals = new Map<string, Totals>();
+
+  constructor(deps: SyncSpecDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(key: ObjectKey): Promise<Outcome> {
+    try {
+      return await this.#reconcile(key);
+    } catch (err) {
+      if (isTerminal(err)) return terminal(new OperatorError('SS6021', `${key.namespace}/${key.name}: the API server refused a write: ${describeError(err)}`, { cause: err }));
+      return retry(err);
+    }
+  }
+
+  async #reconcile(key: ObjectKey): Promise<Outcome> {
+    const { resources } = this.#d;
+    let obj = await resources.get(KINDS.SyncSpec, key.namespace, key.name);
+    if (!obj) {
+      this.#totals.delete(`${key.namespace}/${key.name}`);
+      return done();
+    }
+    if (obj.metadata.deletionTimestamp) return this.#finalize(obj);
+    if (!(obj.metadata.finalizers ?? []).includes(FINALIZER)) {
+      obj = await resources.mergePatch(KINDS.SyncSpec, key.namespace, key.name, {
+        metadata: { finalizers: [...(obj.metadata.finalizers ?? []), FINALIZER], resourceVersion: obj.metadata.resourceVersion },
+      });
+    }
+    const before = structuredClone((obj.status ?? {}) as SyncSpecStatus);
+    const status = structuredClone(before);
+    const generation = obj.metadata.generation ?? 0;
+    const now = this.#d.clock.now();
+    let conditions = readConditions(status.conditions);
+    const set = (c: ConditionInput): void => { conditions = setCondition(conditions, c, generation, now); };
+
+    const result = this.#compile(obj);
+    if (!result.ok) {
+      const message = summarise(result.diagnostics);
+      set({ type: 'Ready', status: 'False', reason: 'CompileFailed', message });
+      set({ type: 'Stalled', status: 'True', reason: 'CompileFailed', message });
+      status.conditions = conditions;
+      status.observedGeneration = generation;
+      await this.#writeStatus(obj, before, status);
+      // The last good Deployment and ConfigMap stay as they are: the old worker keeps running.
+      return terminal(new OperatorError('SS6020', `${key.namespace}/${key.name} does not compile: ${message}`));
+    }
+    const bundle = result.bundle;
+    const suspended = obj.spec?.suspend === true;
+    const owner = { name: key.name, namespace: key.namespace, uid: obj.metadata.uid ?? '' };
+    const desired = desiredObjects(owner, bundle, this.#d.config.worker, { suspended });
+    const skipped: string[] = [];
+    for (const d of desired) {
+      try {
+        await resources.apply(d.kind, d.object);
+      } catch (err) {
+        // No PrometheusRule CRD in the cluster (prometheus-operator not installed): run without alert rules.
+        if (d.kind === KINDS.PrometheusRule && isNotFound(err)) { skipped.push('PrometheusRule (monitoring.coreos.com CRDs not installed)'); continue; }
+        throw err;
+      }
+    }
+    await this.#prune(obj, new Set(desired.map((d) => `${d.kind.kind}/${d.object.metadata.name}`)));
+
+    const revision = obj.metadata.annotations?.[REVISION_ANNOTATION] ?? `bundle-${bundle.hash.slice(0, 12)}`;
+    status.revision = revision;
+    status.bundleHash = bundle.hash;
+    status.observedGeneration = generation;
+    conditions = removeCondition(conditions, 'Stalled');
+    conditions = removeCondition(conditions, 'Reconciling');
+    if (suspended) {
+      set({ type: 'Ready', status: 'False', reason: 'Suspended', message: 'spec.suspend is true: the worker is scaled to 0' });
+      for (const t of ['Synced', 'DeadLettersPresent', 'SLOBurning']) conditions = removeCondition(conditions, t);
+      delete status.deadLetters;
+    } else {
+      const note = skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : '';
+      set({ type: 'Ready', status: 'True', reason: 'Reconciled', message: `worker for ${revision} applied (bundle ${bundle.hash.slice(0, 12)})${note}` });
+      const health = await this.#health(key, bundle.plan.sla);
+      for (const c of health.conditions) set(c);
+      if (health.deadLetters === undefined) delete status.deadLetters;
+      else status.deadLetters = health.deadLetters;
+    }
+    status.conditions = conditions;
+    await this.#writeStatus(obj, before, status);
+    return done(this.#d.config.resyncMs);
+  }
+
+  #compile(obj: KubeObject): CompileResult {
+    const ns = obj.metadata.namespace ?? '';
+    const c = this.#d.context;
+    const toSpec = (o: KubeObject): SpecObject => ({
+      kind: o.kind ?? '',
+      metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) },
+      spec: o.spec,
+    });
+    // The object under reconcile is the fresh read, not the cached copy.
+    const others = c.syncSpecs.list(ns).filter((o) => o.metadata.name !== obj.metadata.name && !o.metadata.deletionTimestamp);
+    const objects = [
+      toSpec({ ...obj, kind: 'SyncSpec' }),
+      ...others.map((o) => toSpec({ ...o, kind: 'SyncSpec' })),
+      ...c.connections.list(ns).map((o) => toSpec({ ...o, kind: 'Connection' })),
+      ...c.lookupTables.list(ns).map((o) => toSpec({ ...o, kind: 'LookupTable' })),
+      ...c.entitySchemas.list(ns).map((o) => toSpec({ ...o, kind: 'EntitySchema' })),
+    ];
+    const fingerprint = JSON.stringify([obj.metadata.name, objects.map((o) => [o.kind, o.metadata, o.spec]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))]);
+    const cached = this.#compiled.get(fingerprint);
+    if (cached) return cached;
+    const result = compileSpec(obj.metadata.name, objects);
+    if (this.#compiled.size >= COMPILE_CACHE_SIZE) this.#compiled.delete(this.#compiled.keys().next().value as string);
+    this.#compiled.set(fingerprint, result);
+    return result;
+  }
+
+  async #health(key: ObjectKey, sla: Parameters<typeof assessHealth>[1]): Promise<ReturnType<typeof assessHealth>> {
+    const url = this.#d.config.workerEndpoint
+      .replaceAll('{name}', key.name)
+      .replaceAll('{namespace}', key.namespace)
+      .replaceAll('{port}', '9090')
+      .replace(/\/$/, '');
+    const reading = await (this.#d.readWorker ?? readWorker)(url);
+    const id = `${key.namespace}/${key.name}`;
+    const result = assessHealth(key.name, sla, reading, this.#totals.get(id));
+    if (result.totals) this.#totals.set(id, result.totals);
+    return result;
+  }
+
+  /** Deletes owned objects (label + controller owner reference) that are not in `keep` (`Kind/name`). */
+  async #prune(owner: KubeObject, keep: ReadonlySet<string>): Promise<void> {
+    const ns = owner.metadata.namespace ?? '';
+    for (const kind of OWNED_KINDS) {
+      let items: KubeObject[];
+      try {
+        items = (await this.#d.resources.list(kind, ns, `${SPEC_LABEL}=${owner.metadata.name}`)).items;
+      } catch (err) {
+        if (kind === KINDS.PrometheusRule && isNotFound(err)) continue;
+        throw err;
+      }
+      for (const item of items) {
+        const owned = item.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === owner.metadata.uid);
+        if (!owned || keep.has(`${kind.kind}/${item.metadata.name}`)) continue;
+        this.#d.log.info({ code: 'SS6022', spec: `${ns}/${owner.metadata.name}`, object: `${kind.kind}/${item.metadata.name}` }, 'pruning an object the spec no longer needs');
+        await this.#d.resources.delete(kind, ns, item.metadata.name);
+      }
+    }
+  }
+
+  async #finalize(obj: KubeObject): Promise<Outcome> {
+    if (!(obj.metadata.finalizers ?? []).includes(FINALIZER)) return done();
+    await this.#prune(obj, new Set());
+    const ns = obj.metadata.namespace ?? '';
+    try {
+      await this.#d.resources.mergePatch(KINDS.SyncSpec, ns, obj.metadata.name, {
+        metadata: { finalizers: (obj.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: obj.metadata.resourceVersion },
+      });
+    } catch (err) {
+      if (isNotFound(err)) return done();
+      throw err;
+    }
+    this.#totals.delete(`${ns}/${obj.metadata.name}`);
+    this.#d.log.info({ code: 'SS6023', spec: `${ns}/${obj.metadata.name}` }, 'spec deleted: owned objects pruned, finalizer removed');
+    return done();
+  }
+
+  /** Patches /status only when it changed; records an Event for each Ready/Stalled transition. */
+  async #writeStatus(obj: KubeObject, before: SyncSpecStatus, after: SyncSpecStatus): Promise<void> {
+    if (isDeepStrictEqual(before, after)) return;
+    const ns = obj.metadata.namespace ?? '';
+    try {
+      // Merge patch: fields removed from the status are sent as null.
+      const patch: Record<string, unknown> = { ...after };
+      for (const k of Object.keys(before)) if (!(k in after)) patch[k] = null;
+      await this.#d.resources.patchStatus(KINDS.SyncSpec, ns, obj.metadata.name, patch);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    const now = this.#d.clock.now();
+    for (const type of ['Ready', 'Stalled', 'DeadLettersPresent', 'SLOBurning'] as const) {
+      const was = getCondition(readConditions(before.conditions), type);
+      const is = getCondition(after.conditions, type);
+      if (!is || (was && was.status === is.status && was.reason === is.reason)) continue;
+      if (!was && is.status === 'False' && type !== 'Ready') continue;
+      const warning = (type === 'Ready' && is.status === 'False' && is.reason !== 'Suspended') || (type !== 'Ready' && is.status === 'True');
+      await this.#d.events.record({ ...obj, apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec' }, { type: warning ? 'Warning' : 'Normal', reason: is.reason, message: is.message }, now);
+    }
+  }
+}
