@@ -23,6 +23,7 @@ export const CODES = {
   ambiguousKey: 'SS5163',
   queryRejected: 'SS5164',
   unknownEntity: 'SS5165',
+  connectionSettings: 'SS5166',
 } as const;
 export type ConnectorCode = (typeof CODES)[keyof typeof CODES];
 

@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './http.ts';
 export * from './xml.ts';
 export * from './backoff.ts';
+export * from './connection.ts';

@@ -85,4 +85,9 @@ export const connectorCodes = {
     explanation:
       'The entity named in the spec is not configured on the connection (for Jiandaoyun: no app_id/entry_id registered for the form name). Add it to the Connection or use "<app_id>/<entry_id>" as the entity.',
   },
+  SS5166: {
+    title: 'Connection settings do not fit the connector',
+    explanation:
+      'A Connection names an auth method the connector does not implement (Kingdee signed-headers), misses a field that method needs, or has an option of the wrong type. The worker cannot build the connector and refuses to start this connection; the message names the connection and the field. Secrets are never printed, only where they were referenced.',
+  },
 } satisfies Record<`SS51${string}`, CodeInfo>;
