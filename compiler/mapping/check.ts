@@ -11,7 +11,7 @@ import type { DataPath, FieldMapping, LoadedDocument, SyncSpecBody } from '../mo
 import { namedCalls } from './calls.ts';
 import { closest } from '../diagnostics/did-you-mean.ts';
 import { checkExamples } from './examples.ts';
-import { fromExprDiagnostic, positionOf } from './position.ts';
+import { fromExprDiagnostic, portablePath, positionOf } from './position.ts';
 import { buildScope, entityIn, resolveEndpoint, withItem } from './scope.ts';
 import type { CompiledField, CompiledMapping, MappingRepo, ResolvedEndpoint } from './types.ts';
 
@@ -300,7 +300,7 @@ export function checkMapping(doc: LoadedDocument, repo: MappingRepo): MappingRes
   if (checker.failed || checker.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: checker.diagnostics };
   const mapping: CompiledMapping = {
     name,
-    file: doc.file,
+    file: portablePath(doc.file),
     body,
     source,
     target,

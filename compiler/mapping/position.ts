@@ -4,10 +4,15 @@ import { exprRange } from '../check/cel-syntax.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { DataPath, LoadedDocument } from '../model.ts';
 
+/** The spec file as written into generated code: always `/`-separated, so output is the same on every OS. */
+export function portablePath(file: string): string {
+  return file.replace(/\\/g, '/');
+}
+
 /** `file:line:col` of the value at `path` (1-based line and column). */
 export function positionOf(doc: LoadedDocument, path: DataPath): string {
   const { start } = doc.locate(path);
-  return `${doc.file}:${start.line}:${start.col}`;
+  return `${portablePath(doc.file)}:${start.line}:${start.col}`;
 }
 
 
