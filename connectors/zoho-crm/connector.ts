@@ -296,7 +296,12 @@ export class ZohoConnector implements Connector {
       },
       signal: opts.signal,
     });
-    const first = (parseJson(res.body) as { watch?: { code?: string; details?: { events?: { channel_expiry?: string }[] } }[] } | undefined)?.watch?.[0];
+    const first = (parseJson(res.body) as { watch?: (ZohoErrorBody & { details?: { events?: { channel_expiry?: string }[] } })[] } | undefined)?.watch?.[0];
+    if (first !== undefined && typeof first.code === 'string' && first.code !== 'SUCCESS') {
+      // A refused channel is configuration (event names, token length, expiry beyond a day).
+      const field = typeof first.details?.api_name === 'string' ? ` (${first.details.api_name})` : '';
+      throw new ConnectorFailure(connectorError(CODES.queryRejected, 'bad-mapping', `zoho refused watch channel ${channel.channelId}: ${first.code}${field}`, { vendorCode: first.code }));
+    }
     if (res.status !== 200 || first?.code !== 'SUCCESS') throw this.client.failureFor(res);
     return { channelId: channel.channelId, expiry: first.details?.events?.[0]?.channel_expiry ?? '' };
   }
