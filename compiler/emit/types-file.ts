@@ -32,7 +32,7 @@ export function typeNames(mapping: CompiledMapping): TypeNames {
     if (!entity) continue;
     for (const name of Object.keys(entity.fields).sort(byName)) {
       const def = entity.fields[name] as FieldDef;
-      if ((def.type === 'record' || def.type === 'list') && !source.has(def.entity)) {
+      if ((def.type === 'record' || def.type === 'list') && !source.has(def.entity) && entityIn(mapping.source.catalog, def.entity)) {
         source.set(def.entity, scope.name('Source_', def.entity));
         queue.push(def.entity);
       }
@@ -70,8 +70,10 @@ function sourceInterface(w: SafeWriter, name: Code, entityName: string, entity: 
     for (const field of Object.keys(entity.fields).sort(byName)) {
       const def = entity.fields[field] as FieldDef;
       let type: Code;
-      if (def.type === 'record') type = names.source.get(def.entity) as Code;
-      else if (def.type === 'list') type = ts`${names.source.get(def.entity) as Code}[]`;
+      // A related entity the catalog does not describe is still data: typed as a plain record.
+      const related = def.type === 'record' || def.type === 'list' ? (names.source.get(def.entity) ?? ts`Record<string, unknown>`) : undefined;
+      if (def.type === 'record') type = related as Code;
+      else if (def.type === 'list') type = ts`${related as Code}[]`;
       else type = sourceScalar(def);
       w.lines(fieldDoc(def));
       if (def.nullable) w.line(ts`${propKey(field)}?: ${type} | null;`);
