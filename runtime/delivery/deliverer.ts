@@ -42,6 +42,8 @@ export interface DelivererOptions {
   maxInFlightBatches?: number;
   /** How long an idle loop waits before looking for work again (other processes may have inserted). */
   idleMs?: number;
+  /** Pause after a partial claim so the next one gathers more keys; default 10 ms (at most maxWait). */
+  lingerMs?: number;
   rand?: () => number;
 }
 
@@ -115,8 +117,14 @@ export class Deliverer {
           await this.#batcher.settledOne();
           continue;
         }
+        const limit = this.#claimLimit();
         const claimed = await this.step();
         if (claimed === 0) await this.#idleWait();
+        else if (claimed < limit) {
+          // A partial claim means the inbox is drained for now: let events gather briefly so the next
+          // claim (one transaction, one fsync) takes many keys instead of one each.
+          await this.#o.clock.sleep(Math.min(this.#o.lingerMs ?? 10, this.#o.plan.delivery.maxWaitMs), this.#idle.signal).catch(() => undefined);
+        }
       } catch (err) {
         this.#o.log.error({ code: 'SS5007', spec: this.spec, err: err instanceof Error ? err.message : String(err) }, 'inbox claim failed; retrying');
         await this.#idleWait();
@@ -134,8 +142,12 @@ export class Deliverer {
   }
 
   /** Claims one round of keys and hands the deliverable ones to the batcher; returns the keys claimed. */
+  #claimLimit(): number {
+    return Math.max(1, this.#batcher.size - this.#batcher.pending);
+  }
+
   async step(): Promise<number> {
-    const limit = Math.max(1, this.#batcher.size - this.#batcher.pending);
+    const limit = this.#claimLimit();
     const lanes = await this.#o.store.claim({ spec: this.spec, owner: this.#o.owner, limit, leaseMs: this.#leaseMs, now: this.#o.clock.now() });
     if (lanes.length === 0) return 0;
     const items = await this.#prepare(lanes);

@@ -10,7 +10,10 @@ export interface Migration {
   postgres: readonly string[];
 }
 
-/** Timestamps are epoch milliseconds (BIGINT); JSON is stored as text so payloads round-trip byte for byte. */
+/**
+ * Timestamps are epoch milliseconds (BIGINT); JSON is stored as text so payloads round-trip byte for byte.
+ * `inbox_lanes` holds the key leases of the PostgreSQL store; the SQLite store keeps them in memory (see sqlite.ts).
+ */
 export const migrations: readonly Migration[] = [
   {
     version: 1,

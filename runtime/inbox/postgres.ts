@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import type { CursorPosition } from '../support/connector.ts';
+import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations.ts';
 import {
   groupLanes,
@@ -50,6 +51,7 @@ export class PostgresInboxStore implements InboxStore {
   readonly kind = 'postgres' as const;
   readonly schema: string;
   readonly pool: pg.Pool;
+  #inserts = new GroupCommit<readonly NewEvent[], InsertResult>((calls) => this.#insertGroup(calls));
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'syncspec';
@@ -104,41 +106,68 @@ export class PostgresInboxStore implements InboxStore {
     return (await this.#q('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
   }
 
-  async insertEvents(events: readonly NewEvent[]): Promise<InsertResult> {
-    const unique = uniqueEvents(events);
-    if (unique.length === 0) return { inserted: 0, duplicates: 0, replayed: 0 };
+  insertEvents(events: readonly NewEvent[]): Promise<InsertResult> {
+    return this.#inserts.submit(events);
+  }
+
+  /** One transaction for every insert call of a group; each call gets its own counts. */
+  async #insertGroup(calls: (readonly NewEvent[])[]): Promise<InsertResult[]> {
+    const perCall = calls.map((events) => uniqueEvents(events));
+    const all = perCall.flat();
+    if (all.length === 0) return calls.map(() => ({ inserted: 0, duplicates: 0, replayed: 0 }));
+    const evKey = (e: { spec: string; sourceId: string; sourceVersion: string }) => `${e.spec}\0${e.sourceId}\0${e.sourceVersion}`;
+    const dlKey = (spec: string, d: string) => `${spec}\0${d}`;
     return this.#tx(async (c) => {
-      let fresh = unique;
-      let replayed = 0;
-      const withDelivery = unique.filter((e) => e.deliveryId !== undefined);
+      const acceptedDeliveries = new Set<string>();
+      const withDelivery = all.filter((e) => e.deliveryId !== undefined);
       if (withDelivery.length > 0) {
         const r = await c.query(
           `INSERT INTO webhook_deliveries (spec, delivery_id, received_at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING spec, delivery_id`,
           [withDelivery.map((e) => e.spec), withDelivery.map((e) => e.deliveryId), withDelivery.map((e) => e.receivedAt)],
         );
-        const accepted = new Set(r.rows.map((x: Row) => `${String(x.spec)}\0${String(x.delivery_id)}`));
-        fresh = unique.filter((e) => e.deliveryId === undefined || accepted.has(`${e.spec}\0${e.deliveryId}`));
-        replayed = unique.length - fresh.length;
+        for (const x of r.rows as Row[]) acceptedDeliveries.add(dlKey(String(x.spec), String(x.delivery_id)));
       }
-      if (fresh.length === 0) return { inserted: 0, duplicates: 0, replayed };
-      const r = await c.query(
-        `INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
-         SELECT s, i, v, c, d, p, t, 'pending', 0, t, t
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[]) AS x(s, i, v, c, d, p, t)
-         ON CONFLICT (spec, source_id, source_version) DO NOTHING`,
-        [
-          fresh.map((e) => e.spec),
-          fresh.map((e) => e.sourceId),
-          fresh.map((e) => e.sourceVersion),
-          fresh.map((e) => e.cursor ?? null),
-          fresh.map((e) => e.deleted === true),
-          fresh.map((e) => JSON.stringify(e.payload)),
-          fresh.map((e) => e.receivedAt),
-        ],
+      // Each accepted delivery id belongs to the first event that carried it.
+      const claimedDelivery = new Set<string>();
+      const fresh = perCall.map((events) =>
+        events.filter((e) => {
+          if (e.deliveryId === undefined) return true;
+          const k = dlKey(e.spec, e.deliveryId);
+          if (!acceptedDeliveries.has(k) || claimedDelivery.has(k)) return false;
+          claimedDelivery.add(k);
+          return true;
+        }),
       );
-      const inserted = r.rowCount ?? 0;
-      return { inserted, duplicates: fresh.length - inserted, replayed };
+      const rows = fresh.flat();
+      const inserted = new Set<string>();
+      if (rows.length > 0) {
+        const r = await c.query(
+          `INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
+           SELECT s, i, v, c, d, p, t, 'pending', 0, t, t
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[]) AS x(s, i, v, c, d, p, t)
+           ON CONFLICT (spec, source_id, source_version) DO NOTHING
+           RETURNING spec, source_id, source_version`,
+          [
+            rows.map((e) => e.spec),
+            rows.map((e) => e.sourceId),
+            rows.map((e) => e.sourceVersion),
+            rows.map((e) => e.cursor ?? null),
+            rows.map((e) => e.deleted === true),
+            rows.map((e) => JSON.stringify(e.payload)),
+            rows.map((e) => e.receivedAt),
+          ],
+        );
+        for (const x of r.rows as Row[]) inserted.add(`${String(x.spec)}\0${String(x.source_id)}\0${String(x.source_version)}`);
+      }
+      return perCall.map((events, i) => {
+        const f = fresh[i] ?? [];
+        let n = 0;
+        for (const e of f) {
+          if (inserted.delete(evKey(e))) n++;
+        }
+        return { inserted: n, duplicates: f.length - n, replayed: events.length - f.length };
+      });
     });
   }
 
@@ -392,6 +421,7 @@ export class PostgresInboxStore implements InboxStore {
   }
 
   async close(): Promise<void> {
+    await this.#inserts.idle();
     await this.pool.end();
   }
 }

@@ -4,7 +4,13 @@
  * Durability: WAL with `synchronous=FULL`. In WAL mode NORMAL survives a killed process but may lose
  * the last commits on power loss or an OS crash — and a webhook we answered 2xx is never sent again,
  * so the commit that precedes the answer must be on disk. FULL costs one fsync per commit; concurrent
- * inserts are group-committed (one transaction per event-loop turn) to spread that cost.
+ * inserts are group-committed (one transaction per event-loop turn, at most one per `groupWindowMs`)
+ * to spread that cost.
+ *
+ * Key leases live in memory, shared by every handle on the same file in this process: the embedded
+ * store serves one worker process (the CLI reads and replays, it never claims), so a lease need not be
+ * durable — and a claim then writes nothing, which keeps fsyncs off the claim path. Several worker
+ * processes sharing work is what the PostgreSQL store is for.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -40,7 +46,18 @@ import type {
 export interface SqliteStoreOptions {
   /** `FULL` (default, see above) or `NORMAL` for throw-away stores such as benchmarks. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Minimum gap between two insert commits, gathering more events per fsync; default 2 ms (FULL) / 0 (NORMAL). */
+  groupWindowMs?: number;
 }
+
+interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
+/** Leases per database file (see above), shared by the handles of one process. */
+const LEASES = new Map<string, Map<string, Lease>>();
+const leaseKey = (spec: string, sourceId: string): string => `${spec}\0${sourceId}`;
 
 type Row = Record<string, unknown>;
 
@@ -57,11 +74,21 @@ export class SqliteInboxStore implements InboxStore {
   #statements = new Map<string, StatementSync>();
   #queue: PendingInsert[] = [];
   #flushScheduled = false;
+  #lastFlush = 0;
+  #groupWindowMs: number;
+  #leases: Map<string, Lease>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
+    this.#groupWindowMs = options.groupWindowMs ?? (options.synchronous === 'NORMAL' ? 0 : 2);
+    let leases = path === ':memory:' ? undefined : LEASES.get(path);
+    if (!leases) {
+      leases = new Map();
+      if (path !== ':memory:') LEASES.set(path, leases);
+    }
+    this.#leases = leases;
     this.#db.exec('PRAGMA journal_mode = WAL');
     this.#db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
     // The CLI and a running worker share the file; wait for the other's write instead of failing.
@@ -126,13 +153,16 @@ export class SqliteInboxStore implements InboxStore {
       this.#queue.push({ events, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        setImmediate(() => this.#flushInserts());
+        const wait = this.#lastFlush + this.#groupWindowMs - performance.now();
+        if (wait > 0) setTimeout(() => this.#flushInserts(), wait);
+        else setImmediate(() => this.#flushInserts());
       }
     });
   }
 
   #flushInserts(): void {
     this.#flushScheduled = false;
+    this.#lastFlush = performance.now();
     const batch = this.#queue;
     this.#queue = [];
     let results: InsertResult[];
@@ -179,49 +209,55 @@ export class SqliteInboxStore implements InboxStore {
     return result;
   }
 
+  #leased(spec: string, sourceId: string, now: number): boolean {
+    const l = this.#leases.get(leaseKey(spec, sourceId));
+    return l !== undefined && l.expiresAt > now;
+  }
+
   async claim(req: ClaimRequest): Promise<ClaimedLane[]> {
-    return this.#tx(() => {
-      const candidates = this.#all(
-        `SELECT e.source_id FROM inbox_events e
-         WHERE e.spec = ? AND e.state = 'pending' AND e.next_attempt_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM inbox_lanes l WHERE l.spec = e.spec AND l.source_id = e.source_id AND l.expires_at > ?)
-         ORDER BY e.id LIMIT ?`,
+    const keys: string[] = [];
+    const seen = new Set<string>();
+    let after = 0;
+    // Page through due events in arrival order, skipping keys another lane holds, until `limit` keys.
+    while (keys.length < req.limit) {
+      const rows = this.#all(
+        `SELECT id, source_id FROM inbox_events
+         WHERE spec = ? AND state = 'pending' AND next_attempt_at <= ? AND id > ?
+         ORDER BY id LIMIT ?`,
         req.spec,
         req.now,
-        req.now,
-        req.limit * 4,
+        after,
+        Math.max(64, req.limit * 4),
       );
-      const keys = [...new Set(candidates.map((r) => String(r.source_id)))].slice(0, req.limit).sort();
-      const events: InboxEvent[] = [];
-      const delivered = new Map<string, string>();
-      for (const key of keys) {
-        const won = this.#run(
-          `INSERT INTO inbox_lanes (spec, source_id, owner, expires_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-           WHERE inbox_lanes.expires_at <= ?`,
-          req.spec,
-          key,
-          req.owner,
-          req.now + req.leaseMs,
-          req.now,
-        );
-        if (won !== 1) continue;
-        for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND source_id = ? AND state = 'pending'`, req.spec, key)) {
-          events.push(rowToEvent(r));
-        }
-        const cw = this.#get('SELECT source_version FROM crosswalk WHERE spec = ? AND source_id = ?', req.spec, key);
-        if (cw) delivered.set(key, String(cw.source_version));
+      for (const r of rows) {
+        const key = String(r.source_id);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (!this.#leased(req.spec, key, req.now)) keys.push(key);
+        if (keys.length >= req.limit) break;
       }
-      return groupLanes(req.spec, events, delivered);
-    });
+      if (rows.length === 0 || keys.length >= req.limit) break;
+      after = Number(rows[rows.length - 1]?.id);
+    }
+    keys.sort();
+    const events: InboxEvent[] = [];
+    const delivered = new Map<string, string>();
+    for (const key of keys) {
+      this.#leases.set(leaseKey(req.spec, key), { owner: req.owner, expiresAt: req.now + req.leaseMs });
+      for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND source_id = ? AND state = 'pending'`, req.spec, key)) {
+        events.push(rowToEvent(r));
+      }
+      const cw = this.#get('SELECT source_version FROM crosswalk WHERE spec = ? AND source_id = ?', req.spec, key);
+      if (cw) delivered.set(key, String(cw.source_version));
+    }
+    return groupLanes(req.spec, events, delivered);
   }
 
   async renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void> {
-    this.#tx(() => {
-      for (const l of lanes) {
-        this.#run('UPDATE inbox_lanes SET expires_at = ? WHERE spec = ? AND source_id = ? AND owner = ?', until, l.spec, l.sourceId, owner);
-      }
-    });
+    for (const l of lanes) {
+      const lease = this.#leases.get(leaseKey(l.spec, l.sourceId));
+      if (lease?.owner === owner) lease.expiresAt = until;
+    }
   }
 
   async settle(s: Settlement): Promise<void> {
@@ -278,10 +314,11 @@ export class SqliteInboxStore implements InboxStore {
         );
       }
       for (const id of s.consumedEchoMarks) this.#run('DELETE FROM echo_marks WHERE id = ?', id);
-      for (const l of s.release) {
-        this.#run('DELETE FROM inbox_lanes WHERE spec = ? AND source_id = ? AND owner = ?', l.spec, l.sourceId, s.owner);
-      }
     });
+    for (const l of s.release) {
+      const k = leaseKey(l.spec, l.sourceId);
+      if (this.#leases.get(k)?.owner === s.owner) this.#leases.delete(k);
+    }
   }
 
   async unsettled(spec: string, refs: readonly { sourceId: string; sourceVersion: string }[]): Promise<number> {

@@ -216,3 +216,26 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     expect(await s.getEvent(lane!.events[0]!.id)).toBeUndefined();
   });
 });
+
+describe.each(STORE_KINDS)('%s inbox store under concurrent inserts', (kind) => {
+  it('group-commits concurrent calls and gives each its own counts', async () => {
+    const t = await testStore(kind);
+    try {
+      const calls = await Promise.all([
+        t.store.insertEvents([ev('a', '1'), ev('b', '1')]),
+        t.store.insertEvents([ev('a', '1'), ev('c', '1', { deliveryId: 'd' })]),
+        t.store.insertEvents([ev('c', '2', { deliveryId: 'd' })]),
+        t.store.insertEvents([]),
+      ]);
+      expect(calls).toEqual([
+        { inserted: 2, duplicates: 0, replayed: 0 },
+        { inserted: 1, duplicates: 1, replayed: 0 },
+        { inserted: 0, duplicates: 0, replayed: 1 },
+        { inserted: 0, duplicates: 0, replayed: 0 },
+      ]);
+      expect(await t.store.depth()).toEqual({ accounts: 3 });
+    } finally {
+      await t.dispose();
+    }
+  });
+});

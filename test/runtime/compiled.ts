@@ -2,17 +2,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { Plan } from '../../compiler/plan/types.ts';
 import type { LookupTableData } from '../../runtime/delivery/lookups.ts';
-import type { CompiledTransform } from '../../runtime/support/transform.ts';
+import { loadGeneratedSpec } from '../../runtime/specs.ts';
 import type { WorkerSpec } from '../../runtime/worker.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-export async function loadCompiledSpec(name: string): Promise<WorkerSpec> {
-  const plan = JSON.parse(readFileSync(join(ROOT, 'generated', name, 'plan.json'), 'utf8')) as Plan;
-  const mod = (await import(join(ROOT, 'generated', name, 'transform.ts'))) as unknown as CompiledTransform;
-  return { plan, transform: { filter: mod.filter, transform: mod.transform } as CompiledTransform };
+export function loadCompiledSpec(name: string): Promise<WorkerSpec> {
+  return loadGeneratedSpec(join(ROOT, 'generated'), name);
 }
 
 export function loadLookupTables(): Record<string, LookupTableData> {
