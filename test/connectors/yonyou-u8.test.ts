@@ -64,3 +64,97 @@ export async function startU8Harness(opts: { asyncPolls?: number } = {}): Promis
 
 connectorContract('yonyou-u8', () => startU8Harness());
 connectorContract('yonyou-u8 (results ready only after 3 polls)', () => startU8Harness({ asyncPolls: 3 }));
+
+async function withU8<T>(opts: Parameters<typeof startU8Emulator>[0], over: Partial<U8Config>, body: (emu: U8Emulator, c: U8Connector, waits: number[]) => Promise<T>, now?: () => number): Promise<T> {
+  const emu = await startU8Emulator(opts);
+  const waits: number[] = [];
+  const c = new U8Connector(configFor(emu, over), now, async (ms) => {
+    waits.push(ms);
+  });
+  try {
+    return await body(emu, c, waits);
+  } finally {
+    await c.close();
+    await emu.close();
+  }
+}
+
+const customer = (code: string, extra: Record<string, unknown> = {}) => ({ key: code, idempotencyKey: `${code}@1`, record: { code, name: `客户 ${code}`, abbrname: code, sort_code: '01', ...extra } });
+
+describe('yonyou-u8 specifics', () => {
+  it('turns offset-less CST into UTC cursors and asks U8 for changes since the CST second', async () => {
+    await withU8({ seed: { customer: [
+      { code: 'C1', name: '一', abbrname: '一', sort_code: '01', modifydate: '2026-03-01 10:00:00' },
+      { code: 'C2', name: '二', abbrname: '二', sort_code: '01', modifydate: '2026-03-01 09:59:59' },
+    ] } }, {}, async (_emu, c) => {
+      const page = await c.readChanges('customer', { at: '2026-03-01T02:00:00.000Z', id: '' }, { limit: 10 });
+      expect(page.records.map((r) => [r.id, r.data.modifydate, r.cursor])).toEqual([['C1', '2026-03-01 10:00:00', '2026-03-01T02:00:00.000Z']]);
+      expect(page.checkpoint).toEqual({ at: '2026-03-01T02:00:00.000Z', id: 'C1' });
+      await expect(c.readChanges('voucher_x', undefined, { limit: 1 })).rejects.toMatchObject({ error: { code: 'SS5165', class: 'bad-mapping' } });
+    });
+  });
+
+  it('reuses the trade id after a lost answer: U8 recognises the trade and writes nothing twice', async () => {
+    await withU8({}, {}, async (emu, c) => {
+      emu.admin.setFaults({ next: ['dropAfterWrite'], pathContains: '/api/customer/add' });
+      const lost = await c.upsertBatch('customer', 'code', [customer('T1')]);
+      expect(lost[0]).toMatchObject({ status: 'retry', error: { code: 'SS5152' } });
+      const again = await c.upsertBatch('customer', 'code', [customer('T1')]);
+      expect(again[0]).toMatchObject({ status: 'ok', targetId: 'T1', created: false });
+      // One trade id for both attempts; the repeat was answered from the first trade, not applied as an edit.
+      expect(emu.admin.tradeIds()).toEqual([{ id: expect.any(String), used: true }]);
+      expect(emu.admin.effects('customer')).toEqual([{ entity: 'customer', key: 'T1', creates: 1, updates: 0, deletes: 0 }]);
+      // A new version takes a new trade id and edits.
+      expect((await c.upsertBatch('customer', 'code', [{ ...customer('T1', { name: '新名' }), idempotencyKey: 'T1@2' }]))[0]).toMatchObject({ status: 'ok', created: false });
+      expect(emu.admin.tradeIds().length).toBe(2);
+      expect(emu.admin.records('customer')[0]).toMatchObject({ code: 'T1', name: '新名', modifyperson: 'openapi' });
+    });
+  });
+
+  it('polls the result URL while U8 answers 30025, and reports a write still running as retryable with its trade kept', async () => {
+    await withU8({ asyncPolls: 3 }, { pollIntervalMs: 250 }, async (emu, c, waits) => {
+      expect((await c.upsertBatch('customer', 'code', [customer('P1')]))[0]).toMatchObject({ status: 'ok', created: true });
+      expect(waits).toEqual([250, 250, 250]);
+    });
+    await withU8({ asyncPolls: 3 }, { maxPolls: 2 }, async (emu, c) => {
+      const running = await c.upsertBatch('customer', 'code', [customer('P2')]);
+      expect(running[0]).toMatchObject({ status: 'retry', error: { code: 'SS5158', class: 'retryable', vendorCode: '30025' } });
+      expect(emu.admin.effects('customer')[0]).toMatchObject({ key: 'P2', creates: 1 });
+      const done = await c.upsertBatch('customer', 'code', [customer('P2')]);
+      expect(done[0]).toMatchObject({ status: 'ok' });
+      expect(emu.admin.tradeIds().length).toBe(1);
+      expect(emu.admin.effects('customer')[0]).toMatchObject({ key: 'P2', creates: 1, updates: 0 });
+    });
+  });
+
+  it('re-acquires the token when U8 expires it (2 h) and writes sale orders and dispatch lists with entries', async () => {
+    let serverNow = Date.UTC(2026, 2, 1);
+    await withU8({ now: () => serverNow, seed: {
+      customer: [{ code: 'C1', name: '华东客户', abbrname: '华东', sort_code: '01' }],
+      inventory: [{ code: 'P-1001', name: '螺栓', sort_code: '01', main_measure: '个' }],
+    } }, {}, async (emu, c) => {
+      await c.readChanges('customer', undefined, { limit: 5 });
+      serverNow += 7_201_000;
+      const order = (code: string, cust: string, inv: string) => ({ key: code, idempotencyKey: `${code}@1`, record: { code, date: '2026-03-01', custcode: cust, deptcode: '01', entry: [{ inventorycode: inv, quantity: '5', taxunitprice: '113.00' }] } });
+      const results = await c.upsertBatch('saleorder', 'code', [order('SO-1', 'C1', 'P-1001'), order('SO-2', 'C-404', 'P-1001'), order('SO-3', 'C1', 'P-404')]);
+      expect(results.map((r) => r.status)).toEqual(['ok', 'reject', 'reject']);
+      expect(results[1]).toMatchObject({ error: { code: 'SS5156', vendorCode: '20005' } });
+      expect(results[1]?.status === 'reject' && results[1].error.message).toContain('C-404');
+      expect(emu.admin.stats().logins).toBe(2);
+      expect(emu.admin.records('saleorder')).toEqual([expect.objectContaining({ code: 'SO-1', cusname: '华东客户', maker: 'openapi', entry: [expect.objectContaining({ rowno: 1, inventorycode: 'P-1001', quantity: '5' })] })]);
+      const dl = await c.upsertBatch('dispatchlist', 'code', [{ key: 'DL-1', idempotencyKey: 'DL-1@1', record: { code: 'DL-1', date: '2026-03-02', custcode: 'C1', deptcode: '01', saleordercode: 'SO-1', entry: [{ inventorycode: 'P-1001', quantity: '5' }] } }]);
+      expect(dl[0]).toMatchObject({ status: 'ok', created: true });
+      const read = await c.readChanges('dispatchlist', undefined, { limit: 5 });
+      expect(read.records.map((r) => [r.id, r.echo])).toEqual([['DL-1', true]]);
+    }, () => Date.UTC(2026, 2, 1));
+  });
+
+  it('refuses a key field other than code, and answers errcodes with HTTP 200', async () => {
+    await withU8({}, {}, async (emu, c) => {
+      expect((await c.upsertBatch('customer', 'name', [customer('K1')]))[0]).toMatchObject({ status: 'reject', error: { code: 'SS5157', class: 'bad-mapping' } });
+      const res = await fetch(`${emu.url}/api/customer/get?from_account=${emu.fromAccount}&to_account=${emu.toAccount}&app_key=${emu.appKey}&token=stale&id=K1`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ errcode: '30002', errmsg: 'token 无效或已过期，请重新获取' });
+    });
+  });
+});
