@@ -5,9 +5,15 @@
  * (`IsSuccess` may be a boolean or the strings "true"/"false").
  */
 import { CODES, fail, parseRetryAfter } from '../shared/errors.ts';
+import { randomUUID } from 'node:crypto';
 import { header, HttpClient, parseJson } from '../shared/http.ts';
+import { signedHeaders } from './signing.ts';
 
-export type KingdeeAuth = { kind: 'password'; password: string } | { kind: 'appSecret'; appId: string; appSecret: string };
+export type KingdeeAuth =
+  | { kind: 'password'; password: string }
+  | { kind: 'appSecret'; appId: string; appSecret: string }
+  /** Third-party authorisation: every request signed (X-Api-Signature, X-Kd-Signature); no login. */
+  | { kind: 'signedHeaders'; appId: string; appSecret: string; orgNumber: string };
 
 export interface KingdeeFormConfig {
   /** Primary key field (FCUSTID, FMATERIALID, FID). */
@@ -121,6 +127,7 @@ export class KingdeeClient {
 
   private async login(signal?: AbortSignal): Promise<string> {
     const a = this.config.auth;
+    if (a.kind === 'signedHeaders') return ''; // every request carries its own signature
     const lcid = this.config.lcid ?? 2052;
     const service = a.kind === 'password' ? 'Kingdee.BOS.WebApi.ServicesStub.AuthService.ValidateUser' : 'Kingdee.BOS.WebApi.ServicesStub.AuthService.LoginByAppSecret';
     const body =
@@ -145,12 +152,21 @@ export class KingdeeClient {
     return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
+  /** Headers of the signed-headers method for one call (fresh nonce, Unix-seconds timestamp). */
+  private signed(url: string): Record<string, string> {
+    const a = this.config.auth;
+    if (a.kind !== 'signedHeaders') return {};
+    const id = { appId: a.appId, appSecret: a.appSecret, acctId: this.config.acctId, username: this.config.username, lcid: this.config.lcid ?? 2052, orgNumber: a.orgNumber };
+    return signedHeaders(id, new URL(url).pathname, randomUUID().replace(/-/g, ''), String(Math.floor(this.now() / 1000)));
+  }
+
   private async post(service: string, body: unknown, cookie: string | undefined, signal?: AbortSignal): Promise<{ json: unknown; setCookie: string[] }> {
     const sid = cookie ? /kdservice-sessionid=([^;]+)/.exec(cookie)?.[1] : undefined;
+    const url = this.url(service);
     const res = await this.http.send({
       method: 'POST',
-      url: this.url(service),
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(cookie ? { cookie } : {}), ...(sid ? { 'kdservice-sessionid': sid } : {}) },
+      url,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(cookie ? { cookie } : {}), ...(sid ? { 'kdservice-sessionid': sid } : {}), ...this.signed(url) },
       body: JSON.stringify(body),
       signal,
     });
@@ -158,6 +174,10 @@ export class KingdeeClient {
     if (res.status === 429) throw fail(CODES.throttled, 'throttled', 'kingdee throttled the call (HTTP 429)', { vendorCode: '429', retryAfterMs: retryAfterMs ?? KINGDEE_THROTTLE_BACKOFF_MS });
     // 519 and 5xx come from the gateway or IIS: transient.
     if (res.status >= 500) throw fail(CODES.server, 'retryable', `kingdee answered HTTP ${res.status}`, { vendorCode: String(res.status), retryAfterMs });
+    if (res.status === 401 || res.status === 403) {
+      const errcode = (parseJson(res.body) as { errcode?: unknown } | undefined)?.errcode;
+      throw fail(CODES.auth, 'retryable', `kingdee refused the request signature (HTTP ${res.status})`, { vendorCode: errcode === undefined ? String(res.status) : String(errcode) });
+    }
     if (res.status !== 200) throw fail(CODES.badReply, 'retryable', `kingdee answered HTTP ${res.status}`, { vendorCode: String(res.status) });
     const json = parseJson(res.body);
     if (json === undefined) throw fail(CODES.badReply, 'retryable', 'kingdee answered with a body that is not JSON');
@@ -174,9 +194,9 @@ export class KingdeeClient {
     for (let attempt = 0; ; attempt++) {
       const current = this.session(signal);
       const cookie = await current;
-      const { json } = await this.post(service, { formid: formId, data }, cookie, signal);
+      const { json } = await this.post(service, { formid: formId, data }, cookie === '' ? undefined : cookie, signal);
       if (!isSessionLost(statusOf(json))) return json;
-      if (attempt >= 1) throw fail(CODES.sessionLost, 'retryable', 'kingdee lost the session again right after a new login (MsgCode 1)', { vendorCode: 'MsgCode 1' });
+      if (attempt >= 1 || this.config.auth.kind === 'signedHeaders') throw fail(CODES.sessionLost, 'retryable', 'kingdee lost the session again right after a new login (MsgCode 1)', { vendorCode: 'MsgCode 1' });
       if (this.cookies === current) this.cookies = undefined;
     }
   }

@@ -9,7 +9,9 @@ export async function kingdeeFromConnection(c: ConnectionSettings, secret: Secre
   let auth: KingdeeAuth;
   if (a.method === 'password') auth = { kind: 'password', password: await secret(a.password, 'auth.password') };
   else if (a.method === 'app-secret') auth = { kind: 'appSecret', appId: r.required(r.str('auth', 'appId'), 'auth.appId'), appSecret: await secret(a.appSecret, 'auth.appSecret') };
-  else throw new ConnectionSettingsError(c, `auth method "${a.method}" is not supported for kingdee-k3cloud (use password or app-secret)`);
+  else if (a.method === 'signed-headers') {
+    auth = { kind: 'signedHeaders', appId: r.required(r.str('auth', 'appId'), 'auth.appId'), appSecret: await secret(a.appSecret, 'auth.appSecret'), orgNumber: r.required(r.str('auth', 'orgNumber'), 'auth.orgNumber') };
+  } else throw new ConnectionSettingsError(c, `auth method "${a.method}" is not supported for kingdee-k3cloud`);
   const zone = c.timezone ?? 'Asia/Shanghai';
   const offset = zoneOffsetMinutes(zone);
   if (offset === undefined) throw new ConnectionSettingsError(c, `timezone "${zone}" is not an IANA time zone`);

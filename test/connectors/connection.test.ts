@@ -38,7 +38,7 @@ describe('connectors from Connection specs', () => {
 
   it('refuses settings it cannot use with SS5166, naming the connection and field', async () => {
     const cases: [Parameters<typeof createConnector>[0], RegExp][] = [
-      [{ name: 'x', system: 'kingdee-k3cloud', url: 'http://127.0.0.1:9/k3cloud', auth: { method: 'signed-headers' } }, /connection x: auth method "signed-headers" is not supported/],
+      [{ name: 'x', system: 'kingdee-k3cloud', url: 'http://127.0.0.1:9/k3cloud', auth: { method: 'api-key' } }, /connection x: auth method "api-key" is not supported/],
       [{ name: 'y', system: 'kingdee-k3cloud', url: 'http://127.0.0.1:9/k3cloud', auth: { method: 'password', password: { env: 'KD_PW' }, username: 'u' } }, /connection y: auth\.acctId is required/],
       [{ name: 'z', system: 'salesforce', url: 'http://127.0.0.1:9', auth: { method: 'oauth2-client-credentials', clientId: { env: 'SF_ID' }, clientSecret: { env: 'SF_SECRET' } }, options: { apiVersion: 'latest' } }, /options\.apiVersion/],
       [{ name: 'w', system: 'jiandaoyun', url: 'http://127.0.0.1:9/api', auth: { method: 'api-key', apiKey: { env: 'JDY_KEY' } }, options: { forms: ['not', 'an', 'object'] } }, /options\.forms must be an object/],

@@ -8,10 +8,14 @@ import { connectorContract, type ContractHarness } from './contract.ts';
 
 const cst = (iso: string): string => utcToLocal(iso, 480) as string;
 
-export async function startKingdeeHarness(opts: { stringIsSuccess?: boolean; appSecret?: boolean } = {}): Promise<ContractHarness> {
+export async function startKingdeeHarness(opts: { stringIsSuccess?: boolean; appSecret?: boolean; signed?: boolean } = {}): Promise<ContractHarness> {
   const emu = await startKingdeeEmulator(opts.stringIsSuccess ? { stringIsSuccess: true } : {});
   const auth = (secret: string): KingdeeConfig['auth'] =>
-    opts.appSecret ? { kind: 'appSecret', appId: '300000_syncspecAppId', appSecret: secret } : { kind: 'password', password: secret };
+    opts.signed
+      ? { kind: 'signedHeaders', appId: '300000_syncspecAppId', appSecret: secret === 'wrong' ? 'wrong' : 'syncspec-app-secret', orgNumber: '100' }
+      : opts.appSecret
+        ? { kind: 'appSecret', appId: '300000_syncspecAppId', appSecret: secret }
+        : { kind: 'password', password: secret };
   const config = (over: Partial<KingdeeConfig> = {}): KingdeeConfig => ({
     serverUrl: emu.serverUrl,
     acctId: emu.acctId,
@@ -60,8 +64,25 @@ export async function startKingdeeHarness(opts: { stringIsSuccess?: boolean; app
 
 connectorContract('kingdee-k3cloud', () => startKingdeeHarness());
 connectorContract('kingdee-k3cloud (IsSuccess as strings, app-secret login)', () => startKingdeeHarness({ stringIsSuccess: true, appSecret: true }));
+connectorContract('kingdee-k3cloud (signed headers, no login)', () => startKingdeeHarness({ signed: true }), { sessionAuth: false });
 
 describe('kingdee specifics', () => {
+  it('signs every request with the third-party headers; a stale timestamp gets the gateway 519', async () => {
+    const emu = await startKingdeeEmulator({ seed: { BD_Customer: [{ FNumber: 'C1', FName: '一' }] } });
+    const auth = { kind: 'signedHeaders', appId: '300000_syncspecAppId', appSecret: 'syncspec-app-secret', orgNumber: '100' } as const;
+    const fresh = new KingdeeConnector({ serverUrl: emu.serverUrl, acctId: emu.acctId, username: 'syncspec', auth });
+    const skewed = new KingdeeConnector({ serverUrl: emu.serverUrl, acctId: emu.acctId, username: 'syncspec', auth }, () => Date.now() - 20 * 60_000);
+    try {
+      expect((await fresh.readChanges('BD_Customer', undefined, { limit: 10 })).records.map((r) => r.data.FNumber)).toEqual(['C1']);
+      expect(emu.admin.stats().logins).toBe(0);
+      await expect(skewed.readChanges('BD_Customer', undefined, { limit: 10 })).rejects.toMatchObject({ error: { code: 'SS5154', class: 'retryable', vendorCode: '519' } });
+    } finally {
+      await fresh.close();
+      await skewed.close();
+      await emu.close();
+    }
+  });
+
   it('turns offset-less China Standard Time into UTC cursors and pages by keyset', async () => {
     const emu = await startKingdeeEmulator({ seed: { BD_Customer: [{ FNumber: 'C1', FName: '一', FModifyDate: '2026-03-01T10:00:00' }, { FNumber: 'C2', FName: '二', FModifyDate: '2026-03-01 10:00:00.250' }] } });
     const c = new KingdeeConnector({ serverUrl: emu.serverUrl, acctId: emu.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' } });

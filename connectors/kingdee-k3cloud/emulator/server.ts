@@ -20,6 +20,7 @@ import {
   type VendorHandler,
 } from '../../shared/emulator/server.ts';
 import { evalFilter, filterFields, FilterError, parseFilter, parseOrder, type Filter, type Value } from './filter.ts';
+import { signedHeaders } from '../signing.ts';
 import { DEFAULT_BASE_DATA, DEFAULT_FORMS, resolveKey, type KdField, type KdForm } from './forms.ts';
 
 export interface KdRow {
@@ -471,6 +472,26 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     );
   };
 
+  /**
+   * Third-party authorisation: a request carrying X-Api-Signature is authenticated by its headers alone.
+   * Returns the user, or an HTTP refusal like the gateway's (bad signature 401, stale timestamp 519).
+   */
+  const signedUser = (req: EmulatorRequest): { user: string } | { status: number; errcode: number; description: string } | undefined => {
+    const h = (name: string): string => String(req.headers[name] ?? '');
+    if (h('x-api-signature') === '') return undefined;
+    const refuse = { status: 401, errcode: 4003, description: '签名校验失败' };
+    if (h('x-kd-appkey') !== appId) return refuse;
+    const data = Buffer.from(h('x-kd-appdata'), 'base64').toString('utf8');
+    const [acct, user, lcid, org] = data.split(',');
+    if (acct !== acctId || user !== username || !lcid || org === undefined) return refuse;
+    const expected = signedHeaders({ appId, appSecret, acctId, username, lcid: Number(lcid), orgNumber: org }, req.path, h('x-api-nonce'), h('x-api-timestamp'));
+    if (expected['x-api-signature'] !== h('x-api-signature') || expected['x-kd-signature'] !== h('x-kd-signature')) return refuse;
+    const ts = Number(h('x-api-timestamp'));
+    const ms = ts > 1e12 ? ts : ts * 1000; // the C# SDK sends milliseconds, the Python SDK seconds
+    if (!Number.isFinite(ts) || Math.abs(now() - ms) > 10 * 60_000) return { status: 519, errcode: 4006, description: '请求已过期，请检查时间戳' };
+    return { user: username };
+  };
+
   const sessionOf = (req: EmulatorRequest): { user: string } | undefined => {
     const cookie = String(req.headers.cookie ?? '');
     const fromCookie = /(?:^|;\s*)kdservice-sessionid=([^;]+)/.exec(cookie)?.[1];
@@ -502,7 +523,12 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
         sendJson(res, 200, { Result: { ResponseStatus: status(false, { Errors: [{ FieldName: null, Message: `服务“${service}”不存在`, DIndex: 0 }], MsgCode: 9 }) } });
         return;
       }
-      const session = sessionOf(req);
+      const signed = signedUser(req);
+      if (signed && 'status' in signed) {
+        sendJson(res, signed.status, { errcode: signed.errcode, description: signed.description });
+        return;
+      }
+      const session = signed ?? sessionOf(req);
       // Legacy shape: {"parameters":["FormId","<json text>"]}.
       let formid = body.formid ?? body.FormId;
       let data = body.data as Record<string, unknown> | undefined;
