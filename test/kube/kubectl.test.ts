@@ -2,12 +2,14 @@
  * The real kubectl as a user drives it, against the test API server: the syncspec CRDs, the example
  * repository in specs/, printer columns, wait, describe and deletion held by a finalizer.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { asMergePatch } from './k8s-client.ts';
+import { helmPath } from '../../scripts/kube-tools.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { disposeContext, kubectl, kubectlBackground, kubectlContext, type KubectlContext } from './kubectl.ts';
 import { startKubeServer, type KubeServer } from './server.ts';
@@ -175,6 +177,28 @@ describe('kubectl against the test API server', () => {
     const gone = await kubectl(['get', 'ss', name, '-n', NS], ctx);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('NotFound');
+  });
+
+  test('typed commands that send protobuf work: kubectl create, helm install/upgrade/uninstall', async () => {
+    expect((await kubectl(['create', 'namespace', 'proto-ns'], ctx)).code).toBe(0);
+    expect((await kubectl(['create', 'configmap', 'cm', '-n', 'proto-ns', '--from-literal=a=b'], ctx)).code).toBe(0);
+    expect((await kubectl(['create', 'secret', 'generic', 'sec', '-n', 'proto-ns', '--from-literal=token=abc'], ctx)).code).toBe(0);
+    const secret = JSON.parse((await kubectl(['get', 'secret', 'sec', '-n', 'proto-ns', '-o', 'json'], ctx)).stdout);
+    expect(Buffer.from(secret.data.token, 'base64').toString()).toBe('abc');
+    const chart = join(ctx.dir, 'chart');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+    writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  release: {{ .Release.Revision | quote }}\n');
+    const helm = (args: string[]) => new Promise<{ code: number; out: string }>((resolve) => execFile(helmPath(), [...args, '-n', 'proto-ns'], {
+      env: { ...process.env, KUBECONFIG: ctx.kubeconfig, HELM_CACHE_HOME: join(ctx.dir, 'helm-cache'), HELM_CONFIG_HOME: join(ctx.dir, 'helm-config'), HELM_DATA_HOME: join(ctx.dir, 'helm-data') },
+      timeout: 30_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr })));
+    expect((await helm(['install', 'demo', chart])).out).toContain('STATUS: deployed');
+    expect((await helm(['upgrade', 'demo', chart])).out).toContain('REVISION: 2');
+    const cm = JSON.parse((await kubectl(['get', 'cm', 'demo', '-n', 'proto-ns', '-o', 'json'], ctx)).stdout);
+    expect(cm.data.release).toBe('2');
+    expect((await helm(['uninstall', 'demo'])).code).toBe(0);
+    expect((await kubectl(['get', 'cm', 'demo', '-n', 'proto-ns'], ctx)).code).toBe(1);
   });
 
   test('an invalid spec is refused with the field that is wrong', async () => {

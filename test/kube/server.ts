@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { KubeApi, PATCH_TYPES, type ApiOptions, type FieldValidation, type GcMode, type WriteOptions } from './api.ts';
 import { groupVersionDocument, openapiIndex } from './openapi.ts';
+import { decodeKubeProtobuf } from './protobuf.ts';
 import type { ResourceType } from './registry.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { StoredEvent } from './store.ts';
@@ -74,7 +75,7 @@ function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? JSON_TYPE).split(';')[0]?.trim() ?? JSON_TYPE;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -82,15 +83,17 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new ApiError(413, 'RequestEntityTooLarge', `the request body is larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string, contentType: string): unknown {
-  if (text.trim() === '') return undefined;
-  // kubectl's typed clients (e.g. `kubectl create configmap`) send protobuf; this server speaks JSON and YAML.
+function parseBody(body: Buffer, contentType: string): unknown {
+  // kubectl's typed commands and Helm's release storage send protobuf: decoded for the kinds they use.
+  if (contentType === 'application/vnd.kubernetes.protobuf') return decodeKubeProtobuf(body);
   if (contentType.includes('protobuf') || contentType.includes('cbor')) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the test API server accepts JSON and YAML bodies only, not ${contentType}`);
+    throw new ApiError(415, 'UnsupportedMediaType', `the test API server accepts JSON, YAML and (for a few kinds) protobuf bodies, not ${contentType}`);
   }
+  const text = body.toString('utf8');
+  if (text.trim() === '') return undefined;
   try {
     if (contentType !== PATCH_TYPES.apply && contentType !== 'application/yaml') return JSON.parse(text);
     // Apply bodies are YAML, but clients (kubectl, client-node) send JSON, which is YAML too and far faster to parse.
