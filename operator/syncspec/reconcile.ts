@@ -14,6 +14,7 @@ import type { Clock } from '../controller/clock.ts';
 import { done, OperatorError, retry, terminal, type ObjectKey, type Outcome } from '../controller/outcome.ts';
 import { describeError, isNotFound, isTerminal } from '../k8s/errors.ts';
 import { KINDS, type KubeObject, type Resources } from '../k8s/resources.ts';
+import { authoredSpec } from '../k8s/user-fields.ts';
 import { getCondition, readConditions, removeCondition, setCondition, type Condition, type ConditionInput } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
 import { compileSpec, summarise, type CompileResult, type SpecObject } from './compile.ts';
@@ -145,7 +146,7 @@ export class SyncSpecReconciler {
     const toSpec = (o: KubeObject): SpecObject => ({
       kind: o.kind ?? '',
       metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) },
-      spec: o.spec,
+      spec: authoredSpec(o),
     });
     // The object under reconcile is the fresh read, not the cached copy.
     const others = c.syncSpecs.list(ns).filter((o) => o.metadata.name !== obj.metadata.name && !o.metadata.deletionTimestamp);
