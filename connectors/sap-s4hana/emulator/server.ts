@@ -45,6 +45,8 @@ export interface SapAdmin extends EmulatorAdmin {
   expireCsrfTokens(): void;
   /** Apply the next `count` writes, then drop the connection instead of answering. */
   loseWriteAnswers(count: number): void;
+  /** Runs `change` right after the next collection read is answered: a person's edit between a client's read and its write. */
+  afterNextQuery(change: () => void): void;
 }
 
 export interface SapEmulator {
@@ -88,6 +90,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
   let salesOrderNumber = 4_000_000;
   let bpNumber = 1_000_000;
   let loseWrites = 0;
+  let afterQuery: (() => void) | undefined;
   let url = '';
 
   const table = (set: string): Map<string, SapRow> => {
@@ -298,9 +301,14 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
     if (pageEnd < end) {
       const next = new URLSearchParams(q);
       next.set('$skiptoken', String(pageEnd - skip));
-      d.__next = `${url}${SERVICE_ROOT}${service}/${set}?${next.toString()}`;
+      // SAP writes system query options with a literal "$" and %20 for spaces.
+      const query = [...next].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+      d.__next = `${url}${SERVICE_ROOT}${service}/${req.path.slice(req.path.indexOf(service) + service.length + 1)}?${query}`;
     }
     sendJson(res, 200, { d });
+    const change = afterQuery;
+    afterQuery = undefined;
+    change?.();
   };
 
   const sessionOf = (req: EmulatorRequest): { id: string; session: { user: string; csrf?: string } } | undefined => {
@@ -530,6 +538,9 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
     },
     loseWriteAnswers: (count) => {
       loseWrites = count;
+    },
+    afterNextQuery: (change) => {
+      afterQuery = change;
     },
   };
   return { url: base.url, user, admin, store, close: base.close };
