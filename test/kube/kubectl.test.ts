@@ -201,6 +201,19 @@ describe('kubectl against the test API server', () => {
     expect((await kubectl(['get', 'cm', 'demo', '-n', 'proto-ns'], ctx)).code).toBe(1);
   });
 
+  test('client-side apply (last-applied annotation, merge patch) updates a custom resource', async () => {
+    const doc = { apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec', metadata: { name: 'client-side', namespace: NS }, spec: { ...(first?.spec as object), owner: 'first@example.com' } };
+    const file = join(ctx.dir, 'client-side.json');
+    writeFileSync(file, JSON.stringify(doc));
+    expect((await kubectl(['apply', '-f', file], ctx)).stdout).toContain('created');
+    writeFileSync(file, JSON.stringify({ ...doc, spec: { ...doc.spec, owner: 'second@example.com' } }));
+    expect((await kubectl(['apply', '-f', file], ctx)).stdout).toContain('configured');
+    const live = JSON.parse((await kubectl(['get', 'ss', 'client-side', '-n', NS, '-o', 'json', '--show-managed-fields'], ctx)).stdout);
+    expect(live.spec.owner).toBe('second@example.com');
+    expect(live.metadata.generation).toBe(2);
+    expect(live.metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`)).toContain('kubectl-client-side-apply/Update');
+  });
+
   test('an invalid spec is refused with the field that is wrong', async () => {
     const bad = { apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec', metadata: { name: 'broken', namespace: NS }, spec: { ...(first?.spec as object), version: 'not-semver' } };
     const file = join(ctx.dir, 'broken.json');

@@ -195,7 +195,7 @@ describe('namespaces, CRDs and request checks', () => {
     expect((await c.raw('GET', '/apis')).json.groups.map((g: { name: string }) => g.name)).not.toContain('gone.syncspec.dev');
   });
 
-  test('protobuf bodies get 415; a configured token is required', async () => {
+  test('protobuf of a kind the server cannot decode gets 415; a configured token is required', async () => {
     c = await connect('media');
     const proto = await c.raw('POST', `/api/v1/namespaces/${c.namespace}/configmaps`, 'k8s\u0000', { 'content-type': 'application/vnd.kubernetes.protobuf' });
     expect(proto.status).toBe(415);
