@@ -140,3 +140,70 @@ describe.each(STORE_KINDS)('Salesforce → Kingdee customers through the worker 
     for (const e of kd.admin.effects('BD_Customer')) expect(e.creates + e.updates).toBe(1);
   });
 });
+
+describe.each(STORE_KINDS)('Salesforce → Kingdee by polling (%s store)', (kind) => {
+  let t: TestStore | undefined;
+  let sf: SalesforceEmulator | undefined;
+  let kd: KingdeeEmulator | undefined;
+  let worker: Worker | undefined;
+  const connectors: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await worker?.stop();
+    for (const c of connectors.splice(0)) await c.close();
+    await sf?.close();
+    await kd?.close();
+    await t?.dispose();
+    worker = sf = kd = t = undefined;
+  });
+
+  it('pages SOQL to the end with ties across pages, moves the cursor after delivery, re-polls only what changed', async () => {
+    t = await testStore(kind);
+    // SOQL pages hold 200 records (the smallest batchSize), so 450 records sharing one SystemModstamp straddle two page boundaries.
+    sf = await startSalesforceEmulator({ objects: sfObjects });
+    kd = await startKingdeeEmulator({ forms: kdForms });
+    const tie = '2026-03-01T00:00:00.000+0000';
+    sf.admin.seed('Account', Array.from({ length: 450 }, (_, i) => ({ Name: `并列客户 ${i}`, AccountNumber: `tie-${String(i).padStart(3, '0')}`, Region__c: '华东', SystemModstamp: tie })));
+    const source = new SalesforceConnector({ loginUrl: sf.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, organizationId: sf.organizationId, timeoutMs: 5000 });
+    const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: 5000 });
+    connectors.push(source, target);
+    let pages = 0;
+    const read = source.readChanges.bind(source);
+    source.readChanges = (...args: Parameters<typeof read>) => {
+      pages++;
+      return read(...args);
+    };
+    const compiled = await loadCompiledSpec(SPEC);
+    const plan: Plan = { ...fast(compiled.plan), triggers: [{ poll: { every: '1h', cursor: 'SystemModstamp', overlap: '2m' } }] };
+    worker = new Worker({
+      specs: [{ plan, transform: wrapKingdeeRefs(compiled.transform) }],
+      connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
+      store: t.store,
+      lookups: loadLookupTables(),
+      log: silentLogger(),
+      http: false,
+      delivery: { idleMs: 20 },
+      poll: { pageSize: 200, settleCheckMs: 20 },
+    });
+    await worker.start(); // the poll trigger reads once at start, then hourly
+    const store = t.store;
+    await expect.poll(async () => (await store.getCursor(SPEC)).position, { timeout: 15_000 }).toBeDefined();
+    expect(kd.admin.records('BD_Customer').length).toBe(450);
+    expect(pages).toBe(3);
+    for (const e of kd.admin.effects('BD_Customer')) expect(e).toMatchObject({ creates: 1, updates: 0 });
+    const cursor = (await store.getCursor(SPEC)).position!;
+    expect(cursor.at).toBe('2026-03-01T00:00:00.000Z');
+    const last = sf.admin.records('Account').map((r) => r.Id).sort().at(-1);
+    expect(cursor.id).toBe(last);
+
+    // Two accounts change; the next poll (overlap re-reads the tie, deduped) writes just those two.
+    const ids = sf.admin.records('Account').map((r) => r.Id).sort();
+    for (const id of ids.slice(0, 2)) sf.admin.mutate('Account', { Id: id, Name: '已更新', SystemModstamp: '2026-03-01T00:05:00.000+0000' });
+    const r = await worker.poller(SPEC)!.pollOnce();
+    expect(r).toMatchObject({ advanced: true, stored: 2 });
+    await expect.poll(() => store.depth()).toEqual({});
+    const effects = kd.admin.effects('BD_Customer');
+    expect(effects.filter((e) => e.updates === 1)).toHaveLength(2);
+    expect(effects.reduce((n, e) => n + e.creates + e.updates, 0)).toBe(452);
+    expect((await store.cursorHistory(SPEC, 10)).map((m) => m.who)).toEqual(['poll', 'poll']);
+  });
+});
