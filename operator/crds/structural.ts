@@ -97,6 +97,9 @@ export function toStructural(node: JsonSchema, ctx: ConvertContext, path: string
   // The node's own constraints hold whatever alternative matches (a conjunction): reinstate them.
   const base = stripJunctors(s);
   for (const k of [...VALUE_KEYWORDS, 'format', 'enum', 'const', 'exclusiveMinimum', 'exclusiveMaximum']) if (k in base) merged[k] = base[k];
+  // Only an unconditional default may become a CRD default: one from an alternative would be filled
+  // into objects of every other shape too.
+  if ('default' in base) merged.default = base.default; else delete merged.default;
   const required = requiredOf(s, ctx, r.stack);
   if (required.length) merged.required = required; else delete merged.required;
   const out = convertKeywords(merged, ctx, path, depth, r.stack);
@@ -187,7 +190,13 @@ function mergeProperties(parts: Part[]): JsonSchema | undefined {
     const all = [...defs.base, ...defs.alt, ...defs.cond];
     const distinct = new Set(all.filter((d) => Object.keys(d).length > 0).map(withoutAnnotations));
     if (distinct.size <= 1) {
-      out[k] = all.find((d) => Object.keys(d).length > 0) ?? {};
+      const def = all.find((d) => Object.keys(d).length > 0) ?? {};
+      // Declared only by alternatives or conditional shapes: its default is not unconditional.
+      const unconditional = defs.base.some((d) => 'default' in d);
+      if ('default' in def && !unconditional) {
+        const { default: _dropped, ...rest } = def;
+        out[k] = rest;
+      } else out[k] = def;
       continue;
     }
     const description = all.find((d) => typeof d.description === 'string')?.description;

@@ -1,8 +1,9 @@
 /**
  * Whether data actually flows, from the worker's own `/healthz` and `/metrics` (runtime/ops/metrics.ts):
  * `Synced` (the oldest undelivered event is younger than the SLA freshness), `DeadLettersPresent`
- * (with the count) and `SLOBurning` (errors or p95 latency over the SLA since the previous reading —
- * the operator's short-window view; the PrometheusRule carries the multi-window alerts).
+ * (with the count) and `SLOBurning` (errors or p95 latency over the SLA between the oldest reading of a
+ * window and this one — the operator's short-window view; the PrometheusRule carries the multi-window
+ * alerts). Messages carry no ever-changing figures, so a steady state writes no status.
  */
 import type { Plan } from '../../compiler/plan/types.ts';
 import type { ConditionInput } from '../status/conditions.ts';
@@ -73,7 +74,7 @@ export function assessHealth(spec: string, sla: Plan['sla'], reading: WorkerRead
   } else if (freshness * 1000 <= freshnessMs) {
     conditions.push({ type: 'Synced', status: 'True', reason: 'WithinFreshness', message: `oldest undelivered change is within the ${fmtMs(freshnessMs)} freshness target` });
   } else {
-    conditions.push({ type: 'Synced', status: 'False', reason: 'FreshnessExceeded', message: `oldest undelivered change is ${fmtMs(freshness * 1000)} old, over the ${fmtMs(freshnessMs)} freshness target` });
+    conditions.push({ type: 'Synced', status: 'False', reason: 'FreshnessExceeded', message: `the oldest undelivered change is older than the ${fmtMs(freshnessMs)} freshness target` });
   }
   const dlq = sum(s, 'syncspec_dlq_size', m);
   if (dlq === undefined) conditions.push({ type: 'DeadLettersPresent', status: 'Unknown', reason: 'NoMetrics', message: `the worker exports no syncspec_dlq_size for spec ${spec}` });
@@ -104,8 +105,8 @@ export function assessHealth(spec: string, sla: Plan['sla'], reading: WorkerRead
     }
   }
   if (burning.length > 0) conditions.push({ type: 'SLOBurning', status: 'True', reason: 'SLOBurning', message: burning.join('; ') });
-  else if (attempts < MIN_ATTEMPTS) conditions.push({ type: 'SLOBurning', status: 'False', reason: 'LowTraffic', message: `${attempts} delivery attempt(s) since the last reading, below the ${MIN_ATTEMPTS} needed for a verdict` });
-  else conditions.push({ type: 'SLOBurning', status: 'False', reason: 'WithinSLO', message: `${attempts} delivery attempt(s) since the last reading within the SLA` });
+  else if (attempts < MIN_ATTEMPTS) conditions.push({ type: 'SLOBurning', status: 'False', reason: 'LowTraffic', message: `fewer than ${MIN_ATTEMPTS} delivery attempts in the window: no verdict` });
+  else conditions.push({ type: 'SLOBurning', status: 'False', reason: 'WithinSLO', message: 'error rate and p95 latency within the SLA over the window' });
   return { conditions, deadLetters: dlq, totals };
 }
 

@@ -49,13 +49,15 @@ interface SyncSpecStatus {
 }
 
 const COMPILE_CACHE_SIZE = 256;
+/** SLOBurning looks at the error ratio and latency over this window (the alert rules' short window). */
+export const SLO_WINDOW_MS = 5 * 60_000;
 
 export class SyncSpecReconciler {
   readonly #d: SyncSpecDeps;
   /** Compile results by input fingerprint: an unchanged namespace is not compiled again. */
   readonly #compiled = new Map<string, CompileResult>();
-  /** Previous worker counters per spec, for rates between readings. */
-  readonly #totals = new Map<string, Totals>();
+  /** Worker counter readings per spec over the last SLO window, for rates over that window. */
+  readonly #totals = new Map<string, { at: number; totals: Totals }[]>();
 
   constructor(deps: SyncSpecDeps) {
     this.#d = deps;
@@ -174,8 +176,11 @@ export class SyncSpecReconciler {
       .replace(/\/$/, '');
     const reading = await (this.#d.readWorker ?? readWorker)(url);
     const id = `${key.namespace}/${key.name}`;
-    const result = assessHealth(key.name, sla, reading, this.#totals.get(id));
-    if (result.totals) this.#totals.set(id, result.totals);
+    const now = this.#d.clock.now();
+    const window = (this.#totals.get(id) ?? []).filter((r) => r.at >= now - SLO_WINDOW_MS);
+    const result = assessHealth(key.name, sla, reading, window[0]?.totals);
+    if (result.totals) window.push({ at: now, totals: result.totals });
+    this.#totals.set(id, window);
     return result;
   }
 
