@@ -75,6 +75,14 @@ export interface U8Emulator {
 
 const UI_USER = 'demo';
 
+/** Reference records every emulator starts with (存货档案 for sale order and dispatch list entries). */
+export const U8_BASE_DATA: Record<string, Record<string, unknown>[]> = {
+  inventory: [
+    { code: 'P-1001', name: '螺栓 M8', sort_code: '01', main_measure: '盒', tax_rate: '13', ref_sale_price: '1.200000' },
+    { code: 'P-1002', name: '六角螺母 M8', sort_code: '01', main_measure: '盒', tax_rate: '13', ref_sale_price: '0.350000' },
+  ],
+};
+
 class U8Failure extends Error {
   readonly errcode: string;
   constructor(errcode: string, message: string) {
@@ -351,6 +359,7 @@ export async function startU8Emulator(opts: U8EmulatorOptions = {}): Promise<U8E
   };
 
   const seedAll = (): void => {
+    for (const [entity, rows] of Object.entries(U8_BASE_DATA)) for (const r of rows) putDirect(entity, r);
     for (const [entity, rows] of Object.entries(opts.seed ?? {})) for (const r of rows) putDirect(entity, r);
   };
 

@@ -82,6 +82,14 @@ export interface ZohoEmulator {
 }
 
 const UI_USER = { id: '5725767000000411001', name: 'CRM Admin' };
+
+/** Reference records every emulator starts with (products for Sales_Orders / Invoices line items). */
+export const ZOHO_BASE_DATA: Record<string, Record<string, unknown>[]> = {
+  Products: [
+    { Product_Name: '螺栓 M8', Product_Code: 'P-1001', Unit_Price: 1.2, Usage_Unit: 'Box', Product_Active: true },
+    { Product_Name: 'Hex nut M8', Product_Code: 'P-1002', Unit_Price: 0.35, Usage_Unit: 'Box', Product_Active: true },
+  ],
+};
 const API_USER = { id: '5725767000000411002', name: 'syncspec integration' };
 
 const zohoError = (code: string, message: string, details: Record<string, unknown> = {}) => ({ code, details, message, status: 'error' });
@@ -472,7 +480,7 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
       tokens.clear();
       pageTokens.clear();
       channels.clear();
-      for (const [module, rows] of Object.entries(opts.seed ?? {})) for (const r of rows) putDirect(module, r);
+      seedAll();
     },
     adminRoutes: {
       'POST /__admin/notify': (body) => {
@@ -486,9 +494,14 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
     },
   };
 
+  function seedAll(): void {
+    for (const [module, rows] of Object.entries(ZOHO_BASE_DATA)) for (const r of rows) putDirect(module, r);
+    for (const [module, rows] of Object.entries(opts.seed ?? {})) for (const r of rows) putDirect(module, r);
+  }
+
   const base = await startEmulatorServer(vendor, { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.faults ? { faults: opts.faults } : {}) });
   url = base.url;
-  for (const [module, rows] of Object.entries(opts.seed ?? {})) for (const r of rows) putDirect(module, r);
+  seedAll();
 
   const eventName = { insert: 'create', update: 'edit', delete: 'delete' } as const;
   const admin: ZohoAdmin = {
