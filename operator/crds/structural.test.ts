@@ -87,6 +87,21 @@ describe('JSON Schema to structural schema', () => {
     expect((tagged.properties as any).kind).toEqual({ type: 'string', enum: ['x', 'y'] });
   });
 
+  test('only unconditional defaults become CRD defaults', () => {
+    const { out } = convert({ type: 'object', properties: { top: { type: 'string', default: 'kept' } }, oneOf: [
+      { type: 'object', required: ['a'], properties: { a: { type: 'string' }, shared: { type: 'boolean', default: false }, only: { type: 'integer', default: 2052 } } },
+      { type: 'object', required: ['b'], properties: { b: { type: 'string' }, shared: { type: 'boolean', default: false } } },
+    ] });
+    const props = out.properties as Record<string, JsonSchema>;
+    expect(props.top).toEqual({ type: 'string', default: 'kept' });
+    expect(props.shared).toEqual({ type: 'boolean', default: false });
+    expect(props.only).toEqual({ type: 'integer' });
+    const conditional = convert({ type: 'object', properties: { system: { type: 'string' } }, allOf: [
+      { if: { properties: { system: { const: 'k' } } }, then: { properties: { lcid: { type: 'integer', default: 2052 } } } },
+    ] }).out;
+    expect((conditional.properties as Record<string, JsonSchema>).lcid).toEqual({ type: 'integer' });
+  });
+
   test('any schema built from the keywords schemas/ uses converts to a structural schema', () => {
     const leaf = fc.oneof(
       fc.record({ type: fc.constantFrom('string', 'integer', 'number', 'boolean') }),

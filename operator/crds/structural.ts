@@ -191,8 +191,11 @@ function mergeProperties(parts: Part[]): JsonSchema | undefined {
     const distinct = new Set(all.filter((d) => Object.keys(d).length > 0).map(withoutAnnotations));
     if (distinct.size <= 1) {
       const def = all.find((d) => Object.keys(d).length > 0) ?? {};
-      // Declared only by alternatives or conditional shapes: its default is not unconditional.
-      const unconditional = defs.base.some((d) => 'default' in d);
+      // A default is unconditional when the base shape declares it, or when every alternative shape
+      // does (and no conditional one is involved); otherwise it would be filled into other shapes too.
+      const altShapes = parts.filter((p) => p.role === 'alt' && isObj(p.schema.properties));
+      const everyAlternative = defs.cond.length === 0 && altShapes.length > 0 && defs.alt.length === altShapes.length && defs.alt.every((d) => 'default' in d);
+      const unconditional = defs.base.some((d) => 'default' in d) || everyAlternative;
       if ('default' in def && !unconditional) {
         const { default: _dropped, ...rest } = def;
         out[k] = rest;
