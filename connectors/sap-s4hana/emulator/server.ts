@@ -474,6 +474,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminInputError('seed body must be {"<EntitySet>": [rows]}');
       const out: Record<string, number> = {};
       for (const [set, rows] of Object.entries(body as Record<string, unknown>)) {
+        if (!SAP_ENTITY_SETS[set]) throw new AdminInputError(`unknown entity set ${set}`);
         if (!Array.isArray(rows)) throw new AdminInputError(`seed ${set} must be an array`);
         out[set] = admin.seed(set, rows as SapRow[]).length;
       }

@@ -335,6 +335,7 @@ export async function startU8Emulator(opts: U8EmulatorOptions = {}): Promise<U8E
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminInputError('seed body must be {"<entity>": [records]}');
       const out: Record<string, number> = {};
       for (const [entity, rows] of Object.entries(body as Record<string, unknown>)) {
+        if (!entityOf(entity)) throw new AdminInputError(`unknown entity ${entity}`);
         if (!Array.isArray(rows)) throw new AdminInputError(`seed ${entity} must be an array`);
         out[entity] = rows.map((r) => putDirect(entity, r as Record<string, unknown>)).length;
       }

@@ -470,6 +470,7 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminInputError('seed body must be {"<Module>": [records]}');
       const out: Record<string, number> = {};
       for (const [module, rows] of Object.entries(body as Record<string, unknown>)) {
+        if (!moduleOf(module)) throw new AdminInputError(`unknown module ${module}`);
         if (!Array.isArray(rows)) throw new AdminInputError(`seed ${module} must be an array`);
         out[module] = rows.map((r) => putDirect(module, r as Record<string, unknown>)).length;
       }
