@@ -6,6 +6,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
 import { parse, parseAllDocuments } from 'yaml';
 import type { CliIO } from '../../cli/io.ts';
 import { checkStructural } from '../../test/kube/schema.ts';
@@ -14,6 +16,8 @@ import { renderAll, run, staleFiles } from '../cli/crds.ts';
 import { KINDS } from './crds.ts';
 
 const root = join(import.meta.dirname, '../..');
+// ajv-formats is CommonJS with a default export that ESM type-checking cannot call directly.
+const addFormats = (createRequire(import.meta.url)('ajv-formats') as { default: (ajv: Ajv2020) => void }).default;
 const chartCrds = join(root, 'charts/syncspec/crds');
 
 function io(cwd = root): CliIO & { out: string; err: string } {
@@ -130,6 +134,31 @@ describe('the CRDs on the test API server', () => {
   });
   afterAll(async () => {
     await server?.close();
+  });
+
+  test('every spec in specs/ is stored whole, and what comes back still passes its exact JSON Schema', async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validators = Object.fromEntries(KINDS.map((k) => [k.kind, ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', `${k.kind}.schema.json`), 'utf8')))]));
+    const problems: string[] = [];
+    let stored = 0;
+    expect((await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'specs' } })).status).toBe(201);
+    for (const rel of readdirSync(join(root, 'specs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort()) {
+      for (const doc of parseAllDocuments(readFileSync(join(root, 'specs', rel), 'utf8')).map((d) => d.toJS())) {
+        const info = KINDS.find((k) => k.kind === doc?.kind);
+        if (!info) continue;
+        const res = await post(`/apis/syncspec.dev/v1/namespaces/specs/${info.plural}?fieldValidation=Strict`, doc);
+        if (res.status !== 201) { problems.push(`specs/${rel}: ${res.status} ${res.body.message}`); continue; }
+        stored++;
+        // The read-back object, minus what the API server adds to metadata (uid, resourceVersion, …).
+        const { name, labels, annotations } = res.body.metadata;
+        const readBack = { ...res.body, metadata: { name, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) } };
+        const validate = validators[info.kind];
+        if (validate && !validate(readBack)) problems.push(`specs/${rel}: ${ajv.errorsText(validate.errors)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(stored).toBeGreaterThan(0);
   });
 
   const invalid = join(root, 'test/fixtures/invalid');
