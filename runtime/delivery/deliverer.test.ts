@@ -207,3 +207,42 @@ describe('Deliverer ordering while backing off', () => {
     }
   });
 });
+
+describe('Deliverer when the store hiccups', () => {
+  it('retries settling a delivered batch instead of writing it again', async () => {
+    const t = await testStore('sqlite');
+    try {
+      const clock = manualClock(0);
+      const target = new MemoryConnector();
+      let failures = 0;
+      const real = t.store;
+      const store = new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'settle') {
+            return async (s: Parameters<typeof real.settle>[0]) => {
+              if (failures === 0) {
+                failures++;
+                throw new Error('Connection terminated unexpectedly');
+              }
+              return real.settle(s);
+            };
+          }
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const d = new Deliverer({ store, plan: makePlan({ name: 'accounts' }), transform: accountTransform, target, breaker: new CircuitBreaker({ clock }), clock, log: silentLogger(), owner: 'w' });
+      await t.store.insertEvents([ev('S1', '1')]);
+      while ((await d.step()) > 0);
+      const flushed = d.flush();
+      await expect.poll(() => failures).toBe(1);
+      await clock.advance(100);
+      await flushed;
+      expect(target.calls).toHaveLength(1);
+      expect(await t.store.depth()).toEqual({});
+      expect(await t.store.crosswalkGet('accounts', ['S1'])).toEqual(new Map([['S1', 'T-S1']]));
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -335,7 +335,7 @@ export class Deliverer {
         s.events.push(...it.older.map((e) => final(e, 'superseded')), { id: it.event.id, state: 'pending', attempts: it.event.attempts, nextAttemptAt: breaker.retryAt, lastError: 'SS5025: circuit open' });
         s.release.push(laneKey(it.lane));
       }
-      await store.settle(s);
+      await this.#settle(s);
       return;
     }
     await limiter?.take();
@@ -394,7 +394,26 @@ export class Deliverer {
       }
       s.release.push(laneKey(it.lane));
     }
-    await store.settle(s);
+    await this.#settle(s);
+  }
+
+  /**
+   * Records the outcome of a batch already written to the target. A store hiccup (PostgreSQL fail-over,
+   * SQLITE_BUSY) is retried for a while: giving up would leave the keys leased until expiry and the
+   * records written a second time (harmlessly — upserts are idempotent — but visibly).
+   */
+  async #settle(s: Settlement): Promise<void> {
+    const deadline = this.#o.clock.now() + this.#leaseMs / 2;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#o.store.settle(s);
+        return;
+      } catch (err) {
+        if (this.#o.clock.now() >= deadline) throw err;
+        this.#o.log.warn({ code: 'SS5007', spec: this.spec, attempt, err: err instanceof Error ? err.message : String(err) }, 'settling a delivered batch failed; retrying');
+        await this.#o.clock.sleep(Math.min(5000, 100 * 2 ** (attempt - 1)));
+      }
+    }
   }
 }
 
