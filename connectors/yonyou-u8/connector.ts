@@ -39,7 +39,7 @@ export class U8Connector implements Connector {
   readonly client: U8Client;
   private readonly config: U8Config;
   private readonly offset: number;
-  /** idempotencyKey → trade id of a write whose outcome is not known yet. */
+  /** entity + idempotencyKey → trade id of a write whose outcome is not known yet. */
   private readonly pendingTrades = new Map<string, string>();
 
   constructor(config: U8Config, now: () => number = Date.now, wait?: (ms: number, signal?: AbortSignal) => Promise<void>) {
@@ -150,9 +150,9 @@ export class U8Connector implements Connector {
     throw new ConnectorFailure(errorOfReply(reply, `get ${entity} ${code}`));
   }
 
-  private remember(idempotencyKey: string, tradeId: string): void {
+  private remember(tradeKey: string, tradeId: string): void {
     if (this.pendingTrades.size >= MAX_PENDING_TRADES) this.pendingTrades.delete(this.pendingTrades.keys().next().value as string);
-    this.pendingTrades.set(idempotencyKey, tradeId);
+    this.pendingTrades.set(tradeKey, tradeId);
   }
 
   private async upsertOne(entity: string, item: UpsertItem, signal?: AbortSignal): Promise<ItemResult> {
@@ -165,22 +165,23 @@ export class U8Connector implements Connector {
       rethrowIfCallerAborted(signal);
       return fail(asConnectorError(this.system, e));
     }
-    let tradeId = this.pendingTrades.get(item.idempotencyKey);
+    const tradeKey = `${entity}\u0000${item.idempotencyKey}`;
+    let tradeId = this.pendingTrades.get(tradeKey);
     try {
       if (tradeId === undefined) {
         tradeId = await this.client.tradeId(signal);
-        this.remember(item.idempotencyKey, tradeId);
+        this.remember(tradeKey, tradeId);
       }
       const doc = { ...item.record, code: item.record.code ?? item.key };
       const accepted = await this.client.call(`/api/${entity}/${existed ? 'edit' : 'add'}`, { tradeid: tradeId }, { body: { [entity]: doc }, signal });
       if (accepted.errcode !== U8_ERRCODES.ok) {
         // Refused before processing: the trade id was not spent on a write.
-        if (accepted.errcode === U8_ERRCODES.tradeIdInvalid) this.pendingTrades.delete(item.idempotencyKey);
+        if (accepted.errcode === U8_ERRCODES.tradeIdInvalid) this.pendingTrades.delete(tradeKey);
         return fail(errorOfReply(accepted, `${existed ? 'edit' : 'add'} ${entity} ${item.key}`));
       }
       const outcome = await this.poll(accepted, signal);
       // The trade is settled either way; a retry of a failed write needs a fresh trade id.
-      this.pendingTrades.delete(item.idempotencyKey);
+      this.pendingTrades.delete(tradeKey);
       if (outcome.errcode !== U8_ERRCODES.ok) return fail(errorOfReply(outcome, `${existed ? 'edit' : 'add'} ${entity} ${item.key}`));
       return { key: item.key, status: 'ok', targetId: typeof outcome.id === 'string' ? outcome.id : item.key, created: !existed };
     } catch (e) {

@@ -26,6 +26,13 @@ describe('sap-s4hana emulator', () => {
     expect(await unknown.json()).toMatchObject({ error: { code: '/IWBEP/CM_MGW_RT/022', message: { lang: 'en' } } });
     expect((await fetch(`${root}A_SalesOrder`, { headers: { cookie } })).status).toBe(404);
     expect((await fetch(`${root}A_Product('NOPE')`, { headers: { cookie } })).status).toBe(404);
+    const csrf = login.headers.get('x-csrf-token') ?? '';
+    const current = await fetch(`${root}A_Product('TG11')`, { headers: { cookie } });
+    const merge = (ifMatch: string) => fetch(`${root}A_Product('TG11')`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, 'x-http-method': 'MERGE', 'if-match': ifMatch, 'content-type': 'application/json' }, body: JSON.stringify({ GrossWeight: '1.250' }) });
+    const merged = await merge(current.headers.get('etag') ?? '');
+    expect(merged.status).toBe(204);
+    expect((await merge(current.headers.get('etag') ?? '')).status).toBe(412);
+    expect(emu.admin.records('A_Product').find((p) => p.Product === 'TG11')).toMatchObject({ GrossWeight: '1.250', LastChangedByUser: 'SYNCSPEC_COMM' });
     emu.admin.expireSessions();
     expect((await fetch(`${root}A_Product`, { headers: { cookie } })).status).toBe(401);
   });

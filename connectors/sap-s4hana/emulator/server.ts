@@ -11,7 +11,7 @@
  *
  * ⚠ The SAP message codes in error bodies are plausible stand-ins, not a catalogue of real ones.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FaultConfig } from '../../shared/emulator/faults.ts';
 import { AdminInputError, baseAdmin, sendJson, sendText, startEmulatorServer, type EmulatorAdmin, type EmulatorRequest, type VendorHandler } from '../../shared/emulator/server.ts';
@@ -58,6 +58,7 @@ export interface SapEmulator {
 }
 
 const UI_USER = 'CB9980000001';
+const COMPONENTS: Record<string, string> = { API_SALES_ORDER_SRV: 'SD-SLS-API', API_BUSINESS_PARTNER: 'LO-MD-BP-API', API_PRODUCT_SRV: 'LO-MD-MM-API' };
 
 interface ODataErrorInput {
   status: number;
@@ -90,6 +91,9 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
   let salesOrderNumber = 4_000_000;
   let bpNumber = 1_000_000;
   let loseWrites = 0;
+  let opaqueCounter = 0;
+  /** Opaque ids (sessions, CSRF tokens, transaction ids) that are deterministic run to run. */
+  const opaque = (kind: string, bytes: number): string => createHash('sha256').update(`${kind}:${++opaqueCounter}`).digest('base64url').slice(0, Math.ceil((bytes * 4) / 3));
   let afterQuery: (() => void) | undefined;
   let url = '';
 
@@ -135,7 +139,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
   const err = (status: number, code: string, message: string, details: ODataErrorInput['details'] = []): ODataFailure => new ODataFailure({ status, code, message, details });
 
   /** Converts and checks one property of a write body; returns the wire value. */
-  const property = (set: string, name: string, def: SapCatalogField | undefined, v: unknown, creating: boolean): unknown => {
+  const property = (set: string, name: string, def: SapCatalogField | undefined, v: unknown): unknown => {
     const bad = (why: string): never => {
       throw err(400, '/IWBEP/CM_MGW_RT/022', `Property '${name}' ${why}`, [{ code: '/IWBEP/CM_MGW_RT/022', message: `Property '${name}' ${why}`, propertyref: `${set}/${name}`, severity: 'error', target: name }]);
     };
@@ -161,7 +165,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
         if (typeof v !== 'string') bad(`has invalid value ${JSON.stringify(v)} for Edm.String`);
         const s = v as string;
         if (def?.maxLength !== undefined && s.length > def.maxLength) bad(`value is longer than ${def.maxLength} characters`);
-        if (def?.type === 'reference' && def.entity !== undefined && creating !== undefined) {
+        if (def?.type === 'reference' && def.entity !== undefined) {
           const target = SAP_ENTITY_SETS[def.entity];
           if (target && !table(def.entity).has(s)) {
             const code = set === 'A_SalesOrder' ? 'V1/302' : 'M3/305';
@@ -181,7 +185,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
       if (k === '__metadata') continue;
       if (def.navigation?.[k] !== undefined) continue;
       if (fields[k]?.readOnly) continue; // SAP ignores read-only properties in a create
-      row[k] = property(set, k, fields[k], v, true);
+      row[k] = property(set, k, fields[k], v);
     }
     const missing = Object.entries(fields).filter(([f, d]) => d.requiredOnCreate && d.type !== 'list' && (row[f] === undefined || row[f] === null || row[f] === '')).map(([f]) => f);
     if (missing.length > 0) {
@@ -318,14 +322,14 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
     return s && id !== undefined ? { id, session: s } : undefined;
   };
 
-  const sendError = (res: ServerResponse, e: ODataErrorInput, headers: Record<string, string> = {}): void => {
+  const sendError = (res: ServerResponse, e: ODataErrorInput, headers: Record<string, string> = {}, service = 'API_SALES_ORDER_SRV'): void => {
     sendJson(res, e.status, {
       error: {
         code: e.code,
         message: { lang: 'en', value: e.message },
         innererror: {
-          application: { component_id: 'SD-SLS-API', service_namespace: '/SAP/', service_id: 'API_SALES_ORDER_SRV', service_version: '0001' },
-          transactionid: randomBytes(16).toString('hex').toUpperCase(),
+          application: { component_id: COMPONENTS[service] ?? 'SD-SLS-API', service_namespace: '/SAP/', service_id: service, service_version: '0001' },
+          transactionid: opaque('transaction', 16),
           timestamp: new Date(now()).toISOString().replace(/[-:T]/g, '').slice(0, 14) + '.0000000',
           Error_Resolution: { SAP_Transaction: 'Run transaction /IWFND/ERROR_LOG on SAP Gateway hub system', SAP_Note: 'See SAP Note 1797736 for error analysis' },
           errordetails: e.details ?? [],
@@ -346,7 +350,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
       if (!current && basic) {
         const [u, ...p] = Buffer.from(basic[1] as string, 'base64').toString('utf8').split(':');
         if (u === user && p.join(':') === password) {
-          const id = randomBytes(24).toString('base64url');
+          const id = opaque('session', 24);
           current = { id, session: { user } };
           sessions.set(id, current.session);
           base.stats.logins++;
@@ -358,7 +362,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
       }
       const setCookies = [`${sessionCookie}=${current.id}; path=/; HttpOnly`, `sap-usercontext=sap-client=${client}; path=/`];
       if (String(req.headers['x-csrf-token'] ?? '').toLowerCase() === 'fetch') {
-        current.session.csrf ??= randomBytes(16).toString('base64');
+        current.session.csrf ??= opaque('csrf', 16);
         headers['x-csrf-token'] = current.session.csrf;
       }
       const method = String(req.headers['x-http-method'] ?? req.method).toUpperCase();
@@ -434,7 +438,7 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
           if (k === '__metadata' || fields[k]?.readOnly) continue;
           if (def.navigation?.[k] !== undefined) throw err(400, '/IWBEP/CM_MGW_RT/022', `Navigation property ${k} cannot be changed with ${method}: use its own entity set`);
           if (def.keys.includes(k) && v !== row[k]) throw err(400, '/IWBEP/CM_MGW_RT/022', `Key property ${k} cannot be changed`);
-          changes[k] = property(set, k, fields[k], v, false);
+          changes[k] = property(set, k, fields[k], v);
         }
         for (const [f, d] of Object.entries(fields)) {
           if (d.requiredOnCreate && f in changes && (changes[f] === null || changes[f] === '')) throw err(400, 'CX_SADL_ENTITY_SRV/003', `Enter a value for ${f}`);
@@ -449,8 +453,8 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
         }
         return reply(204, undefined, def.etag ? { etag: etagOf(parseODataDate(row.LastChangeDateTime) ?? 0) } : {});
       } catch (e) {
-        if (e instanceof ODataFailure) return sendError(res, e.input, { 'set-cookie': setCookies.join(', ') });
-        if (e instanceof FilterError) return sendError(res, { status: 400, code: '/IWBEP/CM_MGW_RT/020', message: e.message });
+        if (e instanceof ODataFailure) return sendError(res, e.input, { 'set-cookie': setCookies.join(', ') }, service);
+        if (e instanceof FilterError) return sendError(res, { status: 400, code: '/IWBEP/CM_MGW_RT/020', message: e.message }, {}, service);
         throw e;
       }
     },
