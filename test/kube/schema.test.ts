@@ -10,6 +10,11 @@ describe('structural checks', () => {
     expect(report.causes.length === 0).toBe(ok);
   });
 
+  test('a default must be valid for its own schema', () => {
+    const report = checkStructural({ type: 'object', properties: { a: { type: 'integer', minimum: 1, default: 0 }, b: { type: 'string', default: 'ok' } } }, 's');
+    expect(report.causes.map((c) => c.field)).toEqual(['s.properties[a].default']);
+  });
+
   test('preserve-unknown-fields may stand without a type; anything else needs one', () => {
     expect(checkStructural({ type: 'object', properties: { a: { 'x-kubernetes-preserve-unknown-fields': true }, b: { description: 'untyped' } } }, 's').causes.map((c) => c.field)).toEqual(['s.properties[b].type']);
   });

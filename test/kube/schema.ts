@@ -57,6 +57,13 @@ function walk(s: Schema, at: string, inJunctor: boolean, r: StructuralReport): v
   if (typeof s.pattern === 'string' && !re2Compatible(s.pattern)) {
     r.causes.push({ type: 'FieldValueInvalid', field: `${at}.pattern`, message: `Invalid value: ${JSON.stringify(s.pattern)}: must be a valid regular expression (RE2: no lookaround, no backreferences)` });
   }
+  if (!inJunctor && 'default' in s) {
+    // Defaults must themselves be valid (and survive pruning), as apiextensions checks on create.
+    const report: ValueReport = { causes: [], pruned: [] };
+    validateValue(structuredClone(s.default), s, 'default', report);
+    const problems = [...report.causes.map((c) => c.message), ...report.pruned.map((p) => `unknown field "${p}"`)];
+    if (problems.length) r.causes.push({ type: 'FieldValueInvalid', field: `${at}.default`, message: `Invalid value: ${JSON.stringify(s.default)}: ${problems.join('; ')}` });
+  }
   if (inJunctor) {
     for (const k of NOT_IN_JUNCTORS) if (k in s) r.causes.push({ type: 'FieldValueForbidden', field: `${at}.${k}`, message: 'Forbidden: must be empty to be structural' });
   } else {
