@@ -1,19 +1,13 @@
 /**
- * Standalone Jiandaoyun v5 emulator for the demo and manual testing:
- *   node connectors/jiandaoyun/emulator/main.ts --port 0
- * prints `jiandaoyun emulator listening on <url>` and runs until SIGINT/SIGTERM.
+ * Standalone Jiandaoyun v5 emulator for the demo and cross-process tests:
+ *   node connectors/jiandaoyun/emulator/main.ts --port 0 [--seed records.json] [--faults JSON]
+ * prints `jiandaoyun emulator listening on <url> (API base <url>/api)`; seed rows are by "appId/entryId".
  */
-import { parseArgs } from 'node:util';
+import { runEmulator } from '../../shared/emulator/runner.ts';
 import { startJiandaoyunEmulator } from './server.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}"\n`);
-  process.exit(2);
-}
-const emulator = await startJiandaoyunEmulator({ port });
-process.stdout.write(`jiandaoyun emulator listening on ${emulator.url} (API base ${emulator.apiBase})\n`);
-const stop = (): void => void emulator.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+await runEmulator(
+  'jiandaoyun',
+  (o) => startJiandaoyunEmulator({ port: o.port, ...(o.seed ? { seed: o.seed } : {}), ...(o.faults ? { faults: o.faults } : {}) }),
+  (e) => `API base ${e.url}/api`,
+);

@@ -1,19 +1,9 @@
 /**
- * Standalone Salesforce emulator for the demo and manual testing:
- *   node connectors/salesforce/emulator/main.ts --port 0
- * prints `salesforce emulator listening on <url>` and runs until SIGINT/SIGTERM.
+ * Standalone Salesforce emulator for the demo and cross-process tests:
+ *   node connectors/salesforce/emulator/main.ts --port 0 [--seed records.json] [--faults JSON]
+ * prints `salesforce emulator listening on <url>`; seed records are by sObject type.
  */
-import { parseArgs } from 'node:util';
+import { runEmulator } from '../../shared/emulator/runner.ts';
 import { startSalesforceEmulator } from './server.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}"\n`);
-  process.exit(2);
-}
-const emulator = await startSalesforceEmulator({ port });
-process.stdout.write(`salesforce emulator listening on ${emulator.url}\n`);
-const stop = (): void => void emulator.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+await runEmulator('salesforce', (o) => startSalesforceEmulator({ port: o.port, ...(o.seed ? { seed: o.seed } : {}), ...(o.faults ? { faults: o.faults } : {}) }));
