@@ -1,6 +1,6 @@
 /**
  * Runs the test API server for manual use:
- *   node test/kube/main.ts [--port 8001] [--gc] [--history 10000] [--bookmark-ms 0] [--kubeconfig out.yaml]
+ *   node test/kube/main.ts [--port 8001] [--gc] [--history 10000] [--bookmark-ms 0] [--token T] [--kubeconfig out.yaml]
  * then `KUBECONFIG=out.yaml kubectl get ns`. Admin switches: POST /_admin/drop-watches, /_admin/bookmarks,
  * /_admin/compact, /_admin/gc?mode=on|off.
  */
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     history: { type: 'string', default: '10000' },
     'bookmark-ms': { type: 'string', default: '0' },
     kubeconfig: { type: 'string' },
+    token: { type: 'string' },
   },
 });
 const server = await startKubeServer({
@@ -23,8 +24,9 @@ const server = await startKubeServer({
   garbageCollection: values.gc ? 'on' : 'off',
   historyLimit: Number(values.history),
   bookmarkIntervalMs: Number(values['bookmark-ms']),
+  ...(values.token ? { token: values.token } : {}),
 });
-if (values.kubeconfig) writeFileSync(values.kubeconfig, kubeconfigYaml(server.url));
+if (values.kubeconfig) writeFileSync(values.kubeconfig, values.token ? kubeconfigYaml(server.url, values.token) : kubeconfigYaml(server.url));
 process.stdout.write(`test API server listening on ${server.url}${values.kubeconfig ? ` (kubeconfig ${values.kubeconfig})` : ''}\n`);
 const stop = (): void => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
