@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIO } from '../../cli/io.ts';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { generateFiles } from '../emit/generate.ts';
+import { generateParallel } from '../emit/parallel.ts';
 import { diffOutput, writeOutput } from '../emit/output.ts';
 import { createTypeChecker, typeCheckNative } from '../emit/verify.ts';
 import { renderPretty, useColor } from '../diagnostics/reporters/index.ts';
@@ -46,7 +46,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const emit = reporter(io, format, repo.sources);
   const diagnostics: Diagnostic[] = [...repo.diagnostics];
-  const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : generateFiles(repo.documents, repo.mapping);
+  const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : await generateParallel(repo.documents, repo.mapping, repo.sources);
   // The check phase may already run the mapping checks (for `validate`); report each finding once.
   if (result) diagnostics.push(...result.diagnostics.filter((d) => !diagnostics.some((e) => sameDiagnostic(d, e))));
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
@@ -88,7 +88,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (format === 'pretty') {
     const changed = report.stale.length + report.missing.length;
     const removed = report.extra.length - report.kept.length;
-    io.stdout(`generated ${result.compiled.length} spec(s) into ${out}/: ${changed} file(s) written, ${removed} removed, ${result.files.length - changed} unchanged\n`);
+    io.stdout(`generated ${result.specs.length} spec(s) into ${out}/: ${changed} file(s) written, ${removed} removed, ${result.files.length - changed} unchanged\n`);
   }
   return EXIT_OK;
 }

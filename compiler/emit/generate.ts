@@ -12,41 +12,74 @@ export interface GenerateOutput {
   /** Every file of the output directory, sorted by path; empty when any spec has errors. */
   files: GeneratedFile[];
   diagnostics: Diagnostic[];
-  compiled: { mapping: CompiledMapping; plan: Plan }[];
+  /** Names of the specs code was generated for, sorted. */
+  specs: string[];
 }
 
-export function generateFiles(docs: readonly LoadedDocument[], repo: MappingRepo): GenerateOutput {
-  const checked = checkMappings(docs, repo);
-  const diagnostics = [...checked.diagnostics];
+/** What one share of the specs produced: their files (no registry), problems, and which failed. */
+export interface SpecsOutput {
+  files: GeneratedFile[];
+  diagnostics: Diagnostic[];
+  generated: string[];
+  failed: string[];
+  /** CodegenError per spec name, located later by the caller that holds the documents. */
+  codegenErrors: { spec: string; code: string; message: string }[];
+}
+
+/** Compiles, plans and emits the specs of `docs` named in `only` (all when omitted). */
+export function generateSpecs(docs: readonly LoadedDocument[], repo: MappingRepo, only?: ReadonlySet<string>): SpecsOutput & { compiled: { mapping: CompiledMapping; plan: Plan }[] } {
+  const checked = checkMappings(docs, repo, only);
+  const out: SpecsOutput & { compiled: { mapping: CompiledMapping; plan: Plan }[] } = {
+    files: [],
+    diagnostics: checked.diagnostics,
+    generated: [],
+    failed: checked.failed,
+    codegenErrors: [],
+    compiled: [],
+  };
+  for (const mapping of checked.mappings) {
+    const plan = buildPlan(mapping);
+    try {
+      out.files.push(...emitSpec(mapping, plan));
+      out.generated.push(mapping.name);
+      out.compiled.push({ mapping, plan });
+    } catch (err) {
+      if (!(err instanceof CodegenError)) throw err;
+      out.codegenErrors.push({ spec: mapping.name, code: err.code, message: err.message.replace(/^SS\d+: /, '') });
+    }
+  }
+  return out;
+}
+
+/** Joins the outputs of one or more shares into the output directory: SS4006 per failed spec, the registry, sorted. */
+export function assemble(docs: readonly LoadedDocument[], parts: readonly SpecsOutput[]): GenerateOutput {
   const byName = new Map(docs.filter((d) => d.kind === 'SyncSpec').map((d) => [d.name, d]));
-  for (const name of checked.failed) {
-    const doc = byName.get(name);
+  const at = (name: string) => byName.get(name)?.locate(['metadata', 'name']);
+  const diagnostics = parts.flatMap((p) => p.diagnostics);
+  for (const name of parts.flatMap((p) => p.failed).sort()) {
     const d: Diagnostic = {
       code: 'SS4006',
       severity: 'error',
       summary: `no code generated for spec "${name}": it has errors`,
       detail: 'Fix the errors reported for this spec; generated/ is left as it was.',
     };
-    if (doc) d.range = doc.locate(['metadata', 'name']);
+    const range = at(name);
+    if (range) d.range = range;
     diagnostics.push(d);
   }
-  const compiled: GenerateOutput['compiled'] = [];
-  const files: GeneratedFile[] = [];
-  for (const mapping of checked.mappings) {
-    const plan = buildPlan(mapping);
-    try {
-      files.push(...emitSpec(mapping, plan));
-      compiled.push({ mapping, plan });
-    } catch (err) {
-      if (!(err instanceof CodegenError)) throw err;
-      const doc = byName.get(mapping.name);
-      const d: Diagnostic = { code: err.code, severity: 'error', summary: err.message.replace(/^SS\d+: /, '') };
-      if (doc) d.range = doc.locate(['metadata', 'name']);
-      diagnostics.push(d);
-    }
+  for (const e of parts.flatMap((p) => p.codegenErrors)) {
+    const d: Diagnostic = { code: e.code, severity: 'error', summary: e.message };
+    const range = at(e.spec);
+    if (range) d.range = range;
+    diagnostics.push(d);
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics, compiled };
-  files.push(emitRegistry(compiled.map((c) => c.mapping.name)));
+  const specs = parts.flatMap((p) => p.generated).sort();
+  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics, specs };
+  const files = [...parts.flatMap((p) => p.files), emitRegistry(specs)];
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, diagnostics, compiled };
+  return { files, diagnostics, specs };
+}
+
+export function generateFiles(docs: readonly LoadedDocument[], repo: MappingRepo): GenerateOutput {
+  return assemble(docs, [generateSpecs(docs, repo)]);
 }

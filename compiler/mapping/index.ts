@@ -28,10 +28,11 @@ export interface RepoMappings {
   diagnostics: Diagnostic[];
 }
 
-export function checkMappings(docs: readonly LoadedDocument[], repo: MappingRepo): RepoMappings {
+/** Checks every SyncSpec of `docs` (or only those named in `only`); all of `docs` stay visible to ref() and lookups. */
+export function checkMappings(docs: readonly LoadedDocument[], repo: MappingRepo, only?: ReadonlySet<string>): RepoMappings {
   const out: RepoMappings = { mappings: [], failed: [], diagnostics: [] };
   const specs = docs
-    .filter((d) => d.kind === 'SyncSpec' && d.name !== undefined)
+    .filter((d) => d.kind === 'SyncSpec' && d.name !== undefined && (only === undefined || only.has(d.name)))
     .sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : (a.name as string) > (b.name as string) ? 1 : 0));
   for (const doc of specs) {
     const result = checkMapping(doc, repo);
