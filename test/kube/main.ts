@@ -1,7 +1,8 @@
 /**
  * Runs the test API server for manual use:
  *   node test/kube/main.ts [--port 8001] [--gc] [--history 10000] [--bookmark-ms 0] [--token T] [--kubeconfig out.yaml]
- * then `KUBECONFIG=out.yaml kubectl get ns`. Admin switches: POST /_admin/drop-watches, /_admin/bookmarks,
+ * then `KUBECONFIG=out.yaml kubectl get ns`. `--token` makes the server demand `Authorization: Bearer T`; kubectl
+ * (client-go) sends tokens only over TLS, so use it for client-node and curl, not kubectl. Admin switches: POST /_admin/drop-watches, /_admin/bookmarks,
  * /_admin/compact, /_admin/gc?mode=on|off.
  */
 import { writeFileSync } from 'node:fs';
