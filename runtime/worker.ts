@@ -2,7 +2,7 @@
  * The sync worker: wires compiled specs, connectors and one store into triggers (webhook routes, polls,
  * cron schedules, queue consumers) → inbox → delivery loops, with metrics, health and a bounded drain.
  */
-import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Plan } from '../compiler/plan/types.ts';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -60,6 +60,8 @@ interface Stoppable {
 
 export type DrainOutcome = 'drained' | 'timeout';
 
+let instances = 0;
+
 export class Worker {
   readonly metrics: WorkerMetrics;
   readonly intake: Intake;
@@ -82,7 +84,9 @@ export class Worker {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.log = options.log ?? createLogger();
-    this.owner = options.owner ?? `worker-${randomUUID()}`;
+    // Stable across restarts of the same pod (hostname) and container (pid 1), so a restarted worker
+    // takes its own leases back at once instead of waiting for them to expire.
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${++instances}`;
     const store = options.store;
     this.metrics = new WorkerMetrics({ backlog: store, now: () => this.#clock.now(), processMetrics: options.processMetrics ?? false });
     this.intake = new Intake({ store, clock: this.#clock, log: this.log, metrics: this.metrics, onStored: (spec) => this.#deliverers.get(spec)?.wake() });
@@ -273,6 +277,8 @@ export class Worker {
 
   async start(): Promise<void> {
     if (this.#started) return;
+    const released = await this.#o.store.releaseOwner(this.owner);
+    if (released > 0) this.log.info({ code: 'SS5070', owner: this.owner, released }, 'took back the leases of a previous run of this worker');
     await this.#http?.listen();
     for (const q of this.#queues) await (q as RabbitMqTrigger | NatsTrigger).start();
     for (const d of this.#deliverers.values()) d.start();

@@ -207,6 +207,11 @@ export class PostgresInboxStore implements InboxStore {
     });
   }
 
+  async releaseOwner(owner: string): Promise<number> {
+    const r = await this.pool.query('DELETE FROM inbox_lanes WHERE owner = $1', [owner]);
+    return r.rowCount ?? 0;
+  }
+
   async renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void> {
     if (lanes.length === 0) return;
     await this.#q(

@@ -253,6 +253,17 @@ export class SqliteInboxStore implements InboxStore {
     return groupLanes(req.spec, events, delivered);
   }
 
+  async releaseOwner(owner: string): Promise<number> {
+    let n = 0;
+    for (const [k, l] of this.#leases) {
+      if (l.owner === owner) {
+        this.#leases.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
   async renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void> {
     for (const l of lanes) {
       const lease = this.#leases.get(leaseKey(l.spec, l.sourceId));

@@ -84,6 +84,9 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     // A new event for a leased key waits for the lease.
     await s.insertEvents([ev('k2', '2')]);
     expect(await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 1600 })).toEqual([]);
+    // w1 restarts under the same id: it drops its old leases and can claim them at once.
+    expect(await s.releaseOwner('w2')).toBe(1);
+    expect((await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 1600 })).map((l) => l.sourceId)).toEqual(['k3']);
     // w1 "died": its lease expires and w2 takes the keys over.
     const takeover = await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 2000 });
     expect(takeover.map((l) => l.sourceId)).toEqual(['k1', 'k2']);

@@ -152,6 +152,8 @@ export interface InboxStore {
   insertEvents(events: readonly NewEvent[]): Promise<InsertResult>;
   /** Leases up to `limit` keys with due pending events that no live lease holds. */
   claim(req: ClaimRequest): Promise<ClaimedLane[]>;
+  /** Drops every lease of `owner` (a restarted worker with the same id has nothing in flight); returns how many. */
+  releaseOwner(owner: string): Promise<number>;
   /** Extends the owner's leases (long batches). */
   renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void>;
   settle(s: Settlement): Promise<void>;
