@@ -12,6 +12,8 @@ import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCal
 import { JiandaoyunClient, type JiandaoyunConfig, type JiandaoyunFormRef } from './client.ts';
 
 export const JDY_MAX_BATCH = 100;
+/** Parallel data/update calls per batch (the endpoint allows 20/s; the token bucket of the worker paces above that). */
+const UPDATE_CONCURRENCY = 4;
 const LIST_LIMIT = 100;
 
 interface PageToken {
@@ -181,14 +183,24 @@ export class JiandaoyunConnector implements Connector {
     }
     for (const round of roundsByKey(items)) {
       const creates: { item: UpsertItem; index: number }[] = [];
+      const updates: { item: UpsertItem; index: number; dataId: string }[] = [];
       for (const c of round) {
         const ids = existing.get(c.item.key) ?? [];
         if (ids.length > 1) {
           results[c.index] = { key: c.item.key, status: 'reject', error: connectorError(CODES.ambiguousKey, 'rejected', `${ids.length} rows have ${keyField} ${c.item.key}`, { vendorCode: 'DUPLICATE_KEY' }) };
-        } else if (ids.length === 1) {
-          results[c.index] = await this.update(f, ids[0] as string, keyField, c.item, signal);
-        } else creates.push(c);
+        } else if (ids.length === 1) updates.push({ ...c, dataId: ids[0] as string });
+        else creates.push(c);
       }
+      // data/update takes one record per call: a few in parallel (each key once per round, so order holds).
+      let nextUpdate = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(UPDATE_CONCURRENCY, updates.length) }, async () => {
+          while (nextUpdate < updates.length) {
+            const u = updates[nextUpdate++] as (typeof updates)[number];
+            results[u.index] = await this.update(f, u.dataId, keyField, u.item, signal);
+          }
+        }),
+      );
       for (let i = 0; i < creates.length; i += JDY_MAX_BATCH) {
         const chunk = creates.slice(i, i + JDY_MAX_BATCH);
         const out = await this.create(f, keyField, chunk.map((c) => c.item), signal);

@@ -165,7 +165,8 @@ export class SalesforceClient {
     }
     if (res.status >= 500 || code === 'UNABLE_TO_LOCK_ROW' || code === 'SERVER_UNAVAILABLE') return fail(CODES.server, 'retryable', message, { vendorCode: code ?? String(res.status), retryAfterMs });
     if (code !== undefined && BAD_MAPPING_CODES.has(code)) return fail(CODES.badMapping, 'bad-mapping', message, { vendorCode: code });
-    if (code === 'MALFORMED_QUERY') return fail(CODES.queryRejected, 'bad-mapping', message, { vendorCode: code });
+    // An expired query locator means the pass must restart from the last checkpoint, not be retried as is.
+    if (code === 'MALFORMED_QUERY' || code === 'INVALID_QUERY_LOCATOR') return fail(CODES.queryRejected, 'bad-mapping', message, { vendorCode: code });
     if (res.status === 300) return fail(CODES.ambiguousKey, 'rejected', message, { vendorCode: 'MULTIPLE_CHOICES' });
     if (res.status < 400 || code === undefined) return fail(CODES.badReply, 'retryable', message, { vendorCode: code ?? String(res.status) });
     return fail(CODES.rejected, 'rejected', message, { vendorCode: code });

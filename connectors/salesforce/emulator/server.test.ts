@@ -92,6 +92,10 @@ describe('Salesforce emulator', () => {
     const second = (await http('GET', body.nextRecordsUrl)).json as { nextRecordsUrl: string; records: unknown[] };
     const third = (await http('GET', second.nextRecordsUrl)).json as { done: boolean; records: unknown[]; nextRecordsUrl?: string };
     expect([second.records.length, third.records.length, third.done, third.nextRecordsUrl]).toEqual([200, 50, true, undefined]);
+    const again = (await http('GET', second.nextRecordsUrl)).json as { records: unknown[] };
+    expect(again.records).toEqual(third.records); // a client retrying after a lost answer gets the same page
+    const gone = await http('GET', '/services/data/v66.0/query/01gEmNOPE-200');
+    expect((gone.json as { errorCode: string }[])[0]?.errorCode).toBe('INVALID_QUERY_LOCATOR');
     const bad = await http('GET', `/services/data/v66.0/query?q=${encodeURIComponent('SELECT COUNT() FROM Account')}`);
     expect([bad.status, (bad.json as { errorCode: string }[])[0]?.errorCode]).toEqual([400, 'MALFORMED_QUERY']);
     const field = await http('GET', `/services/data/v66.0/query?q=${encodeURIComponent('SELECT Nope FROM Account')}`);

@@ -411,7 +411,8 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     const page = l.rows.slice(offset, offset + l.pageSize);
     const end = offset + page.length;
     const done = end >= l.rows.length;
-    if (done) locators.delete(locator);
+    // Locators stay valid for re-reads of a page (a client retrying after a lost answer), bounded in number.
+    if (locators.size > 200) locators.delete(locators.keys().next().value as string);
     reply(res, 200, {
       totalSize: l.rows.length,
       done,
