@@ -39,7 +39,7 @@ export function pickFields(value: unknown, fields: Fields): unknown {
 }
 
 /** The spec as its authors applied it. */
-export function authoredSpec(obj: { spec?: unknown; metadata: { managedFields?: unknown } }): unknown {
-  const fields = ownedFields(obj.metadata.managedFields, 'spec');
+export function authoredSpec(obj: { spec?: unknown; metadata: object }): unknown {
+  const fields = ownedFields((obj.metadata as { managedFields?: unknown }).managedFields, 'spec');
   return fields === undefined ? obj.spec : pickFields(obj.spec, fields);
 }

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { compileSpec, objectFile, summarise, type SpecObject } from './compile.ts';
+
+const SPECS = join(import.meta.dirname, '../../specs');
+const repo: SpecObject[] = [];
+for (const rel of readdirSync(SPECS, { recursive: true, encoding: 'utf8' }).sort()) {
+  if (!rel.endsWith('.yaml')) continue;
+  for (const d of parseAllDocuments(readFileSync(join(SPECS, rel), 'utf8'))) {
+    const o = d.toJS() as SpecObject | null;
+    if (o?.kind) repo.push(o);
+  }
+}
+const NAME = 'crm-order-to-erp-sales-order';
+const edit = (name: string, f: (spec: any) => any): SpecObject[] => repo.map((o) => (o.kind === 'SyncSpec' && o.metadata.name === name ? { ...o, spec: f(structuredClone(o.spec)) } : o));
+
+describe('compileSpec', () => {
+  test('a spec of specs/ compiles into plan, code and the connections and lookups it uses', () => {
+    const r = compileSpec(NAME, repo);
+    if (!r.ok) throw new Error(summarise(r.diagnostics));
+    expect(Object.keys(r.bundle.files)).toEqual([
+      'connections/kingdee-prod.yaml', 'connections/salesforce-prod.yaml', 'lookups/sales-orgs.yaml', 'lookups/units.yaml', 'plan.json', 'transform.ts', 'types.ts',
+    ]);
+    expect(JSON.parse(r.bundle.files['plan.json'] ?? '{}')).toMatchObject({ name: NAME, source: { connection: 'salesforce-prod' } });
+    expect(r.bundle.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('the bundle hash depends on content only: input order does not matter, a mapping change does', () => {
+    const a = compileSpec(NAME, repo);
+    const b = compileSpec(NAME, [...repo].reverse());
+    const c = compileSpec(NAME, edit(NAME, (s) => ({ ...s, fields: { ...s.fields, FNote: "'fixed'" } })));
+    expect(a.ok && b.ok && c.ok).toBe(true);
+    if (!a.ok || !b.ok || !c.ok) return;
+    expect(b.bundle.hash).toBe(a.bundle.hash);
+    expect(c.bundle.hash).not.toBe(a.bundle.hash);
+  });
+
+  test('errors carry the code and line:col of the object rendered as YAML', () => {
+    const r = compileSpec(NAME, edit(NAME, (s) => ({ ...s, fields: { ...s.fields, FBillNo: 'source.OrderNumbr' } })));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.diagnostics.map((d) => d.code)).toContain('SS3103');
+    expect(summarise(r.diagnostics)).toMatch(new RegExp(`^1 error\\(s\\): SS3103 ${objectFile('SyncSpec', NAME).replace('.', '\\.')}:\\d+:\\d+ Order has no field "OrderNumbr"`));
+  });
+
+  test('another spec\'s errors do not fail this one', () => {
+    const r = compileSpec(NAME, edit('erp-material-to-crm-product', (s) => ({ ...s, fields: { ...s.fields, Name: 'source.Nope' } })));
+    expect(r.ok).toBe(true);
+  });
+
+  test('a missing connection is reported on the spec', () => {
+    const r = compileSpec(NAME, repo.filter((o) => !(o.kind === 'Connection' && o.metadata.name === 'kingdee-prod')));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(summarise(r.diagnostics)).toContain('kingdee-prod');
+  });
+
+  test('summarise caps the list', () => {
+    const d = { code: 'SS2001', severity: 'error' as const, summary: 'x' };
+    expect(summarise(Array.from({ length: 8 }, () => d), 3)).toBe('8 error(s): SS2001 x; SS2001 x; SS2001 x; … and 5 more');
+  });
+});
