@@ -161,7 +161,7 @@ export class KubeApi {
       obj.metadata.name = `${obj.metadata.generateName}${(++this.#generated).toString(36).padStart(5, '0')}`;
     }
     this.#requireNamespace(t, obj.metadata.namespace);
-    if (this.store.get(keyOf(t), obj.metadata.namespace, obj.metadata.name)) throw errors.alreadyExists(t.plural, t.group, obj.metadata.name);
+    if (this.store.has(keyOf(t), obj.metadata.namespace, obj.metadata.name)) throw errors.alreadyExists(t.plural, t.group, obj.metadata.name);
     for (const k of SYSTEM_META) if (k !== 'name' && k !== 'namespace') delete obj.metadata[k];
     if (t.statusSubresource && t.crdName) delete obj.status;
     if (t.plural === 'namespaces') { obj.spec = { finalizers: ['kubernetes'] }; obj.status = { phase: 'Active' }; }
