@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SalesforceConnector, soqlString } from './connector.ts';
-import { notificationsXml } from './emulator/outbound.ts';
+import { notificationsXml } from './outbound.ts';
 
 const ORG = '00DEm0000000001AAA';
 const connector = new SalesforceConnector({

@@ -21,7 +21,7 @@ import {
   type VendorHandler,
 } from '../../shared/emulator/server.ts';
 import { DEFAULT_OBJECTS, resolveField, resolveObject, type SfObject } from './objects.ts';
-import { isAck, notificationsXml } from './outbound.ts';
+import { isAck, notificationsXml } from '../outbound.ts';
 import { mapFields, matches, parseSoql, SoqlError, sortRows, type SoqlQuery } from './soql.ts';
 
 export type SfRecord = Record<string, unknown> & { Id: string };

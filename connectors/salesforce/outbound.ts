@@ -1,5 +1,5 @@
-/** SOAP bodies of Salesforce Outbound Messages (`notifications`) and the Ack the receiver answers with. */
-import { escapeXml } from '../../shared/xml.ts';
+/** SOAP bodies of Salesforce Outbound Messages (`notifications`) and the Ack receivers answer with: used by the connector (Ack) and the emulator (sending). */
+import { escapeXml } from '../shared/xml.ts';
 
 export const OM_NAMESPACE = 'http://soap.sforce.com/2005/09/outbound';
 
