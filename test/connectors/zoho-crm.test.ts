@@ -220,6 +220,15 @@ describe('zoho-crm specifics', () => {
     });
   });
 
+  it('answers 429 TOO_MANY_REQUESTS once the day’s API credits are spent; the connector waits its default back-off', async () => {
+    await withZoho({ dailyCredits: 3 }, {}, async (_emu, c) => {
+      // 25 records cost 3 credits: the allowance is gone after one upsert.
+      expect((await c.upsertBatch('Accounts', 'Account_Number', Array.from({ length: 25 }, (_, i) => account(`CR${i}`)))).every((r) => r.status === 'ok')).toBe(true);
+      const r = await c.upsertBatch('Accounts', 'Account_Number', [account('CR99')]);
+      expect(r[0]).toMatchObject({ status: 'retry', error: { code: 'SS5155', class: 'throttled', vendorCode: 'TOO_MANY_REQUESTS', retryAfterMs: 60_000 } });
+    });
+  });
+
   it('validates watch registrations and stops notifying through an expired channel', async () => {
     let t = Date.UTC(2026, 2, 1);
     await withZoho({ now: () => t }, {}, async (emu, c) => {

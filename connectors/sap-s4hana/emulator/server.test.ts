@@ -44,5 +44,10 @@ describe('sap-s4hana emulator', () => {
     expect((await post({ A_Nope: [] })).status).toBe(400);
     expect((await post({ A_Product: [{ Product: 'X', LastChangeDateTime: 'whenever' }] })).status).toBe(400);
     expect(await (await fetch(`${emu.url}/__admin/records`)).json()).toEqual({ A_Customer: 2, A_Product: 2 });
+    const mutate = (body: unknown) => fetch(`${(emu as SapEmulator).url}/__admin/mutate`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await mutate({ set: 'A_Product' })).status).toBe(400);
+    expect((await mutate({ set: 'A_Product', key: { Product: 'NOPE' }, values: {} })).status).toBe(400);
+    expect(await (await mutate({ set: 'A_Product', key: { Product: 'TG11' }, values: { ProductGroup: 'L001' } })).json()).toMatchObject({ Product: 'TG11', ProductGroup: 'L001' });
+    expect((await fetch(`${emu.url}/__admin/expire-csrf`, { method: 'POST' })).status).toBe(200);
   });
 });

@@ -488,7 +488,21 @@ export async function startSapEmulator(opts: SapEmulatorOptions = {}): Promise<S
       store.clear();
       sessions.clear();
       loseWrites = 0;
+      afterQuery = undefined;
       seedAll();
+    },
+    adminRoutes: {
+      'POST /__admin/expire-csrf': () => {
+        admin.expireCsrfTokens();
+        return { expired: true };
+      },
+      'POST /__admin/mutate': (body) => {
+        const b = body as { set?: unknown; key?: unknown; values?: unknown };
+        if (typeof b.set !== 'string' || typeof b.key !== 'object' || b.key === null || typeof b.values !== 'object' || b.values === null) {
+          throw new AdminInputError('mutate body must be {"set":"A_SalesOrder","key":{"SalesOrder":"…"},"values":{…}}');
+        }
+        return admin.mutate(b.set, b.key as Record<string, string>, b.values as SapRow);
+      },
     },
   };
 

@@ -55,6 +55,12 @@ export interface ZohoEmulatorOptions {
   /** How far `page` reaches before `page_token` is needed (Zoho: 2,000). */
   maxPageRecords?: number;
   tokenTtlSeconds?: number;
+  /**
+   * API credits per rolling 24 hours (Zoho: 50,000 plus per-licence credits). Every call costs one
+   * credit, an upsert one per 10 records; past the allowance calls answer 429 TOO_MANY_REQUESTS.
+   * Default: unlimited.
+   */
+  dailyCredits?: number;
   seed?: Record<string, Record<string, unknown>[]>;
 }
 
@@ -258,6 +264,28 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
     return row;
   };
 
+  /** Credits spent, by the instant they were spent (a rolling 24 h window). */
+  let spent: { at: number; credits: number }[] = [];
+  const spendCredits = (req: EmulatorRequest, parts: string[]): boolean => {
+    if (opts.dailyCredits === undefined) return true;
+    const t = now();
+    spent = spent.filter((s) => s.at > t - 86_400_000);
+    let cost = 1;
+    if (parts[1] === 'upsert') {
+      let data: unknown;
+      try {
+        data = (JSON.parse(req.body || '{}') as { data?: unknown }).data;
+      } catch {
+        data = undefined; // the upsert handler answers the bad body
+      }
+      cost = Math.max(1, Math.ceil((Array.isArray(data) ? data.length : 0) / 10));
+    }
+    const used = spent.reduce((n, s) => n + s.credits, 0);
+    if (used + cost > opts.dailyCredits) return false;
+    spent.push({ at: t, credits: cost });
+    return true;
+  };
+
   const authorised = (req: EmulatorRequest, res: ServerResponse): boolean => {
     const h = req.headers.authorization ?? '';
     const m = /^Zoho-oauthtoken\s+(\S+)$/.exec(h);
@@ -437,6 +465,7 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
       if (!authorised(req, res)) return;
       const major = Number(vm[1]);
       const parts = (vm[2] as string).split('/');
+      if (!spendCredits(req, parts)) return sendJson(res, 429, zohoError('TOO_MANY_REQUESTS', 'API credits for the last 24 hours are used up'));
       if (parts[0] === 'users' && req.method === 'GET') return sendJson(res, 200, { users: [{ id: API_USER.id, full_name: API_USER.name, email: 'syncspec@example.com', status: 'active' }] });
       if (parts[0] === 'actions' && parts[1] === 'watch') return watch(req, res);
       const mod = moduleOf(parts[0] as string);
@@ -481,6 +510,7 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
       tokens.clear();
       pageTokens.clear();
       channels.clear();
+      spent = [];
       seedAll();
     },
     adminRoutes: {
@@ -492,6 +522,13 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
         return admin.notify(b as NotifyRequest);
       },
       'GET /__admin/channels': () => [...channels.values()],
+      'POST /__admin/mutate': (body) => {
+        const b = body as { module?: unknown; id?: unknown; values?: unknown };
+        if (typeof b.module !== 'string' || typeof b.id !== 'string' || typeof b.values !== 'object' || b.values === null) {
+          throw new AdminInputError('mutate body must be {"module":"Accounts","id":"…","values":{…}}');
+        }
+        return admin.mutate(b.module, b.id, b.values as Record<string, unknown>);
+      },
     },
   };
 
