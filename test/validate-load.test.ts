@@ -54,6 +54,12 @@ describe.each([true, false])('loader (fast path %s)', (fast) => {
     expect(codesOf(loadText('d.yaml', `${LOOKUP}    华东: again\n`, { fast }))).toEqual(['SS1003@9:5']);
   });
 
+  it('finds a duplicate among 20,000 keys, and treats 1 and "1" as the same key', () => {
+    const entries = Array.from({ length: 20_000 }, (_, i) => `    k${i}: v${i}\n`).join('');
+    const r = loadText('big.yaml', `${LOOKUP}${entries}    k19999: again\n    7: a\n    "7": b\n`, { fast });
+    expect(codesOf(r)).toEqual(['SS1003@20009:5', 'SS1003@20011:5']);
+  });
+
   it('stops alias expansion bombs with a coded error', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 6; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);

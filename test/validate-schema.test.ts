@@ -1,10 +1,12 @@
 /** Phase 2 (schema): ajv errors mapped to YAML nodes, alternatives collapsed, the validator cache. */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadText } from '../compiler/load/index.ts';
 import { SchemaSet, validateDocument } from '../compiler/validate/index.ts';
+import { appendInPlace } from '../compiler/validate/schemas.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'syncspec-schema-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -117,5 +119,36 @@ describe('schema diagnostics with the real schemas', () => {
   it('points at the nested field of a child collection', () => {
     const ds = run(flow('  triggers:\n    - poll: { every: 5m }\n  fields:\n    Lines:\n      each: source.Items\n      fields:\n        Qty: { expr: item.q, defualt: 0 }\n'));
     expect(ds.map((d) => [d.code, d.range?.start.line, d.range?.start.col, d.suggestion])).toEqual([['SS2001', 16, 30, 'default']]);
+  });
+});
+
+describe('cached validators', () => {
+  it('rewrite only the error-append statement, and report exactly what ajv reports', () => {
+    expect(appendInPlace('"use strict";x = 1;')).toBe('"use strict";x = 1;');
+    const rewritten = appendInPlace('"use strict";if(!v(d)){vErrors = vErrors === null ? validate7.errors : vErrors.concat(validate7.errors);}');
+    expect(rewritten).toContain('appendErrors(vErrors, validate7.errors)');
+    expect(rewritten).not.toContain('.concat(');
+
+    const dir = mkdtempSync(join(tmp, 'p-'));
+    copyFileSync(join(import.meta.dirname, '../schemas/SyncSpec.schema.json'), join(dir, 'SyncSpec.schema.json'));
+    new SchemaSet(dir, join(dir, 'cache')).get('SyncSpec');
+    const fromCache = new SchemaSet(dir, join(dir, 'cache')).get('SyncSpec');
+    if (!('validate' in fromCache)) throw new Error(fromCache.problem);
+    expect(readFileSync(join(dir, 'cache', readdirSync(join(dir, 'cache'))[0] ?? ''), 'utf8')).toContain('appendErrors(');
+
+    const require = createRequire(import.meta.url);
+    const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: unknown): ((d: unknown) => boolean) & { errors?: unknown[] | null } } }).default;
+    const addFormats = (require('ajv-formats') as { default: (a: unknown) => void }).default;
+    const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true });
+    addFormats(ajv);
+    const reference = ajv.compile(JSON.parse(readFileSync(join(dir, 'SyncSpec.schema.json'), 'utf8')));
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i < 50; i++) fields[`F${i}`] = i % 3 === 0 ? true : i % 3 === 1 ? { expr: 'x', defualt: 1 } : { each: 'x', fields: { A: 1, B: { expr: 2 } } };
+    const doc = { apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec', metadata: { name: 'x' }, spec: { version: '1.0.0', owner: 'a', source: { connection: 'a', entity: 'b', key: 'c' }, target: { connection: 'a', entity: 'b', key: 'c' }, triggers: [{ poll: { every: 'x' } }], fields } };
+    const shape = (es: unknown[] | null | undefined) => (es ?? []).map((e) => { const { keyword, instancePath, schemaPath, params } = e as Record<string, unknown>; return { keyword, instancePath, schemaPath, params }; });
+    expect(reference(doc)).toBe(false);
+    expect(fromCache.validate(doc)).toBe(false);
+    expect(shape(fromCache.validate.errors)).toEqual(shape(reference.errors));
+    expect(shape(reference.errors).length).toBeGreaterThan(200);
   });
 });

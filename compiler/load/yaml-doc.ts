@@ -2,7 +2,7 @@
  * The precise loader: the `yaml` package's Document model keeps every node's source range, which is what turns
  * a data path (from ajv or a semantic check) back into file:line:col.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, Pos, SourceRange } from '../diagnostics/diagnostic.ts';
 import type { DataPath } from '../model.ts';
 import type { LineIndex } from './position.ts';
@@ -15,7 +15,9 @@ export const PARSE_OPTIONS = {
   schema: 'core',
   merge: false,
   resolveKnownTags: false, // !!binary, !!set, !!timestamp would make non-JSON values: read them as strings, with a warning
-  uniqueKeys: true,
+  // Duplicate keys are found by duplicateKeys() below: the parser's own check compares every key with every
+  // earlier one (quadratic; seconds for a lookup table with 20,000 entries).
+  uniqueKeys: false,
   keepSourceTokens: true,
   prettyErrors: false,
   strict: true,
@@ -45,9 +47,6 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
       const range = lines.range(file, start, Math.max(end, start + 1));
       if (e.code === 'TAB_AS_INDENT') {
         diagnostics.push({ code: 'SS1002', severity: 'error', summary: 'Tab character used for indentation', detail: 'YAML indentation must use spaces; replace the tab with spaces.', range });
-      } else if (e.code === 'DUPLICATE_KEY') {
-        const key = duplicateKeyText(doc, start) ?? text.slice(start, Math.max(end, start + 1));
-        diagnostics.push({ code: 'SS1003', severity: 'error', summary: `Duplicate key "${key}"`, detail: 'A key may appear only once in a mapping; this is its second occurrence. Remove one, or merge the two values.', range: keyRange(doc, start, lines, file) ?? range });
       } else if (e.code === 'MISSING_CHAR' && /quote/i.test(e.message)) {
         // The parser notices at the end of the file; the useful place is the quote that was never closed.
         const open = unclosedQuoteStart(doc, start);
@@ -56,6 +55,7 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
         diagnostics.push({ code: 'SS1001', severity: 'error', summary: `YAML syntax error: ${firstLine(e.message)}`, detail: `The YAML parser reports ${e.code}.`, range });
       }
     }
+    diagnostics.push(...duplicateKeys(doc, file, lines));
     for (const w of doc.warnings) {
       diagnostics.push({ code: 'SS1013', severity: 'warning', summary: `YAML warning: ${firstLine(w.message)}`, range: lines.range(file, w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)) });
     }
@@ -110,32 +110,34 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function duplicateKeyText(doc: YamlDoc, offset: number): string | undefined {
-  const pair = findPairWithKeyAt(doc.contents, offset);
-  if (pair && isScalar(pair.key)) return String(pair.key.value);
-  return undefined;
-}
-
-function keyRange(doc: YamlDoc, offset: number, lines: LineIndex, file: string): SourceRange | undefined {
-  const pair = findPairWithKeyAt(doc.contents, offset);
-  const r = pair && isScalar(pair.key) ? pair.key.range : undefined;
-  return r ? lines.range(file, r[0], r[1]) : undefined;
-}
-
-function findPairWithKeyAt(node: unknown, offset: number): Pair | undefined {
-  if (isMap(node)) {
-    for (const p of node.items) {
-      if (isScalar(p.key) && p.key.range?.[0] === offset) return p;
-      const inner = findPairWithKeyAt(p.value, offset);
-      if (inner) return inner;
+/**
+ * Keys that occur twice in one mapping, reported at the second occurrence. Keys are compared as the plain data
+ * will hold them (`1` and `"1"` are the same property there), with one hash set per mapping.
+ */
+function duplicateKeys(doc: YamlDoc, file: string, lines: LineIndex): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<unknown>();
+  const walk = (node: unknown): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const p of node.items) {
+        const k = keyString(p.key);
+        const r = (p.key as Node | null)?.range;
+        if (k !== undefined && keys.has(k) && r) {
+          out.push({ code: 'SS1003', severity: 'error', summary: `Duplicate key "${k}"`, detail: 'A key may appear only once in a mapping; this is its second occurrence. Remove one, or merge the two values.', range: lines.range(file, r[0], r[1]) });
+        }
+        if (k !== undefined) keys.add(k);
+        walk(p.key);
+        walk(p.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
     }
-  } else if (isSeq(node)) {
-    for (const item of node.items) {
-      const inner = findPairWithKeyAt(item, offset);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
+  };
+  walk(doc.contents);
+  return out;
 }
 
 /** Counts the nodes alias expansion would create (with memoised sizes, so the count itself stays cheap). */
@@ -210,6 +212,7 @@ export class YamlPositions {
   readonly lines: LineIndex;
   readonly doc: YamlDoc | undefined;
   readonly #scalarMaps = new Map<Node, ScalarMap | null>();
+  readonly #pairIndex = new Map<YAMLMap, Map<string, Pair>>();
 
   constructor(file: string, lines: LineIndex, doc: YamlDoc | undefined) {
     this.file = file;
@@ -224,7 +227,7 @@ export class YamlPositions {
       const resolved = this.#deref(node);
       let next: { node: Node | null; pair: Pair | undefined } | undefined;
       if (isMap(resolved)) {
-        const p = resolved.items.find((it) => isPair(it) && keyString(it.key) === String(seg));
+        const p = this.#pairs(resolved).get(String(seg));
         if (p) next = { node: (p.value ?? null) as Node | null, pair: p };
       } else if (isSeq(resolved)) {
         const i = typeof seg === 'number' ? seg : /^\d+$/.test(seg) ? Number(seg) : -1;
@@ -237,6 +240,20 @@ export class YamlPositions {
       pair = next.pair;
     }
     return { node, pair, complete: true };
+  }
+
+  /** Key → pair of a mapping, built once per mapping (a document with thousands of keys is located often). */
+  #pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.#pairIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const it of map.items) {
+        const k = isPair(it) ? keyString(it.key) : undefined;
+        if (k !== undefined && !index.has(k)) index.set(k, it);
+      }
+      this.#pairIndex.set(map, index);
+    }
+    return index;
   }
 
   #deref(node: Node | null): Node | null {

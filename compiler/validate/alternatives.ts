@@ -19,26 +19,67 @@ interface Owner {
   branch: number;
 }
 
-function ownerOf(e: AjvError, composites: readonly AjvError[]): Owner | undefined {
-  let best: Owner | undefined;
+/** Composites by instance path, so finding an error's owner looks only at the prefixes of its own path. */
+function indexComposites(composites: readonly AjvError[]): Map<string, AjvError[]> {
+  const byPath = new Map<string, AjvError[]>();
   for (const c of composites) {
-    if (c === e) continue;
-    const prefix = `${c.schemaPath}/`;
-    if (!e.schemaPath.startsWith(prefix) || !isPathPrefix(c.instancePath, e.instancePath)) continue;
-    const branch = Number(e.schemaPath.slice(prefix.length).split('/')[0]);
-    if (!Number.isInteger(branch)) continue;
-    if (!best || c.instancePath.length > best.composite.instancePath.length || (c.instancePath.length === best.composite.instancePath.length && c.schemaPath.length > best.composite.schemaPath.length)) {
-      best = { composite: c, branch };
-    }
+    const list = byPath.get(c.instancePath);
+    if (list) list.push(c);
+    else byPath.set(c.instancePath, [c]);
   }
-  return best;
+  return byPath;
+}
+
+function* pathPrefixes(instancePath: string): Generator<string> {
+  // Longest first: the nearest enclosing alternative owns the error.
+  let p = instancePath;
+  for (;;) {
+    yield p;
+    if (p === '') return;
+    p = p.slice(0, p.lastIndexOf('/'));
+  }
+}
+
+function ownerOf(e: AjvError, byPath: ReadonlyMap<string, readonly AjvError[]>): Owner | undefined {
+  for (const prefix of pathPrefixes(e.instancePath)) {
+    let best: Owner | undefined;
+    for (const c of byPath.get(prefix) ?? []) {
+      if (c === e || !e.schemaPath.startsWith(`${c.schemaPath}/`)) continue;
+      const branch = Number(e.schemaPath.slice(c.schemaPath.length + 1).split('/')[0]);
+      if (!Number.isInteger(branch)) continue;
+      if (!best || c.schemaPath.length > best.composite.schemaPath.length) best = { composite: c, branch };
+    }
+    if (best) return best;
+  }
+  return undefined;
 }
 
 export function collapseAlternatives(errors: readonly AjvError[], doc: LoadedDocument, root: JsonSchema): { errors: AjvError[]; diagnostics: Diagnostic[] } {
   const composites = errors.filter((e) => COMPOSITE.has(e.keyword));
   if (composites.length === 0) return { errors: [...errors], diagnostics: [] };
+  const byPath = indexComposites(composites);
   const owners = new Map<AjvError, Owner | undefined>();
-  for (const e of errors) owners.set(e, ownerOf(e, composites));
+  for (const e of errors) owners.set(e, ownerOf(e, byPath));
+
+  // Every error, filed under each alternative (composite and branch) it sits inside.
+  const buckets = new Map<AjvError, Map<number, AjvError[]>>();
+  for (const e of errors) {
+    for (let o = owners.get(e); o; o = owners.get(o.composite)) {
+      let byBranch = buckets.get(o.composite);
+      if (!byBranch) buckets.set(o.composite, (byBranch = new Map()));
+      const list = byBranch.get(o.branch);
+      if (list) list.push(e);
+      else byBranch.set(o.branch, [e]);
+    }
+  }
+  // Errors of the enclosing schema at the alternative's own place (type, maxProperties, ...).
+  const explainers = new Map<string, AjvError[]>();
+  for (const e of errors) {
+    if (COMPOSITE.has(e.keyword) || !EXPLAINS_ALTERNATIVES.has(e.keyword)) continue;
+    const list = explainers.get(e.instancePath);
+    if (list) list.push(e);
+    else explainers.set(e.instancePath, [e]);
+  }
 
   const dropped = new Set<AjvError>();
   const chosen = new Map<AjvError, number>();
@@ -59,15 +100,12 @@ export function collapseAlternatives(errors: readonly AjvError[], doc: LoadedDoc
       continue;
     }
     const owner = owners.get(c);
-    const explained = errors.some((e) => !COMPOSITE.has(e.keyword) && e.instancePath === c.instancePath && EXPLAINS_ALTERNATIVES.has(e.keyword) && owners.get(e)?.composite === owner?.composite && owners.get(e)?.branch === owner?.branch);
+    const explained = (explainers.get(c.instancePath) ?? []).some((e) => owners.get(e)?.composite === owner?.composite && owners.get(e)?.branch === owner?.branch);
     if (explained) {
       dropped.add(c);
       continue;
     }
-    const inBranch = (i: number): AjvError[] => errors.filter((e) => {
-      for (let o = owners.get(e); o; o = owners.get(o.composite)) if (o.composite === c) return o.branch === i;
-      return false;
-    });
+    const inBranch = (i: number): readonly AjvError[] => buckets.get(c)?.get(i) ?? [];
     const decision = choose(c, root, inBranch, doc);
     if ('branch' in decision) chosen.set(c, decision.branch);
     else {
@@ -86,7 +124,7 @@ function branchLabel(s: JsonSchema, i: number): string {
   return `alternative ${i + 1}`;
 }
 
-function choose(c: AjvError, root: JsonSchema, inBranch: (i: number) => AjvError[], doc: LoadedDocument): { branch: number } | { diagnostic: Diagnostic } {
+function choose(c: AjvError, root: JsonSchema, inBranch: (i: number) => readonly AjvError[], doc: LoadedDocument): { branch: number } | { diagnostic: Diagnostic } {
   const branches = (Array.isArray(c.schema) ? c.schema : []).map((b) => deref(b, root));
   const data = c.data;
   const path = toDataPath(c.instancePath, doc.value);

@@ -37,8 +37,8 @@ export function mapAjvError(e: AjvError, doc: LoadedDocument): Diagnostic | unde
     case 'unevaluatedProperties': {
       const prop = String(p.additionalProperty ?? p.unevaluatedProperty);
       const allowed = isRecord(e.parentSchema?.properties) ? Object.keys(e.parentSchema.properties) : [];
-      const used = isRecord(e.data) ? Object.keys(e.data) : [];
-      const suggestion = closest(prop, allowed.filter((k) => !used.includes(k)));
+      const used = isRecord(e.data) ? keysOf(e.data) : new Set<string>();
+      const suggestion = closest(prop, allowed.filter((k) => !used.has(k)));
       return err(
         'SS2001',
         `Unknown property "${prop}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
@@ -113,6 +113,14 @@ export function mapAjvError(e: AjvError, doc: LoadedDocument): Diagnostic | unde
   return err('SS2013', `"${name}" breaks the schema rule "${e.keyword}"`, at(path), `Rule parameters: ${show(e.params)}.${describe(e)}`);
 }
 
+/** Key sets of objects with many errors are built once, not once per error. */
+const keySets = new WeakMap<object, Set<string>>();
+function keysOf(o: Record<string, unknown>): Set<string> {
+  let set = keySets.get(o);
+  if (!set) keySets.set(o, (set = new Set(Object.keys(o))));
+  return set;
+}
+
 /** How a user names the node: the property name, or `triggers[1]` for a list item. */
 export function nameOf(path: DataPath): string {
   const last = path[path.length - 1];
@@ -130,20 +138,31 @@ function firstLine(r: SourceRange): SourceRange {
  * property diagnostic already suggests it, so the missing-property error is dropped.
  */
 export function dropMisspeltRequired(errors: readonly AjvError[]): AjvError[] {
+  const unknownAt = new Map<string, string[]>();
+  for (const o of errors) {
+    if (o.keyword !== 'additionalProperties') continue;
+    const prop = String((o.params as { additionalProperty?: unknown }).additionalProperty);
+    const list = unknownAt.get(o.instancePath);
+    if (list) list.push(prop);
+    else unknownAt.set(o.instancePath, [prop]);
+  }
   return errors.filter((e) => {
     if (e.keyword !== 'required') return true;
     const missing = String((e.params as { missingProperty?: unknown }).missingProperty);
-    return !errors.some((o) => o.keyword === 'additionalProperties' && o.instancePath === e.instancePath && closest(String((o.params as { additionalProperty?: unknown }).additionalProperty), [missing]) === missing);
+    return !(unknownAt.get(e.instancePath) ?? []).some((prop) => closest(prop, [missing]) === missing);
   });
 }
 
 /** One problem per value: a type error hides the others at the same place; a pattern error hides a length error. */
 export function pruneSameValue(errors: readonly AjvError[]): AjvError[] {
-  const byPath = new Map<string, AjvError[]>();
-  for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  const byPath = new Map<string, Set<string>>();
+  for (const e of errors) {
+    const keys = byPath.get(e.instancePath);
+    if (keys) keys.add(e.keyword);
+    else byPath.set(e.instancePath, new Set([e.keyword]));
+  }
   return errors.filter((e) => {
-    const here = byPath.get(e.instancePath) ?? [];
-    const keys = new Set(here.map((x) => x.keyword));
+    const keys = byPath.get(e.instancePath) ?? new Set<string>();
     if (keys.has('type') && e.keyword !== 'type') return false;
     if (keys.has('pattern') && (e.keyword === 'minLength' || e.keyword === 'maxLength')) return false;
     if ((keys.has('enum') || keys.has('const')) && (e.keyword === 'pattern' || e.keyword.endsWith('Length'))) return false;
