@@ -60,6 +60,11 @@ describe.each([true, false])('loader (fast path %s)', (fast) => {
     expect(codesOf(r)).toEqual(['SS1003@20009:5', 'SS1003@20011:5']);
   });
 
+  it('reports nesting too deep for the parser as a syntax error, not a crash', () => {
+    const r = loadText('deep.yaml', `a: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`, { fast });
+    expect(r.diagnostics.map((d) => [d.code, d.summary])).toContainEqual(['SS1001', 'YAML nesting is too deep to read']);
+  });
+
   it('stops alias expansion bombs with a coded error', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 6; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);

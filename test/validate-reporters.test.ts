@@ -52,6 +52,16 @@ describe('pretty', () => {
     expect(renderPretty([diag({})], { color: false, sources })).not.toContain('\x1b[');
   });
 
+  it('shows a window of a very long line with the marker still under the range', () => {
+    const long = `${'x'.repeat(5000)}BAD${'y'.repeat(5000)}`;
+    const d = diag({ range: { file: 'l.yaml', start: { line: 1, col: 5001, offset: 5000 }, end: { line: 1, col: 5004, offset: 5003 } } });
+    const lines = renderPretty([d], { color: false, sources: new Map([['l.yaml', long]]) }).split('\n');
+    expect(lines[1]?.length).toBeLessThan(200);
+    const marker = lines[2]?.indexOf('^') ?? -1;
+    expect(lines[1]?.slice(marker, marker + 3)).toBe('BAD');
+    expect(lines[2]?.slice(marker)).toBe('^~~');
+  });
+
   it('makes control characters in the source visible', () => {
     const out = renderPretty([diag({ range: { file: 'x.yaml', start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 2, offset: 1 } } })], { color: false, sources: new Map([['x.yaml', 'a\x1b[2Jb\n']]) });
     expect(out).toContain('a\\x1b[2Jb');

@@ -51,6 +51,8 @@ export function parseYamlText(file: string, lines: LineIndex): ParsedYamlDocumen
         // The parser notices at the end of the file; the useful place is the quote that was never closed.
         const open = unclosedQuoteStart(doc, start);
         diagnostics.push({ code: 'SS1001', severity: 'error', summary: 'YAML syntax error: this quoted string is never closed', detail: 'Add the closing quote; everything up to the end of the file was read as part of the string.', range: open === undefined ? range : lines.range(file, open, open + 1) });
+      } else if (e.code === 'RESOURCE_EXHAUSTION') {
+        diagnostics.push({ code: 'SS1001', severity: 'error', summary: 'YAML nesting is too deep to read', detail: 'The parser ran out of stack in deeply nested brackets or indentation starting here; a spec is never nested this deeply.', range });
       } else {
         diagnostics.push({ code: 'SS1001', severity: 'error', summary: `YAML syntax error: ${firstLine(e.message)}`, detail: `The YAML parser reports ${e.code}.`, range });
       }

@@ -49,6 +49,10 @@ function visible(s: string): string {
   return s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** Longest source line shown whole, and how much of it to keep before the range when it is cut. */
+const MAX_SHOWN = 160;
+const CONTEXT = 40;
+
 export function renderPretty(diagnostics: readonly Diagnostic[], options: PrettyOptions): string {
   const c = ansi(options.color);
   const out: string[] = [];
@@ -60,14 +64,24 @@ export function renderPretty(diagnostics: readonly Diagnostic[], options: Pretty
     const src = d.range && text !== undefined ? lineOf(text, d.range.start.line) : undefined;
     if (d.range && src !== undefined) {
       const gutter = String(d.range.start.line);
-      const chars = [...src];
-      const startCol = d.range.start.col;
-      const endCol = d.range.end.line === d.range.start.line ? Math.max(d.range.end.col, startCol + 1) : chars.length + 1;
+      let chars = [...src];
+      let startCol = d.range.start.col;
+      let endCol = d.range.end.line === d.range.start.line ? Math.max(d.range.end.col, startCol + 1) : chars.length + 1;
+      // A very long line (minified or generated) is shown as a window around the range.
+      if (chars.length > MAX_SHOWN) {
+        const from = Math.max(0, Math.min(startCol - 1 - CONTEXT, chars.length - MAX_SHOWN));
+        const shown = chars.slice(from, from + MAX_SHOWN);
+        const lead = from > 0 ? ['…'] : [];
+        chars = [...lead, ...shown, ...(from + MAX_SHOWN < chars.length ? ['…'] : [])];
+        startCol = startCol - from + lead.length;
+        endCol = Math.min(endCol - from + lead.length, lead.length + shown.length + 1);
+      }
+      const line = chars.join('');
       // Copy tabs from the source so the marker lines up whatever the terminal's tab width.
       const pad = chars.slice(0, startCol - 1).map((ch) => (ch === '\t' ? '\t' : ' '.repeat(cellWidth(ch)))).join('');
       const span = chars.slice(startCol - 1, Math.max(startCol, endCol - 1)).reduce((n, ch) => n + (ch === '\t' ? 1 : cellWidth(ch)), 0);
       const marker = `^${'~'.repeat(Math.max(0, span - 1))}`;
-      out.push(`${c.dim(`${gutter} |`)} ${visible(src)}`);
+      out.push(`${c.dim(`${gutter} |`)} ${visible(line)}`);
       out.push(`${c.dim(`${' '.repeat(gutter.length)} |`)} ${pad}${d.severity === 'error' ? c.red(marker) : c.yellow(marker)}`);
     }
     if (d.detail) out.push(...visible(d.detail).split('\n').map((l) => `  ${l}`));
