@@ -81,7 +81,11 @@ export interface Connector {
   readonly system: string;
   /** Largest write batch the vendor accepts. */
   readonly maxBatchSize: number;
-  /** Reads one page of records changed at or after `since` (inclusive; the worker drops what it already saw). */
+  /**
+   * Reads one page of records changed after the tie-safe position `since`: a later cursor, or the same
+   * cursor with a greater id. `since.id === ''` includes everything at `since.at` (overlap re-reads; the
+   * worker drops what it already saw by (id, version)). Follow `next` to the end; advance to `checkpoint`.
+   */
   readChanges(entity: string, since: CursorPosition | undefined, page: { next?: string; limit: number }, signal?: AbortSignal): Promise<ReadPage>;
   /** Streams every record of an entity in key order, page by page (reconciliation). */
   scan(entity: string, opts: { pageSize: number; signal?: AbortSignal }): AsyncIterable<SourceRecord[]>;
