@@ -250,7 +250,7 @@ export class Worker {
         intake: this.intake,
         metrics: this.metrics,
         log: this.log,
-        ready: async () => this.#started && (await o.store.depth().then(() => true)),
+        ready: async () => this.#started && (await o.store.ping().then(() => true)),
       });
     }
   }

@@ -416,6 +416,10 @@ export class PostgresInboxStore implements InboxStore {
     return (await this.#q('SELECT * FROM cursor_moves WHERE spec = $1 ORDER BY id DESC LIMIT $2', [spec, limit])).map(rowToMove);
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async prune(before: number): Promise<number> {
     return this.#tx(async (c) => {
       const a = await c.query(`DELETE FROM inbox_events WHERE state IN ('done', 'superseded', 'filtered', 'echo', 'skipped') AND updated_at < $1`, [before]);

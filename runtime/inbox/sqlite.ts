@@ -484,6 +484,10 @@ export class SqliteInboxStore implements InboxStore {
     return this.#all('SELECT * FROM cursor_moves WHERE spec = ? ORDER BY id DESC LIMIT ?', spec, limit).map(rowToMove);
   }
 
+  async ping(): Promise<void> {
+    this.#get('SELECT 1 AS ok');
+  }
+
   async prune(before: number): Promise<number> {
     return this.#tx(
       () =>

@@ -34,6 +34,7 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     t = await testStore(kind, { migrate: false });
     expect(await t.store.migrate()).toEqual([1, 2]);
     expect(await t.store.migrate()).toEqual([]);
+    await t.store.ping();
     const again = await t.reopen();
     expect(await again.migrate()).toEqual([]);
   });

@@ -184,6 +184,8 @@ export interface InboxStore {
   moveCursor(spec: string, to: CursorPosition | undefined, who: string, why: string, now: number): Promise<CursorMove>;
   cursorHistory(spec: string, limit: number): Promise<CursorMove[]>;
 
+  /** Cheap round trip for readiness probes. */
+  ping(): Promise<void>;
   /** Deletes settled events, delivery ids and expired echo marks older than `before`. */
   prune(before: number): Promise<number>;
   close(): Promise<void>;
