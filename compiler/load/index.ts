@@ -89,7 +89,8 @@ function lazyPositions(file: string, text: string): (index: number) => YamlPosit
   let parsed: ParsedYamlDocument[] | undefined;
   const positionsOf = (index: number): YamlPositions => {
     parsed ??= precise().parseYamlText(file, new LineIndex(text));
-    const found = parsed.find((p) => p.index === index) ?? parsed[0];
+    const direct = parsed[index];
+    const found = (direct?.index === index ? direct : parsed.find((p) => p.index === index)) ?? parsed[0];
     return found ? found.positions : new (precise().YamlPositions)(file, new LineIndex(text), undefined);
   };
   return positionsOf;
