@@ -3,6 +3,7 @@ import { accountTransform, makePlan, MemoryConnector } from '../test/runtime/fix
 import { logSink } from '../test/runtime/sink.ts';
 import { sqliteTestStore, type TestStore } from '../test/runtime/stores.ts';
 import { systemClock } from './clock.ts';
+import { manualClock } from './clock.ts';
 import { createLogger } from './ops/log.ts';
 import type { ItemResult, UpsertItem } from './support/connector.ts';
 import { signGeneric } from './webhook/hmac.ts';
@@ -97,5 +98,39 @@ describe('Worker', () => {
     expect(await worker.stop()).toBe('timeout');
     expect(sink.codes()).toContain('SS5073');
     expect(await store.depth()).toEqual({ accounts: 1 });
+  });
+});
+
+describe('Worker housekeeping', () => {
+  it('prunes settled events past the retention window on its clock', async () => {
+    const t = await sqliteTestStore();
+    const clock = manualClock(1_000_000);
+    const worker = new Worker({
+      specs: [{ plan: makePlan({ name: 'accounts' }), transform: accountTransform }],
+      connectors: { crm: new MemoryConnector('salesforce'), erp: new MemoryConnector() },
+      store: t.store,
+      clock,
+      http: false,
+      log: createLogger({ destination: logSink().stream }),
+      retentionMs: 10_000,
+      pruneEveryMs: 60_000,
+    });
+    try {
+      await t.store.insertEvents([{ spec: 'accounts', sourceId: 'P1', sourceVersion: '1', payload: { Id: 'P1', Name: 'x' }, receivedAt: clock.now(), deliveryId: 'd1' }]);
+      await worker.start();
+      const d = worker.deliverer('accounts')!;
+      while ((await d.step()) > 0);
+      await d.flush();
+      expect(await t.store.getEvent(1)).toMatchObject({ state: 'done' });
+      await clock.advance(60_000);
+      await expect.poll(() => t.store.getEvent(1)).toBeUndefined();
+      // The delivery id is gone too: the replay-protection window is the retention.
+      expect(await t.store.insertEvents([{ spec: 'accounts', sourceId: 'P1', sourceVersion: '2', payload: {}, receivedAt: clock.now(), deliveryId: 'd1' }])).toMatchObject({ inserted: 1 });
+    } finally {
+      const stopping = worker.stop();
+      await clock.advance(30_000);
+      await stopping;
+      await t.dispose();
+    }
   });
 });

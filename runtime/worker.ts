@@ -52,6 +52,10 @@ export interface WorkerOptions {
   breaker?: { threshold?: number; coolDownMs?: number };
   poll?: { pageSize?: number; settleCheckMs?: number };
   processMetrics?: boolean;
+  /** How long settled events, delivery ids and expired echo marks are kept (replay protection window); default 7 days. */
+  retentionMs?: number;
+  /** How often the store is pruned; default hourly. */
+  pruneEveryMs?: number;
 }
 
 interface Stoppable {
@@ -79,6 +83,8 @@ export class Worker {
   #http: WorkerHttpServer | undefined;
   #started = false;
   #stopping: Promise<DrainOutcome> | undefined;
+  #pruneStop = new AbortController();
+  #pruneLoop: Promise<void> | undefined;
 
   constructor(options: WorkerOptions) {
     this.#o = options;
@@ -284,8 +290,28 @@ export class Worker {
     for (const d of this.#deliverers.values()) d.start();
     for (const [spec, p] of this.#pollers) if (this.#polled.has(spec)) p.start();
     for (const t of this.#triggers) if (t instanceof Schedule) t.start();
+    this.#pruneLoop = this.#prune();
     this.#started = true;
     this.log.info({ code: 'SS5070', specs: this.specs, url: this.url, owner: this.owner }, 'worker started');
+  }
+
+  /** Deletes what is past the retention window, periodically (on the worker's clock). */
+  async #prune(): Promise<void> {
+    const every = this.#o.pruneEveryMs ?? 3_600_000;
+    const keep = this.#o.retentionMs ?? 7 * 86_400_000;
+    for (;;) {
+      try {
+        await this.#clock.sleep(every, this.#pruneStop.signal);
+      } catch {
+        return;
+      }
+      try {
+        const n = await this.#o.store.prune(this.#clock.now() - keep);
+        this.log.debug({ code: 'SS5070', pruned: n }, 'store pruned');
+      } catch (err) {
+        this.log.warn({ code: 'SS5007', err: err instanceof Error ? err.message : String(err) }, 'store prune failed; will try again');
+      }
+    }
   }
 
   /** Graceful drain: stop intake, finish batches in flight, within `drainTimeoutMs`. Idempotent. */
@@ -304,6 +330,8 @@ export class Worker {
       await Promise.all(this.#triggers.map((t) => t.stop()));
       await Promise.all([...this.#pollers.values()].map((p) => p.stop()));
       await Promise.all([...this.#deliverers.values()].map((d) => d.stop()));
+      this.#pruneStop.abort();
+      await this.#pruneLoop;
       return 'drained' as const;
     })();
     const timeout = new AbortController();
