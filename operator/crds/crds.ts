@@ -17,6 +17,8 @@ export interface KindInfo {
   shortNames: string[];
   /** Printer columns between Ready and Age. */
   columns: PrinterColumn[];
+  /** Status fields only this kind has, added to the common status schema. */
+  statusFields?: Record<string, JsonSchema>;
 }
 
 export interface PrinterColumn {
@@ -37,7 +39,23 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'Connection', plural: 'connections', shortNames: ['sconn'], columns: [{ name: 'System', type: 'string', jsonPath: '.spec.system', description: 'System this connection points at' }] },
   { kind: 'LookupTable', plural: 'lookuptables', shortNames: ['slt'], columns: [] },
   { kind: 'EntitySchema', plural: 'entityschemas', shortNames: ['sent'], columns: [{ name: 'System', type: 'string', jsonPath: '.spec.system', description: 'System whose catalog entity this extends' }] },
-  { kind: 'SpecSource', plural: 'specsources', shortNames: ['ssrc'], columns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url', description: 'Git repository the specs come from' }] },
+  {
+    kind: 'SpecSource', plural: 'specsources', shortNames: ['ssrc'], columns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url', description: 'Git repository the specs come from' }],
+    statusFields: {
+      lastAttemptedRevision: { type: 'string', description: 'Git commit last fetched and compiled, applied or not' },
+      artifact: {
+        type: 'object',
+        description: 'The specs of the last applied revision',
+        properties: {
+          revision: { type: 'string', description: 'Git commit the artifact was taken from' },
+          checksum: { type: 'string', description: 'sha256 over the file names and contents under spec.path' },
+          path: { type: 'string', description: 'Folder within the repository' },
+          files: { type: 'integer', format: 'int64', minimum: 0, description: 'YAML files under the path' },
+          objects: { type: 'integer', format: 'int64', minimum: 0, description: 'Objects applied from them' },
+        },
+      },
+    },
+  },
 ];
 
 /**
@@ -51,8 +69,8 @@ export const CATEGORY = 'syncspec-all';
 export const MAX_DEPTH = 12;
 
 /** The status the operator writes: kstatus conditions plus what the flow is actually doing. */
-export function statusSchema(): JsonSchema {
-  return {
+export function statusSchema(extra: Record<string, JsonSchema> = {}): JsonSchema {
+  const schema: JsonSchema = {
     type: 'object',
     description: 'Written by the syncspec operator through the status subresource.',
     properties: {
@@ -80,6 +98,8 @@ export function statusSchema(): JsonSchema {
       deadLetters: { type: 'integer', format: 'int64', minimum: 0, description: 'Records currently in the dead-letter queue' },
     },
   };
+  Object.assign(schema.properties as Record<string, JsonSchema>, extra);
+  return schema;
 }
 
 export interface GeneratedCrd {
@@ -107,7 +127,7 @@ export function crdFor(info: KindInfo, jsonSchema: JsonSchema): GeneratedCrd {
       // Only name and generateName may be constrained in a CRD's metadata schema.
       metadata: nameSchema ? { type: 'object', properties: { name: nameSchema } } : { type: 'object' },
       spec,
-      status: statusSchema(),
+      status: statusSchema(info.statusFields),
     },
   };
   const singular = info.kind.toLowerCase();

@@ -85,12 +85,24 @@ export class SyncSpecReconciler {
         metadata: { finalizers: [...(obj.metadata.finalizers ?? []), FINALIZER], resourceVersion: obj.metadata.resourceVersion },
       });
     }
-    const before = structuredClone((obj.status ?? {}) as SyncSpecStatus);
+    let before = structuredClone((obj.status ?? {}) as SyncSpecStatus);
     const status = structuredClone(before);
     const generation = obj.metadata.generation ?? 0;
     const now = this.#d.clock.now();
     let conditions = readConditions(status.conditions);
     const set = (c: ConditionInput): void => { conditions = setCondition(conditions, c, generation, now); };
+    const suspended = obj.spec?.suspend === true;
+
+    if (status.observedGeneration !== generation && !suspended) {
+      // A new generation: say so before the work (kstatus InProgress), keeping Ready as it was —
+      // "Ready with the previous version, reconciling the new one" is exactly what conditions can express.
+      set({ type: 'Reconciling', status: 'True', reason: 'Progressing', message: `reconciling generation ${generation}` });
+      status.conditions = conditions;
+      await this.#writeStatus(obj, before, status, { events: false });
+      before = structuredClone(status);
+    }
+
+    if (suspended) return this.#suspend(obj, before, status, set, () => conditions);
 
     const result = this.#compile(obj);
     if (!result.ok) {
@@ -104,9 +116,8 @@ export class SyncSpecReconciler {
       return terminal(new OperatorError('SS6020', `${key.namespace}/${key.name} does not compile: ${message}`));
     }
     const bundle = result.bundle;
-    const suspended = obj.spec?.suspend === true;
     const owner = { name: key.name, namespace: key.namespace, uid: obj.metadata.uid ?? '' };
-    const desired = desiredObjects(owner, bundle, this.#d.config.worker, { suspended });
+    const desired = desiredObjects(owner, bundle, this.#d.config.worker, { suspended: false });
     const skipped: string[] = [];
     for (const d of desired) {
       try {
@@ -125,19 +136,34 @@ export class SyncSpecReconciler {
     status.observedGeneration = generation;
     conditions = removeCondition(conditions, 'Stalled');
     conditions = removeCondition(conditions, 'Reconciling');
-    if (suspended) {
-      set({ type: 'Ready', status: 'False', reason: 'Suspended', message: 'spec.suspend is true: the worker is scaled to 0' });
-      for (const t of ['Synced', 'DeadLettersPresent', 'SLOBurning']) conditions = removeCondition(conditions, t);
-      delete status.deadLetters;
-    } else {
-      const note = skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : '';
-      set({ type: 'Ready', status: 'True', reason: 'Reconciled', message: `worker for ${revision} applied (bundle ${bundle.hash.slice(0, 12)})${note}` });
-      const health = await this.#health(key, bundle.plan.sla);
-      for (const c of health.conditions) set(c);
-      if (health.deadLetters === undefined) delete status.deadLetters;
-      else status.deadLetters = health.deadLetters;
-    }
+    const note = skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : '';
+    set({ type: 'Ready', status: 'True', reason: 'Reconciled', message: `worker for ${revision} applied (bundle ${bundle.hash.slice(0, 12)})${note}` });
+    const health = await this.#health(key, bundle.plan.sla);
+    for (const c of health.conditions) set(c);
+    if (health.deadLetters === undefined) delete status.deadLetters;
+    else status.deadLetters = health.deadLetters;
     status.conditions = conditions;
+    await this.#writeStatus(obj, before, status);
+    return done(this.#d.config.resyncMs);
+  }
+
+  /**
+   * Suspended: hands off. Nothing is compiled, applied or pruned (drift is left alone too); the worker
+   * Deployment, if any, is scaled to 0 so no data moves. Resuming applies everything again, replicas included.
+   */
+  async #suspend(obj: KubeObject, before: SyncSpecStatus, status: SyncSpecStatus, set: (c: ConditionInput) => void, current: () => Condition[]): Promise<Outcome> {
+    const ns = obj.metadata.namespace ?? '';
+    const deployment = await this.#d.resources.get(KINDS.Deployment, ns, obj.metadata.name);
+    const owned = deployment?.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === obj.metadata.uid);
+    if (deployment && owned && deployment.spec?.replicas !== 0) {
+      await this.#d.resources.mergePatch(KINDS.Deployment, ns, obj.metadata.name, { spec: { replicas: 0 } });
+    }
+    set({ type: 'Ready', status: 'False', reason: 'Suspended', message: 'spec.suspend is true: nothing is applied and the worker is scaled to 0' });
+    let conditions = current();
+    for (const t of ['Reconciling', 'Stalled', 'Synced', 'DeadLettersPresent', 'SLOBurning']) conditions = removeCondition(conditions, t);
+    status.conditions = conditions;
+    status.observedGeneration = obj.metadata.generation ?? 0;
+    delete status.deadLetters;
     await this.#writeStatus(obj, before, status);
     return done(this.#d.config.resyncMs);
   }
@@ -222,7 +248,7 @@ export class SyncSpecReconciler {
   }
 
   /** Patches /status only when it changed; records an Event for each Ready/Stalled transition. */
-  async #writeStatus(obj: KubeObject, before: SyncSpecStatus, after: SyncSpecStatus): Promise<void> {
+  async #writeStatus(obj: KubeObject, before: SyncSpecStatus, after: SyncSpecStatus, options: { events: boolean } = { events: true }): Promise<void> {
     if (isDeepStrictEqual(before, after)) return;
     const ns = obj.metadata.namespace ?? '';
     try {
@@ -234,6 +260,7 @@ export class SyncSpecReconciler {
       if (isNotFound(err)) return;
       throw err;
     }
+    if (!options.events) return;
     const now = this.#d.clock.now();
     for (const type of ['Ready', 'Stalled', 'DeadLettersPresent', 'SLOBurning'] as const) {
       const was = getCondition(readConditions(before.conditions), type);

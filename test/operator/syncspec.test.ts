@@ -135,8 +135,32 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
   test('a changed mapping rolls out a new bundle hash; re-applying the same spec changes nothing', async () => {
     const before = await getJson(`deployment/${SPEC}`);
     const oldHash = before.spec.template.metadata.annotations['syncspec.dev/bundle-hash'];
+    // Every version of the SyncSpec from here on, straight from a watch (transient states included).
+    const seen: any[] = [];
+    const stop = new AbortController();
+    const watchFrom = (await getJson(`syncspec/${SPEC}`)).metadata.resourceVersion;
+    void fetch(`${server.url}/apis/syncspec.dev/v1/namespaces/${NS}/syncspecs?watch=true&fieldSelector=metadata.name%3D${SPEC}&resourceVersion=${watchFrom}`, { signal: stop.signal, headers: { authorization: 'Bearer syncspec-test' } })
+      .then(async (res) => {
+        let buf = '';
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buf += Buffer.from(chunk).toString('utf8');
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) { seen.push(JSON.parse(buf.slice(0, nl)).object); buf = buf.slice(nl + 1); }
+        }
+      }).catch(() => {});
     await applySpec((t) => t.replace('Name: source.FName.trim()', 'Name: source.FName.trim().upperAscii()'));
     await expect.poll(async () => (await getJson(`deployment/${SPEC}`)).spec.template.metadata.annotations['syncspec.dev/bundle-hash'], { timeout: 20_000 }).not.toBe(oldHash);
+    const generation = (await getJson(`syncspec/${SPEC}`)).metadata.generation;
+    await expect.poll(() => seen.some((o) => o.status?.observedGeneration === generation && condition(o, 'Ready')?.status === 'True' && !condition(o, 'Reconciling')), { timeout: 10_000 }).toBe(true);
+    stop.abort();
+    // kstatus: the new generation was first marked Reconciling while Ready still held for the previous one.
+    const progressing = seen.filter((o) => condition(o, 'Reconciling')?.status === 'True');
+    expect(progressing.length).toBeGreaterThan(0);
+    for (const o of progressing) {
+      expect(condition(o, 'Reconciling')).toMatchObject({ reason: 'Progressing', observedGeneration: generation });
+      expect(condition(o, 'Ready')?.status).toBe('True');
+      expect(condition(o, 'Stalled')).toBeUndefined();
+    }
     const after = await getJson(`deployment/${SPEC}`);
     const ss = await getJson(`syncspec/${SPEC}`);
     expect(after.spec.template.metadata.annotations['syncspec.dev/bundle-hash']).toBe(ss.status.bundleHash);
