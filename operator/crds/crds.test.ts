@@ -103,7 +103,8 @@ describe('generated CRDs', () => {
       if (info.kind === 'SyncSpec') expect(columns.slice(0, 3)).toEqual(['Ready', 'Version', 'Revision']);
       expect(crd.spec.names).toMatchObject({ kind: info.kind, plural: info.plural, shortNames: info.shortNames, categories: ['syncspec-all'] });
       const status = version.schema.openAPIV3Schema.properties.status.properties;
-      expect(Object.keys(status).sort()).toEqual(['bundleHash', 'conditions', 'deadLetters', 'observedGeneration', 'revision']);
+      const own = Object.keys(info.statusFields ?? {});
+      expect(Object.keys(status).sort()).toEqual(['bundleHash', 'conditions', 'deadLetters', 'observedGeneration', 'revision', ...own].sort());
       expect(Object.keys(status.conditions.items.properties).sort()).toEqual(['lastTransitionTime', 'message', 'observedGeneration', 'reason', 'status', 'type']);
     });
   }

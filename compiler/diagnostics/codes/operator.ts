@@ -102,4 +102,53 @@ export const operatorCodes = {
       'The SyncSpec carried the syncspec.dev/finalizer finalizer; on deletion the operator deleted the worker Deployment, ' +
       'bundle ConfigMap, Service, PodDisruptionBudget and PrometheusRule it owned, then removed the finalizer.',
   },
+  SS6030: {
+    title: 'SpecSource: Git fetch failed',
+    explanation:
+      'The operator could not fetch the SpecSource\'s repository: the host was unreachable, the URL is wrong, the ref ' +
+      '(branch, tag or commit) does not exist, or the server refused the credentials from `spec.secretRef`. Nothing ' +
+      'already applied changes; the source is retried with backoff and reports Ready=False with reason ' +
+      'GitOperationFailed or AuthenticationFailed. Check the URL and ref with `git ls-remote`, and the Secret\'s ' +
+      '`username`/`password` keys. Credentials are never written to logs or conditions.',
+  },
+  SS6031: {
+    title: 'SpecSource: revision does not compile',
+    explanation:
+      'The specs at the fetched commit under `spec.path` do not pass `syncspec validate`: the condition message lists the ' +
+      'diagnostics with file:line:col in the repository. The previously applied revision stays applied (its SyncSpecs, ' +
+      'Connections, LookupTables and EntitySchemas are left as they were, so the running workers are untouched) and the ' +
+      'SpecSource is Ready=False with reason CompileFailed. Fix the specs and push a new commit; run ' +
+      '`syncspec validate <path>` locally to see the same diagnostics.',
+  },
+  SS6032: {
+    title: 'SpecSource: object cannot be applied from this source',
+    explanation:
+      'A document fetched from Git cannot be applied as part of this SpecSource: it names another namespace than the ' +
+      'SpecSource\'s own (owner references cannot cross namespaces), or an object of that kind and name already belongs ' +
+      'to another SpecSource (label syncspec.dev/source). The document is skipped and the source is Ready=False with ' +
+      'reason ApplyFailed; remove `metadata.namespace` from the file or rename the object.',
+  },
+  SS6033: {
+    title: 'SpecSource: the API server refused an object',
+    explanation:
+      'The revision compiled, but server-side applying one of its objects failed (the CRD\'s structural schema is looser ' +
+      'or stricter than the compiler in a corner, RBAC is missing, or the API server is unavailable). Objects that applied ' +
+      'stay applied, nothing is pruned, and the source is Ready=False with reason ApplyFailed naming the object and the ' +
+      'API status. Transient failures are retried with backoff.',
+  },
+  SS6034: {
+    title: 'SpecSource: revision applied',
+    explanation:
+      'All documents of the fetched commit were server-side applied with the field manager syncspec-source, labelled ' +
+      'syncspec.dev/source=<name>, annotated syncspec.dev/revision=<commit> and owned by the SpecSource; objects the ' +
+      'commit no longer contains were pruned. The log line names the commit, the artifact checksum and the counts.',
+  },
+  SS6035: {
+    title: 'SpecSource: spec is not usable',
+    explanation:
+      'The SpecSource itself cannot be acted on: `spec.sourceRef` (a Flux GitRepository artifact) is not supported by this ' +
+      'operator build, `spec.path` leaves the repository (`..`), `spec.interval` is not a duration, or `spec.secretRef` ' +
+      'names a Secret that does not exist or lacks `username`/`password`. The source is Stalled until the object or ' +
+      'Secret changes; nothing already applied is touched.',
+  },
 } satisfies Record<`SS6${string}`, CodeInfo>;
