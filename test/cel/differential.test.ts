@@ -50,7 +50,10 @@ const { int, dbl, str, bool, list } = fc.letrec<{ int: string; dbl: string; str:
       fc.constantFrom('true', 'false', 'b'),
       bin(i, ['<', '<=', '>', '>=', '==', '!=']),
       bin(d, ['<', '>=', '==', '!=']),
-      fc.tuple(i, d, fc.constantFrom('<', '==', '>')).map(([a, c, op]) => paren(`${a} ${op} ${c}`)),
+      // Mixed int/double comparisons use ints within ±2^53: beyond that cel-go (and the conformance suite,
+      // e.g. comparisons/lt_literal/not_lt_dyn_int_big_lossy_double) compares as doubles, which syncspec
+      // follows for ==, < and the rest alike, while @bufbuild/cel compares == exactly but < lossily.
+      fc.tuple(fc.oneof(fc.integer({ min: -20, max: 20 }).map(String), fc.constant('x')), d, fc.constantFrom('<', '==', '>')).map(([a, c, op]) => paren(`${a} ${op} ${c}`)),
       bin(s, ['<', '==', '!=']),
       bin(b, ['&&', '||']),
       b.map((a) => paren(`!${a}`)),
@@ -127,7 +130,7 @@ function check(expr: string, vars: { x: bigint; y: number; s: string; b: boolean
 describe('compiled CEL equals the @bufbuild/cel interpreter', () => {
   for (const [name, arb] of [['int', int], ['double', dbl], ['string', str], ['bool', bool], ['list', list]] as const) {
     it(`${name} expressions`, () => {
-      fc.assert(fc.property(arb, inputs, check), { numRuns: 300 });
+      fc.assert(fc.property(arb, inputs, check), { numRuns: Number(process.env.CEL_DIFF_RUNS ?? 300) });
     });
   }
 
