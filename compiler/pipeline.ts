@@ -11,7 +11,7 @@ import { checkRepo } from './check/index.ts';
 import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.ts';
 import { collectFiles, loadBytes, loadText, type FileLoad } from './load/index.ts';
 import type { LoadedDocument } from './model.ts';
-import { checkFile, internalError, validateLoaded, type CheckedFile } from './validate/file.ts';
+import { loadAndValidateFile, internalError, validateLoaded, type ValidatedFile } from './validate/file.ts';
 import { SchemaSet } from './validate/index.ts';
 
 export interface PipelineOptions {
@@ -35,7 +35,7 @@ export interface PipelineResult {
 export function runPipeline(paths: readonly string[], options: PipelineOptions): PipelineResult {
   const { files, problems } = collectFiles(paths, options.cwd);
   const schemas = options.schemas ?? defaultSchemas();
-  const checked = files.map((f) => checkFile(f, options.cwd, schemas, options.maxBytes));
+  const checked = files.map((f) => loadAndValidateFile(f, options.cwd, schemas, options.maxBytes));
   const result = finish(checked, options);
   result.files = files;
   result.diagnostics = sortDiagnostics([...problems, ...result.diagnostics]);
@@ -58,7 +58,7 @@ export function runPipelineOnSources(sources: readonly { file: string; content: 
   return finish(checked, options);
 }
 
-function finish(checked: readonly CheckedFile[], options: Omit<PipelineOptions, 'cwd'>): PipelineResult {
+function finish(checked: readonly ValidatedFile[], options: Omit<PipelineOptions, 'cwd'>): PipelineResult {
   const diagnostics: Diagnostic[] = [];
   const documents: LoadedDocument[] = [];
   const schemaValid: LoadedDocument[] = [];

@@ -65,7 +65,7 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
       diagnostics.push(id);
       continue;
     }
-    documents.push(new YamlLoadedDocument(file, parsed.index, id.kind, id.apiVersion, id.name, parsed.value, positions));
+    documents.push(new SpecDocument(file, parsed.index, id.kind, id.apiVersion, id.name, parsed.value, () => positions));
   }
   return { file, text, documents, diagnostics, ioError: false };
 }
@@ -80,7 +80,7 @@ function loadFast(file: string, text: string): FileLoad | undefined {
     // A document that is not a known kind is reported by the precise loader, with positions.
     const id = identify(value, () => NO_RANGE);
     if ('code' in id) return undefined;
-    documents.push(new LazyLoadedDocument(file, index, id.kind, id.apiVersion, id.name, value, positionsOf));
+    documents.push(new SpecDocument(file, index, id.kind, id.apiVersion, id.name, value, positionsOf));
   }
   return { file, text, documents, diagnostics: [], ioError: false };
 }
@@ -98,7 +98,8 @@ function lazyPositions(file: string, text: string): (index: number) => YamlPosit
 
 const NO_RANGE: SourceRange = { file: '', start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
 
-class LazyLoadedDocument implements LoadedDocument {
+/** A loaded document; its positions come from a function, so the fast path can build them on first use. */
+class SpecDocument implements LoadedDocument {
   readonly file: string;
   readonly index: number;
   readonly kind: Kind;
@@ -123,33 +124,5 @@ class LazyLoadedDocument implements LoadedDocument {
 
   locateInScalar(path: DataPath, index: number): Pos {
     return this.#positions(this.index).locateInScalar(path, index);
-  }
-}
-
-export class YamlLoadedDocument implements LoadedDocument {
-  readonly file: string;
-  readonly index: number;
-  readonly kind: Kind;
-  readonly apiVersion: string;
-  readonly name: string | undefined;
-  readonly value: unknown;
-  readonly #positions: YamlPositions;
-
-  constructor(file: string, index: number, kind: Kind, apiVersion: string, name: string | undefined, value: unknown, positions: YamlPositions) {
-    this.file = file;
-    this.index = index;
-    this.kind = kind;
-    this.apiVersion = apiVersion;
-    this.name = name;
-    this.value = value;
-    this.#positions = positions;
-  }
-
-  locate(path: DataPath, part: 'key' | 'value' = 'value'): SourceRange {
-    return this.#positions.locate(path, part);
-  }
-
-  locateInScalar(path: DataPath, index: number): Pos {
-    return this.#positions.locateInScalar(path, index);
   }
 }

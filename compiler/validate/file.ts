@@ -4,7 +4,7 @@ import { loadFile, type FileLoad } from '../load/index.ts';
 import { validateDocument } from './index.ts';
 import type { SchemaSet } from './schemas.ts';
 
-export interface CheckedFile {
+export interface ValidatedFile {
   load: FileLoad;
   /** Schema diagnostics, one list per entry of `load.documents`. */
   schema: Diagnostic[][];
@@ -18,7 +18,7 @@ export const internalError = (phase: string, file: string | undefined, err: unkn
   ...(file ? { range: { file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } } } : {}),
 });
 
-export function validateLoaded(load: FileLoad, schemas: SchemaSet): CheckedFile {
+export function validateLoaded(load: FileLoad, schemas: SchemaSet): ValidatedFile {
   const schema = load.documents.map((doc) => {
     try {
       return validateDocument(doc, schemas);
@@ -29,7 +29,7 @@ export function validateLoaded(load: FileLoad, schemas: SchemaSet): CheckedFile 
   return { load, schema };
 }
 
-export function checkFile(file: string, cwd: string, schemas: SchemaSet, maxBytes: number | undefined): CheckedFile {
+export function loadAndValidateFile(file: string, cwd: string, schemas: SchemaSet, maxBytes: number | undefined): ValidatedFile {
   let load: FileLoad;
   try {
     load = loadFile(file, cwd, maxBytes === undefined ? {} : { maxBytes });
