@@ -21,7 +21,8 @@ import type { Connector, ConnectorError, CursorPosition, ItemResult, ReadPage, S
 import { decodeToken, encodeToken, isAfter, isPosition, maxPosition, positionOf, toUtcIso } from '../shared/cursor.ts';
 import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCallerAborted, resultsForFailure, roundsByKey, type ConnectorCode } from '../shared/errors.ts';
 import { parseJson } from '../shared/http.ts';
-import { ZOHO_MODULES } from './catalog.ts';
+import { mapLimit } from '../shared/concurrency.ts';
+import { ZOHO_CATALOG, ZOHO_MODULES } from './catalog.ts';
 import { ZohoClient, type ZohoConfig, type ZohoErrorBody } from './client.ts';
 
 export const ZOHO_MAX_BATCH = 100;
@@ -112,16 +113,33 @@ export class ZohoConnector implements Connector {
     return rec;
   }
 
-  /** One list call; 204 and 304 are empty pages. */
+  /** One list call; 204 and 304 are empty pages. Line items are added record by record. */
   private async list(module: string, params: Record<string, string>, headers: Record<string, string>, signal?: AbortSignal): Promise<{ rows: Record<string, unknown>[]; more: boolean; nextPageToken?: string }> {
     const res = await this.client.call('GET', `${this.client.crmPath(moduleName(module))}?${new URLSearchParams(params).toString()}`, { headers, signal });
     if (res.status === 204 || res.status === 304) return { rows: [], more: false };
     if (res.status !== 200) throw this.client.failureFor(res);
     const body = parseJson(res.body) as ListReply | undefined;
     if (!body || !Array.isArray(body.data)) throw new ConnectorFailure(connectorError(CODES.badReply, 'retryable', 'zoho list reply lacks data'));
-    const out: { rows: Record<string, unknown>[]; more: boolean; nextPageToken?: string } = { rows: body.data, more: body.info?.more_records === true };
+    const out: { rows: Record<string, unknown>[]; more: boolean; nextPageToken?: string } = { rows: await this.withLineItems(module, body.data, signal), more: body.info?.more_records === true };
     if (typeof body.info?.next_page_token === 'string') out.nextPageToken = body.info.next_page_token;
     return out;
+  }
+
+  /**
+   * Sales orders, invoices and quotes carry their line items (subforms) only in single-record reads:
+   * for modules whose catalog has list fields, each listed record is read by id (bounded concurrency).
+   */
+  private async withLineItems(module: string, rows: Record<string, unknown>[], signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const lists = Object.entries(ZOHO_MODULES[module]?.fields ?? {}).filter(([, f]) => f.type === 'list').map(([n]) => n);
+    if (lists.length === 0 || rows.length === 0) return rows;
+    return mapLimit(rows, 4, async (row) => {
+      const res = await this.client.call('GET', this.client.crmPath(`${module}/${encodeURIComponent(String(row.id))}`), { signal });
+      if (res.status === 204) return row; // deleted since the list call: the next poll sees the deletion
+      if (res.status !== 200) throw this.client.failureFor(res);
+      const full = (parseJson(res.body) as { data?: Record<string, unknown>[] } | undefined)?.data?.[0];
+      if (!full) throw new ConnectorFailure(connectorError(CODES.badReply, 'retryable', `zoho returned no ${module} record ${String(row.id)}`));
+      return { ...row, ...Object.fromEntries(lists.map((n) => [n, full[n] ?? []])) };
+    });
   }
 
   /** `page` while it stays inside the first maxPageRecords, else the reply's page_token. */
@@ -350,6 +368,14 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** Field names of a module and of its line items (errors inside line items name the item's field). */
+function knownFields(module: string): Set<string> {
+  const fields = ZOHO_MODULES[module]?.fields ?? {};
+  const names = new Set(Object.keys(fields));
+  for (const f of Object.values(fields)) if (f.type === 'list') for (const n of Object.keys(ZOHO_CATALOG.entities[f.entity ?? '']?.fields ?? {})) names.add(n);
+  return names;
+}
+
 function itemFailure(key: string, module: string, keyField: string, r: ZohoErrorBody): ItemResult {
   const code = typeof r.code === 'string' ? r.code : 'UNKNOWN';
   const apiName = typeof r.details?.api_name === 'string' ? r.details.api_name : undefined;
@@ -359,7 +385,7 @@ function itemFailure(key: string, module: string, keyField: string, r: ZohoError
   if (code === 'TOO_MANY_REQUESTS') return { key, status: 'retry', error: err(CODES.throttled, 'throttled') };
   if (code === 'DUPLICATE_DATA' && apiName === keyField) return { key, status: 'reject', error: err(CODES.ambiguousKey, 'rejected') };
   // A field the catalog does not know is a mapping problem; a bad value for a known field is the record's.
-  const unknownField = apiName !== undefined && ZOHO_MODULES[module] !== undefined && !(apiName in (ZOHO_MODULES[module]?.fields ?? {}));
+  const unknownField = apiName !== undefined && ZOHO_MODULES[module] !== undefined && !knownFields(module).has(apiName);
   if (BAD_MAPPING_CODES.has(code) || (code === 'INVALID_DATA' && unknownField)) return { key, status: 'reject', error: err(CODES.badMapping, 'bad-mapping') };
   return { key, status: 'reject', error: err(CODES.rejected, 'rejected') };
 }

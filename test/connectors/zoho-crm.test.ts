@@ -229,6 +229,28 @@ describe('zoho-crm specifics', () => {
     });
   });
 
+  it('writes sales orders with line items and reads them back record by record', async () => {
+    await withZoho({}, {}, async (emu, c) => {
+      const [acct] = emu.admin.seed('Accounts', [{ Account_Name: '华东贸易', Account_Number: 'A-1' }]);
+      const product = emu.admin.records('Products').find((p) => p.Product_Code === 'P-1001');
+      const so = (subject: string, items: unknown[]) => ({ key: subject, idempotencyKey: `${subject}@1`, record: { Subject: subject, Account_Name: { id: acct!.id }, Customer_No: subject, Ordered_Items: items } });
+      const line = { Product_Name: { id: product!.id }, Quantity: 4, List_Price: 1.25 };
+      const results = await c.upsertBatch('Sales_Orders', 'Customer_No', [
+        so('SO-1', [line]),
+        so('SO-2', [{ ...line, Product_Name: { id: '404' } }]),
+        so('SO-3', [{ Product_Name: { id: product!.id } }]),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['ok', 'reject', 'reject']);
+      expect(results[1]).toMatchObject({ error: { code: 'SS5156', class: 'rejected', vendorCode: 'INVALID_DATA' } });
+      expect(results[2]).toMatchObject({ error: { code: 'SS5156', vendorCode: 'MANDATORY_NOT_FOUND' } });
+      const page = await c.readChanges('Sales_Orders', undefined, { limit: 10 });
+      expect(page.records).toHaveLength(1);
+      expect(page.records[0]?.data).toMatchObject({ Subject: 'SO-1', Ordered_Items: [{ Product_Name: { id: product!.id }, Quantity: 4, Total: 5 }] });
+      const auth = { authorization: `Zoho-oauthtoken ${await token(emu)}` };
+      expect(await raw(`${emu.url}/crm/v8/Sales_Orders?fields=Subject,Ordered_Items`, { headers: auth })).toMatchObject({ status: 400, json: { code: 'INVALID_DATA', details: { api_name: 'Ordered_Items' } } });
+    });
+  });
+
   it('validates watch registrations and stops notifying through an expired channel', async () => {
     let t = Date.UTC(2026, 2, 1);
     await withZoho({ now: () => t }, {}, async (emu, c) => {

@@ -10,7 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FaultConfig } from '../../shared/emulator/faults.ts';
 import { pushDeliveries, type DeliveryReport } from '../../shared/emulator/push.ts';
-import { ZOHO_MODULES, type ZohoCatalogEntity, type ZohoCatalogField } from '../catalog.ts';
+import { ZOHO_CATALOG, ZOHO_MODULES, type ZohoCatalogEntity, type ZohoCatalogField } from '../catalog.ts';
 import { AdminInputError, baseAdmin, sendJson, startEmulatorServer, type EmulatorAdmin, type EmulatorRequest, type VendorHandler } from '../../shared/emulator/server.ts';
 
 export type ZohoRecord = Record<string, unknown> & { id: string };
@@ -137,9 +137,11 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
     return key ? [key, ZOHO_MODULES[key] as ZohoCatalogEntity] : undefined;
   };
   const uniqueField = (m: ZohoCatalogEntity): string | undefined => m.keys.find((k) => k !== 'id');
-  const render = (row: Row, fields?: string[]): ZohoRecord => {
+  /** Line items (subforms) come only with single-record reads; lists leave them out. */
+  const render = (row: Row, fields?: string[], withLineItems = false): ZohoRecord => {
+    const values = withLineItems ? row.values : Object.fromEntries(Object.entries(row.values).filter(([, v]) => !Array.isArray(v)));
     const full: ZohoRecord = {
-      ...row.values,
+      ...values,
       id: row.id,
       Created_Time: zohoDateTime(row.createdMs, offset),
       Modified_Time: zohoDateTime(row.modifiedMs, offset),
@@ -187,6 +189,32 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
 
   type RecordResult = Record<string, unknown> & { status: 'success' | 'error' };
 
+  /** Validates line items against the child entity of the catalog and gives each an id. */
+  const lineItems = (name: string, def: ZohoCatalogField, items: unknown[]): { rows: Record<string, unknown>[] } | { error: ReturnType<typeof zohoError> } => {
+    const child = ZOHO_CATALOG.entities[def.entity ?? ''];
+    const rows: Record<string, unknown>[] = [];
+    for (const [i, raw] of items.entries()) {
+      const path = `$.${name}[${i}]`;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { error: zohoError('INVALID_DATA', 'invalid data', { api_name: name, json_path: path }) };
+      const item: Record<string, unknown> = {};
+      for (const [ck, cv] of Object.entries(raw as Record<string, unknown>)) {
+        const cdef = child?.fields[ck];
+        if (!cdef) return { error: zohoError('INVALID_DATA', 'invalid data', { api_name: ck, json_path: `${path}.${ck}` }) };
+        if (cdef.readOnly) continue;
+        const bad = checkValue(ck, cdef, cv);
+        if (bad) return { error: zohoError('INVALID_DATA', 'invalid data', { ...bad, json_path: `${path}.${ck}` }) };
+        item[ck] = cdef.type === 'reference' && typeof cv === 'string' ? { id: cv } : cv;
+      }
+      for (const [ck, cdef] of Object.entries(child?.fields ?? {})) {
+        if (cdef.requiredOnCreate && (item[ck] === undefined || item[ck] === null)) return { error: zohoError('MANDATORY_NOT_FOUND', 'required field not found', { api_name: ck, json_path: `${path}.${ck}` }) };
+      }
+      const qty = typeof item.Quantity === 'number' ? item.Quantity : 0;
+      const price = typeof item.List_Price === 'number' ? item.List_Price : 0;
+      rows.push({ id: newId(), ...item, Total: Math.round(qty * price * 100) / 100 });
+    }
+    return { rows };
+  };
+
   const upsertOne = (module: string, m: ZohoCatalogEntity, rec: unknown, dupFields: string[]): RecordResult => {
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return { ...zohoError('INVALID_DATA', 'invalid data', {}), status: 'error' };
     const input = rec as Record<string, unknown>;
@@ -211,6 +239,12 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
       if (def.readOnly) continue;
       const bad = checkValue(k, def, v);
       if (bad) return { ...zohoError('INVALID_DATA', 'invalid data', bad), status: 'error' };
+      if (def.type === 'list') {
+        const items = lineItems(k, def, v as unknown[]);
+        if ('error' in items) return { ...items.error, status: 'error' };
+        values[k] = items.rows;
+        continue;
+      }
       values[k] = def.type === 'reference' && typeof v === 'string' ? { id: v } : v;
     }
     const merged = { ...(existing?.values ?? {}), ...values };
@@ -325,6 +359,9 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
     const known = new Set([...Object.keys(m.fields), 'Modified_By', 'Created_Time', 'Modified_Time']);
     const unknown = fields?.find((f) => !known.has(f));
     if (unknown !== undefined) return sendJson(res, 400, zohoError('INVALID_DATA', 'invalid data', { api_name: unknown }));
+    // ⚠ Line items (subforms) are read record by record, not through the list API.
+    const lineItemField = fields?.find((f) => m.fields[f]?.type === 'list');
+    if (lineItemField !== undefined) return sendJson(res, 400, zohoError('INVALID_DATA', 'line items are not available in the list API: read the record by id', { api_name: lineItemField }));
     if (fields && fields.length > 50) return sendJson(res, 400, zohoError('LIMIT_EXCEEDED', 'fields limit exceeded', { limit: 50 }));
     const sortBy = q.get('sort_by') ?? 'id';
     if (!['id', 'Created_Time', 'Modified_Time'].includes(sortBy)) return sendJson(res, 400, zohoError('INVALID_DATA', 'invalid data', { api_name: 'sort_by' }));
@@ -476,7 +513,7 @@ export async function startZohoEmulator(opts: ZohoEmulatorOptions = {}): Promise
       if (parts.length === 2 && req.method === 'GET') {
         const row = table(module).get(parts[1] as string);
         if (!row) return res.writeHead(204).end() as unknown as void;
-        return sendJson(res, 200, { data: [render(row)] });
+        return sendJson(res, 200, { data: [render(row, undefined, true)] });
       }
       sendJson(res, 404, zohoError('INVALID_URL_PATTERN', 'Please check if the URL trying to access is a correct one'));
     },
