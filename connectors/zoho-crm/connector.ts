@@ -7,8 +7,9 @@
  * second of its last record and carries the ids already returned in that second (no loss, no repeat,
  * whatever order Zoho gives ties); a page made only of one second's records continues with the next
  * `page` of the same query, and with `page_token` once `page` would pass the first 2,000 records.
- * Scans sort by id and page the same way. Upserts: `POST /{Module}/upsert` with
- * `duplicate_check_fields: [key]` (≤ 100) and results mapped back by position.
+ * Scans sort by id and page the same way. Line items (Sales_Orders, Invoices) are not in list replies:
+ * each listed record of such a module is read by id for them. Upserts: `POST /{Module}/upsert` with
+ * `duplicate_check_fields: [key]` (≤ 100), `trigger: []`, and results mapped back by position.
  *
  * Notifications: callbacks carry record ids only. `verifyWebhook` (synchronous, as the runtime requires)
  * checks the channel id and the echoed token in constant time and returns one event per id whose record
