@@ -42,6 +42,8 @@ export interface SalesforceConfig {
   children?: Record<string, Record<string, string[]>>;
   /** Incremental cursor field (default SystemModstamp). */
   cursorField?: string;
+  /** Read deletions too (`queryAll`, records with `deleted: true`); default true. */
+  includeDeleted?: boolean;
 }
 
 /** Default used when Salesforce signals a request limit without Retry-After (limits are a rolling 24 h window). */

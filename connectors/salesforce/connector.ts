@@ -83,7 +83,7 @@ export class SalesforceConnector implements Connector {
 
   private ownFields(entity: string, signal?: AbortSignal): Promise<string[]> {
     const configured = this.config.fields?.[entity];
-    const must = ['Id', this.cursorField, 'LastModifiedById'];
+    const must = ['Id', this.cursorField, 'LastModifiedById', 'IsDeleted'];
     if (configured) return Promise.resolve([...new Set([...must, ...configured])].map(soqlPath));
     let p = this.describeCache.get(entity);
     if (!p) {
@@ -110,11 +110,12 @@ export class SalesforceConnector implements Connector {
     const rec: SourceRecord = { id, version: stamp ?? id, data };
     if (stamp !== undefined) rec.cursor = stamp;
     if (selfUser !== undefined && data.LastModifiedById === selfUser) rec.echo = true;
+    if (data.IsDeleted === true || data.IsDeleted === 'true') rec.deleted = true;
     return rec;
   }
 
-  private async queryPage(pathOrQuery: { next: string } | { soql: string }, batchSize: number, signal?: AbortSignal): Promise<{ records: Record<string, unknown>[]; next?: string }> {
-    const path = 'next' in pathOrQuery ? pathOrQuery.next : `${this.client.dataPath('/query')}?q=${encodeURIComponent(pathOrQuery.soql)}`;
+  private async queryPage(pathOrQuery: { next: string } | { soql: string; all?: boolean }, batchSize: number, signal?: AbortSignal): Promise<{ records: Record<string, unknown>[]; next?: string }> {
+    const path = 'next' in pathOrQuery ? pathOrQuery.next : `${this.client.dataPath(pathOrQuery.all ? '/queryAll' : '/query')}?q=${encodeURIComponent(pathOrQuery.soql)}`;
     if ('next' in pathOrQuery && !pathOrQuery.next.startsWith('/services/data/')) {
       throw asFailure(connectorError(CODES.badReply, 'bad-mapping', 'page token is not a Salesforce nextRecordsUrl'));
     }
@@ -142,7 +143,9 @@ export class SalesforceConnector implements Connector {
           // Tie-safe: later timestamps, or the same timestamp with a greater Id.
           where = since.id === '' ? ` WHERE ${c} >= ${at}` : ` WHERE (${c} > ${at} OR (${c} = ${at} AND Id > ${soqlString(since.id)}))`;
         }
-        result = await this.queryPage({ soql: `SELECT ${fields.join(', ')} FROM ${soqlName(entity)}${where} ORDER BY ${c} ASC, Id ASC` }, batchSize, signal);
+        // queryAll also returns rows in the recycle bin, so deletions flow as records with deleted: true.
+        const all = this.config.includeDeleted ?? true;
+        result = await this.queryPage({ soql: `SELECT ${fields.join(', ')} FROM ${soqlName(entity)}${where} ORDER BY ${c} ASC, Id ASC`, all }, batchSize, signal);
       }
       const self = await this.client.userId(signal);
       const records = result.records.map((r) => this.toRecord(r, self, entity));

@@ -82,6 +82,32 @@ connectorContract('salesforce', () => startSalesforceHarness(), { webhooks: true
 connectorContract('salesforce (JWT bearer)', () => startSalesforceHarness({ jwt: true }));
 
 describe('salesforce specifics', () => {
+  it('surfaces deletions through queryAll as records with deleted: true', async () => {
+    const emu = await startSalesforceEmulator();
+    const c = new SalesforceConnector({ loginUrl: emu.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, fields: { Account: ['Name', 'AccountNumber'] } });
+    try {
+      const [a, b] = emu.admin.seed('Account', [
+        { Name: 'A', AccountNumber: 'A', SystemModstamp: '2026-03-01T00:00:00.000+0000' },
+        { Name: 'B', AccountNumber: 'B', SystemModstamp: '2026-03-01T00:00:01.000+0000' },
+      ]);
+      const first = await c.readChanges('Account', undefined, { limit: 200 });
+      expect(first.records.map((r) => [r.id, r.deleted ?? false])).toEqual([[a!.Id, false], [b!.Id, false]]);
+      emu.admin.remove('Account', a!.Id);
+      const second = await c.readChanges('Account', first.checkpoint, { limit: 200 });
+      expect(second.records.map((r) => [r.id, r.deleted])).toEqual([[a!.Id, true]]);
+      const scanned: string[] = [];
+      for await (const page of c.scan('Account', { pageSize: 10 })) scanned.push(...page.map((r) => r.id));
+      expect(scanned).toEqual([b!.Id]);
+      // The ext id of a deleted record is free again: an upsert creates a new record.
+      const [r] = await c.upsertBatch('Account', 'AccountNumber', [{ key: 'A', idempotencyKey: 'A@2', record: { Name: 'A again' } }]);
+      expect(r).toMatchObject({ status: 'ok', created: true });
+      expect((r as { targetId: string }).targetId).not.toBe(a!.Id);
+    } finally {
+      await c.close();
+      await emu.close();
+    }
+  });
+
   it('sends an outbound message when a person changes a record, and the connector acknowledges it', async () => {
     const c = new SalesforceConnector({ loginUrl: 'http://127.0.0.1:9', auth: { flow: 'client_credentials', clientId: 'x', clientSecret: 'y' }, organizationId: '00DEm0000000001AAA' });
     const receiver = await startReceiver(c, '/sfdc/om');

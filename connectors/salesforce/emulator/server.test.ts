@@ -104,6 +104,18 @@ describe('Salesforce emulator', () => {
     expect((type.json as { errorCode: string }[])[0]?.errorCode).toBe('INVALID_TYPE');
   });
 
+  it('deletes to the recycle bin: 204, then 404 ENTITY_IS_DELETED; queryAll still sees the row', async () => {
+    const created = await http('PATCH', '/services/data/v66.0/sobjects/Account/AccountNumber/D-1', { body: { Name: 'Doomed' } });
+    const id = (created.json as { id: string }).id;
+    expect((await http('DELETE', `/services/data/v66.0/sobjects/Account/${id}`)).status).toBe(204);
+    const again = await http('DELETE', `/services/data/v66.0/sobjects/Account/${id}`);
+    expect([again.status, (again.json as { errorCode: string }[])[0]?.errorCode]).toEqual([404, 'ENTITY_IS_DELETED']);
+    const q = encodeURIComponent('SELECT Id, IsDeleted FROM Account');
+    expect(((await http('GET', `/services/data/v66.0/query?q=${q}`)).json as { totalSize: number }).totalSize).toBe(0);
+    expect(((await http('GET', `/services/data/v66.0/queryAll?q=${q}`)).json as { records: { IsDeleted: boolean }[] }).records.map((r) => r.IsDeleted)).toEqual([true]);
+    expect(emu.admin.effects('Account')).toEqual([{ entity: 'Account', key: 'D-1', creates: 1, updates: 0, deletes: 1 }]);
+  });
+
   it('answers throttling with 403 REQUEST_LIMIT_EXCEEDED', async () => {
     emu.admin.setFaults({ next: ['throttle'], retryAfterSeconds: 5 });
     const r = await http('GET', '/services/data/v66.0/limits');

@@ -73,6 +73,8 @@ export interface SalesforceAdmin extends EmulatorAdmin {
   /** A change made by a person in the Salesforce UI (not an API effect; LastModifiedById is a human user). */
   mutate(type: string, fields: Record<string, unknown> & { Id?: string }): SfRecord;
   sendOutbound(req: OutboundRequest): Promise<DeliveryReport[]>;
+  /** A person deletes a record in the UI (to the recycle bin; visible to queryAll). */
+  remove(type: string, id: string): SfRecord;
   /** Resolves when every outbound message triggered by mutations so far has been delivered or given up. */
   outboundIdle(): Promise<DeliveryReport[]>;
 }
@@ -108,7 +110,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
 
   const store = new Map<string, Map<string, SfRecord>>();
   const tokens = new Map<string, { userId: string }>();
-  const locators = new Map<string, { rows: Record<string, unknown>[]; pageSize: number; version: string }>();
+  const locators = new Map<string, { rows: Record<string, unknown>[]; pageSize: number; version: string; endpoint: 'query' | 'queryAll' }>();
   const notificationIds = new Map<string, string>();
   let idCounter = 0;
   let tokenCounter = 0;
@@ -219,6 +221,16 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     save(type, rec);
     base.effects.record(type, effectKey, existing ? 'update' : 'create');
     return rec;
+  };
+
+  /** Moves a record to the recycle bin: IsDeleted, a new SystemModstamp; an API delete counts as an effect. */
+  const markDeleted = (type: string, rec: SfRecord, userId: string, countEffect: boolean): SfRecord => {
+    const stamp = sfDateTime(now());
+    const gone: SfRecord = { ...rec, IsDeleted: true, LastModifiedById: userId, LastModifiedDate: stamp, SystemModstamp: stamp };
+    save(type, gone);
+    const ext = Object.entries((objects[type] as SfObject).fields).find(([, d]) => d.externalId)?.[0];
+    if (countEffect) base.effects.record(type, ext && typeof rec[ext] === 'string' ? (rec[ext] as string) : rec.Id, 'delete');
+    return gone;
   };
 
   const findByField = (type: string, field: string, value: string): SfRecord[] => {
@@ -336,7 +348,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     });
 
   /** Evaluates a parsed query over `type` (optionally restricted to children of `parentId`) into result JSON rows. */
-  const runQuery = (type: string, parsed: SoqlQuery, version: string, source?: SfRecord[]): Record<string, unknown>[] => {
+  const runQuery = (type: string, parsed: SoqlQuery, version: string, source?: SfRecord[], includeDeleted = false): Record<string, unknown>[] => {
     const obj = objects[type] as SfObject;
     const canon = (f: string): string => {
       const c = resolveField(obj, f);
@@ -361,7 +373,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
       }
       return { relName, rel, query: sq.query, byParent };
     });
-    const rows = (source ?? [...table(type).values()]).filter((r) => r.IsDeleted !== true && matches(where, r));
+    const rows = (source ?? [...table(type).values()]).filter((r) => (includeDeleted || r.IsDeleted !== true) && matches(where, r));
     sortRows(rows, order, (f) => obj.fields[f]?.type === 'datetime');
     const limited = parsed.limit === undefined ? rows : rows.slice(0, parsed.limit);
     return limited.map((rec) => {
@@ -386,14 +398,15 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     });
   };
 
-  const handleQuery = (req: EmulatorRequest, res: ServerResponse, version: string): void => {
+  /** `query` skips deleted rows; `queryAll` includes those in the recycle bin (IsDeleted = true). */
+  const handleQuery = (req: EmulatorRequest, res: ServerResponse, version: string, endpoint: 'query' | 'queryAll'): void => {
     const q = req.query.get('q') ?? '';
     let snapshot;
     try {
       const parsed = parseSoql(q);
       const type = resolveObject(objects, parsed.object);
       if (!type) return reply(res, 400, sfError('INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`));
-      snapshot = runQuery(type, parsed, version);
+      snapshot = runQuery(type, parsed, version, undefined, endpoint === 'queryAll');
     } catch (e) {
       if (e instanceof SoqlError) return reply(res, 400, sfError(e.errorCode, e.message));
       throw e;
@@ -401,7 +414,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     const opt = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
     const pageSize = Math.min(2000, Math.max(200, opt ? Number(opt[1]) : 2000));
     const locator = `01gEm${String(++locatorCounter).padStart(10, '0')}`;
-    locators.set(locator, { rows: snapshot, pageSize, version });
+    locators.set(locator, { rows: snapshot, pageSize, version, endpoint });
     servePage(res, locator, 0);
   };
 
@@ -416,7 +429,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     reply(res, 200, {
       totalSize: l.rows.length,
       done,
-      ...(done ? {} : { nextRecordsUrl: `/services/data/v${l.version}/query/${locator}-${end}` }),
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${l.version}/${l.endpoint}/${locator}-${end}` }),
       records: page,
     });
   };
@@ -529,14 +542,22 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
       const parts = (m[2] ?? '/').split('/').filter(Boolean).map(decodeURIComponent);
       const [head, ...rest] = parts;
       if (req.method === 'GET' && head === 'limits') return reply(res, 200, { DailyApiRequests: { Max: dailyLimit, Remaining: dailyLimit - apiUsage } });
-      if (req.method === 'GET' && head === 'query') {
-        if (rest.length === 0) return handleQuery(req, res, version);
+      if (req.method === 'GET' && (head === 'query' || head === 'queryAll')) {
+        if (rest.length === 0) return handleQuery(req, res, version, head);
         const lm = /^(.+)-(\d+)$/.exec(rest[0] as string);
         return lm ? servePage(res, lm[1] as string, Number(lm[2])) : reply(res, 400, sfError('INVALID_QUERY_LOCATOR', 'invalid query locator'));
       }
       if (head === 'sobjects' && rest.length >= 2) {
         const type = resolveObject(objects, rest[0] as string);
         if (!type) return reply(res, 404, sfError('NOT_FOUND', `The requested resource does not exist`));
+        if (req.method === 'DELETE' && rest.length === 2) {
+          const rec = table(type).get(rest[1] as string);
+          if (!rec) return reply(res, 404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+          if (rec.IsDeleted === true) return reply(res, 404, sfError('ENTITY_IS_DELETED', 'entity is deleted'));
+          markDeleted(type, rec, session.userId, true);
+          res.writeHead(204, limitHeader()).end();
+          return;
+        }
         if (req.method === 'PATCH' && rest.length === 3) return handleUpsertOne(req, res, version, type, rest[1] as string, rest[2] as string, session.userId);
         if (req.method === 'GET' && rest.length === 2 && rest[1] === 'describe') return reply(res, 200, describe(type));
         if (req.method === 'GET' && (rest.length === 2 || rest.length === 3)) return handleGet(res, version, type, rest.slice(1), req.query);
@@ -586,6 +607,11 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     },
     adminRoutes: {
       'POST /__admin/outbound': (body) => sendOutbound(parseOutbound(body)),
+      'POST /__admin/delete': (body) => {
+        const b = body as { type?: unknown; id?: unknown };
+        if (typeof b.type !== 'string' || typeof b.id !== 'string') throw new AdminInputError('delete body must be {"type":"Account","id":"001…"}');
+        return admin.remove(b.type, b.id);
+      },
       'POST /__admin/mutate': (body) => {
         const b = body as { type?: unknown; fields?: unknown };
         if (typeof b.type !== 'string' || typeof b.fields !== 'object' || b.fields === null) throw new AdminInputError('mutate body must be {"type":"Account","fields":{…}}');
@@ -658,6 +684,12 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     records: (type) => vendor.records(type) as SfRecord[],
     seed: seedRows,
     mutate: (type, fields) => userChange(type, fields),
+    remove: (type, id) => {
+      const canon = resolveObject(objects, type);
+      const rec = canon ? table(canon).get(id) : undefined;
+      if (!canon || !rec) throw new AdminInputError(`no ${type} ${id}`);
+      return markDeleted(canon, rec, UI_USER_ID, false);
+    },
     outboundIdle: async () => (await Promise.all(pendingOutbound.splice(0))).flat(),
     sendOutbound,
   };
