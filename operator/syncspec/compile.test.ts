@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { compileSpec, objectFile, summarise, type SpecObject } from './compile.ts';
+import { compileSpec, objectFile, selectContext, summarise, type SpecObject } from './compile.ts';
 
 const SPECS = join(import.meta.dirname, '../../specs');
 const repo: SpecObject[] = [];
@@ -54,6 +54,23 @@ describe('compileSpec', () => {
     const r = compileSpec(NAME, repo.filter((o) => !(o.kind === 'Connection' && o.metadata.name === 'kingdee-prod')));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(summarise(r.diagnostics)).toContain('kingdee-prod');
+  });
+
+  test('the context is what the spec names, transitively, plus the EntitySchemas', () => {
+    const chosen = selectContext(NAME, repo).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(chosen).toContain('SyncSpec/crm-account-to-erp-customer');
+    expect(chosen).toContain('Connection/salesforce-prod');
+    expect(chosen).toContain('LookupTable/units');
+    // named only by the ref() target: included through it
+    const target = repo.find((o) => o.metadata.name === 'crm-account-to-erp-customer');
+    for (const c of chosen.filter((n) => n.startsWith('LookupTable/') || n.startsWith('Connection/'))) {
+      const name = c.split('/')[1] as string;
+      const self = repo.find((o) => o.metadata.name === NAME);
+      expect(JSON.stringify(self?.spec).includes(name) || JSON.stringify(target?.spec).includes(name), c).toBe(true);
+    }
+    expect(chosen).not.toContain('SyncSpec/erp-material-to-crm-product');
+    expect(chosen.filter((n) => n.startsWith('EntitySchema/'))).toHaveLength(repo.filter((o) => o.kind === 'EntitySchema').length);
+    expect(selectContext('no-such-spec', repo)).toEqual([]);
   });
 
   test('summarise caps the list', () => {

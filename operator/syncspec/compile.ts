@@ -49,7 +49,42 @@ export function objectYaml(o: SpecObject): string {
   return stringify({ apiVersion: 'syncspec.dev/v1', kind: o.kind, metadata, spec: o.spec ?? {} }, { lineWidth: 0 });
 }
 
-export function compileSpec(name: string, objects: readonly SpecObject[]): CompileResult {
+/**
+ * The documents a spec can depend on: Connections, LookupTables and SyncSpecs are referenced by name as
+ * string literals (`connection:`, `lookup('…')`, `ref('…')`), so a document is included when its name
+ * occurs in the text of an included spec — transitively, since a `ref()` target's own connections type
+ * its key. A superset (a name inside a longer one) costs nothing but compile time; EntitySchemas extend
+ * catalogs by system and are all included. This keeps a compile proportional to what the spec uses,
+ * not to the size of the namespace.
+ */
+export function selectContext(name: string, objects: readonly SpecObject[], text: (o: SpecObject) => string = specText): SpecObject[] {
+  const self = objects.find((o) => o.kind === 'SyncSpec' && o.metadata.name === name);
+  if (!self) return [];
+  const chosen = new Set<SpecObject>([self]);
+  const pending = [self];
+  const candidates = objects.filter((o) => o !== self && o.kind !== 'EntitySchema');
+  while (pending.length > 0) {
+    const t = text(pending.pop() as SpecObject);
+    for (const o of candidates) {
+      if (chosen.has(o) || !t.includes(o.metadata.name)) continue;
+      chosen.add(o);
+      if (o.kind === 'SyncSpec') pending.push(o);
+    }
+  }
+  return [...chosen, ...objects.filter((o) => o.kind === 'EntitySchema')];
+}
+
+const texts = new WeakMap<object, string>();
+/** The spec as JSON text, memoised per object (informer caches hand out the same object until it changes). */
+export function specText(o: SpecObject): string {
+  const key = (o.spec ?? o) as object;
+  let t = texts.get(key);
+  if (t === undefined) texts.set(key, (t = JSON.stringify(o.spec ?? {})));
+  return t;
+}
+
+export function compileSpec(name: string, all: readonly SpecObject[]): CompileResult {
+  const objects = selectContext(name, all);
   const sorted = [...objects].sort((a, b) => cmp(objectFile(a.kind, a.metadata.name), objectFile(b.kind, b.metadata.name)));
   const sources = sorted.map((o) => ({ file: objectFile(o.kind, o.metadata.name), content: objectYaml(o) }));
   const own = objectFile('SyncSpec', name);

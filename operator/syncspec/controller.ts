@@ -13,6 +13,7 @@ import type { OperatorMetrics } from '../controller/metrics.ts';
 import { KINDS, type KubeObject, type ResourceKind, type Resources } from '../k8s/resources.ts';
 import type { EventRecorder } from '../status/events.ts';
 import { MANAGED_BY, OWNED_KINDS } from './desired.ts';
+import { specText } from './compile.ts';
 import { SyncSpecReconciler, type ObjectCache } from './reconcile.ts';
 import type { WorkerReading } from './health.ts';
 
@@ -61,15 +62,25 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
     ...(deps.readWorker ? { readWorker: deps.readWorker } : {}),
   });
   const controller = new Controller({ name: 'syncspec', reconciler, clock, log, metrics, workers: config.concurrency });
-  for (const i of specs) {
-    // Another spec's change can fix or break a ref() here: specs of the namespace are reconciled together.
-    controller.watch(i, (event, obj) => (event === 'update' ? ownKey(event, obj) : namespaceSpecs(obj)));
-  }
+  /** Specs of the object's namespace whose text names it (the same rule as the compile context). */
+  const dependents = (obj: KubeObject): string[] => {
+    const ns = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name;
+    return specs.flatMap((s) => s.list(ns))
+      .filter((s) => s.metadata.name !== name && specText({ kind: 'SyncSpec', metadata: s.metadata, spec: s.spec }).includes(name))
+      .map((s) => `${ns}/${s.metadata.name}`);
+  };
+  /** EntitySchemas extend the catalog of every spec in the namespace. */
   const namespaceSpecs = (obj: KubeObject): string[] => {
     const ns = obj.metadata.namespace ?? '';
     return specs.flatMap((s) => s.list(ns)).map((s) => `${ns}/${s.metadata.name}`);
   };
-  for (const i of [...connections, ...lookupTables, ...entitySchemas]) controller.watch(i, (_event, obj) => namespaceSpecs(obj));
+  for (const i of specs) {
+    // A spec appearing, changing or going away can fix or break a ref() in the specs that name it.
+    controller.watch(i, (event, obj) => [...ownKey(event, obj), ...dependents(obj)]);
+  }
+  for (const i of [...connections, ...lookupTables]) controller.watch(i, (_event, obj) => dependents(obj));
+  for (const i of entitySchemas) controller.watch(i, (_event, obj) => namespaceSpecs(obj));
   for (const kind of OWNED_KINDS) {
     if (kind === KINDS.PrometheusRule) continue; // optional CRD: its absence must not keep the operator unready
     for (const i of informers(kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`)) controller.watch(i, ownerKey('SyncSpec', 'syncspec.dev'));

@@ -17,7 +17,7 @@ import { KINDS, type KubeObject, type Resources } from '../k8s/resources.ts';
 import { authoredSpec } from '../k8s/user-fields.ts';
 import { getCondition, readConditions, removeCondition, setCondition, type Condition, type ConditionInput } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
-import { compileSpec, summarise, type CompileResult, type SpecObject } from './compile.ts';
+import { compileSpec, selectContext, summarise, type CompileResult, type SpecObject } from './compile.ts';
 import { desiredObjects, OWNED_KINDS, REVISION_ANNOTATION, SPEC_LABEL } from './desired.ts';
 import { assessHealth, readWorker, type Totals, type WorkerReading } from './health.ts';
 
@@ -171,21 +171,28 @@ export class SyncSpecReconciler {
   #compile(obj: KubeObject): CompileResult {
     const ns = obj.metadata.namespace ?? '';
     const c = this.#d.context;
-    const toSpec = (o: KubeObject): SpecObject => ({
-      kind: o.kind ?? '',
-      metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) },
-      spec: authoredSpec(o),
-    });
+    // Raw cached objects first (their spec texts are memoised), narrowed to what this spec names;
+    // only those are then reduced to their authored fields and compiled.
+    const raw = new Map<SpecObject, KubeObject>();
+    const add = (o: KubeObject, kind: string): SpecObject => {
+      const s: SpecObject = { kind, metadata: { name: o.metadata.name }, spec: o.spec };
+      raw.set(s, o);
+      return s;
+    };
     // The object under reconcile is the fresh read, not the cached copy.
     const others = c.syncSpecs.list(ns).filter((o) => o.metadata.name !== obj.metadata.name && !o.metadata.deletionTimestamp);
-    const objects = [
-      toSpec({ ...obj, kind: 'SyncSpec' }),
-      ...others.map((o) => toSpec({ ...o, kind: 'SyncSpec' })),
-      ...c.connections.list(ns).map((o) => toSpec({ ...o, kind: 'Connection' })),
-      ...c.lookupTables.list(ns).map((o) => toSpec({ ...o, kind: 'LookupTable' })),
-      ...c.entitySchemas.list(ns).map((o) => toSpec({ ...o, kind: 'EntitySchema' })),
+    const candidates = [
+      add(obj, 'SyncSpec'),
+      ...others.map((o) => add(o, 'SyncSpec')),
+      ...c.connections.list(ns).map((o) => add(o, 'Connection')),
+      ...c.lookupTables.list(ns).map((o) => add(o, 'LookupTable')),
+      ...c.entitySchemas.list(ns).map((o) => add(o, 'EntitySchema')),
     ];
-    const fingerprint = JSON.stringify([obj.metadata.name, objects.map((o) => [o.kind, o.metadata, o.spec]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))]);
+    const objects = selectContext(obj.metadata.name, candidates).map((s): SpecObject => {
+      const o = raw.get(s) as KubeObject;
+      return { kind: s.kind, metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) }, spec: authoredSpec(o) };
+    });
+    const fingerprint = JSON.stringify([obj.metadata.name, objects.map((o) => JSON.stringify([o.kind, o.metadata, o.spec])).sort()]);
     const cached = this.#compiled.get(fingerprint);
     if (cached) return cached;
     const result = compileSpec(obj.metadata.name, objects);
