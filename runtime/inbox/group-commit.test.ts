@@ -30,3 +30,29 @@ describe('GroupCommit', () => {
     expect(await gc.submit(3)).toBe(3);
   });
 });
+
+describe('GroupCommit with overlapping commits', () => {
+  it('runs up to maxInFlight groups at once and queues the rest', async () => {
+    const releases: (() => void)[] = [];
+    const groups: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (batch) => {
+      groups.push(batch);
+      await new Promise<void>((r) => releases.push(r));
+      return batch;
+    }, 2);
+    const a = gc.submit(1);
+    await expect.poll(() => groups.length).toBe(1);
+    const b = gc.submit(2);
+    await expect.poll(() => groups.length).toBe(2);
+    const c = gc.submit(3);
+    const d = gc.submit(4);
+    await new Promise((r) => setImmediate(r));
+    expect(groups).toEqual([[1], [2]]);
+    releases.shift()?.();
+    await expect.poll(() => groups.length).toBe(3);
+    expect(groups[2]).toEqual([3, 4]);
+    for (const r of releases.splice(0)) r();
+    expect(await Promise.all([a, b, c, d])).toEqual([1, 2, 3, 4]);
+    expect(groups).toHaveLength(3);
+  });
+});

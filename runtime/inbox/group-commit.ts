@@ -6,11 +6,14 @@
 export class GroupCommit<I, R> {
   #run: (batch: I[]) => Promise<R[]>;
   #queue: { input: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
-  #busy = false;
+  #busy = 0;
+  #maxInFlight: number;
   #scheduled = false;
 
-  constructor(run: (batch: I[]) => Promise<R[]>) {
+  /** `maxInFlight` > 1 overlaps commits (a server store: round trips, not the disk, are the limit). */
+  constructor(run: (batch: I[]) => Promise<R[]>, maxInFlight = 1) {
     this.#run = run;
+    this.#maxInFlight = Math.max(1, maxInFlight);
   }
 
   submit(input: I): Promise<R> {
@@ -21,15 +24,15 @@ export class GroupCommit<I, R> {
   }
 
   #kick(): void {
-    if (this.#busy || this.#scheduled) return;
+    if (this.#busy >= this.#maxInFlight || this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => void this.#flush());
   }
 
   async #flush(): Promise<void> {
     this.#scheduled = false;
-    if (this.#busy || this.#queue.length === 0) return;
-    this.#busy = true;
+    if (this.#busy >= this.#maxInFlight || this.#queue.length === 0) return;
+    this.#busy++;
     const batch = this.#queue;
     this.#queue = [];
     try {
@@ -38,13 +41,13 @@ export class GroupCommit<I, R> {
     } catch (err) {
       for (const b of batch) b.reject(err);
     } finally {
-      this.#busy = false;
+      this.#busy--;
       if (this.#queue.length > 0) this.#kick();
     }
   }
 
   /** Resolves when nothing is queued or in flight. */
   async idle(): Promise<void> {
-    while (this.#busy || this.#scheduled || this.#queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+    while (this.#busy > 0 || this.#scheduled || this.#queue.length > 0) await new Promise<void>((r) => setImmediate(r));
   }
 }

@@ -51,7 +51,7 @@ export class PostgresInboxStore implements InboxStore {
   readonly kind = 'postgres' as const;
   readonly schema: string;
   readonly pool: pg.Pool;
-  #inserts = new GroupCommit<readonly NewEvent[], InsertResult>((calls) => this.#insertGroup(calls));
+  #inserts = new GroupCommit<readonly NewEvent[], InsertResult>((calls) => this.#insertGroup(calls), 3);
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'syncspec';
