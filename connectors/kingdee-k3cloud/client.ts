@@ -18,6 +18,8 @@ export type KingdeeAuth =
 export interface KingdeeFormConfig {
   /** Primary key field (FCUSTID, FMATERIALID, FID). */
   pk: string;
+  /** Base data owned per organisation (has FUseOrgId): look-ups filter on `useOrgNumber`. */
+  perOrg?: boolean;
   /** Business number field (FNumber, FBillNo). */
   number: string;
   /** Header FieldKeys read by readChanges / scan (dotted paths read base-data sub-fields). */
@@ -43,11 +45,16 @@ export interface KingdeeConfig {
   maxQueryLimit?: number;
   /** Records per BatchSave call (no documented cap; large batches make long transactions). */
   maxBatchSize?: number;
+  /**
+   * Use organisation (FUseOrgId number) whose base data this connection reads and writes: one business
+   * number can exist once per organisation, so look-ups of forms with FUseOrgId filter on it.
+   */
+  useOrgNumber?: string;
 }
 
 export const DEFAULT_KINGDEE_FORMS: Record<string, KingdeeFormConfig> = {
-  BD_Customer: { pk: 'FCUSTID', number: 'FNumber', fields: ['FName', 'FShortName', 'FTEL', 'FADDRESS', 'FTRADINGCURRID.FNumber', 'FModifierId'] },
-  BD_MATERIAL: { pk: 'FMATERIALID', number: 'FNumber', fields: ['FName', 'FSpecification', 'FModifierId'] },
+  BD_Customer: { pk: 'FCUSTID', number: 'FNumber', perOrg: true, fields: ['FName', 'FShortName', 'FTEL', 'FADDRESS', 'FTRADINGCURRID.FNumber', 'FModifierId'] },
+  BD_MATERIAL: { pk: 'FMATERIALID', number: 'FNumber', perOrg: true, fields: ['FName', 'FSpecification', 'FModifierId'] },
   SAL_SaleOrder: {
     pk: 'FID',
     number: 'FBillNo',

@@ -160,7 +160,8 @@ export class KingdeeConnector implements Connector {
     const unique = [...new Set(keys)];
     for (let i = 0; i < unique.length; i += 200) {
       const chunk = unique.slice(i, i + 200);
-      const rows = await this.query(formId, { FieldKeys: `${kdName(f.pk)},${kdName(keyField)}`, FilterString: `${keyField} IN (${chunk.map(kdString).join(',')})`, OrderString: `${f.pk} ASC`, StartRow: 0, Limit: this.maxLimit }, signal);
+      const org = f.perOrg && this.config.useOrgNumber !== undefined ? ` AND FUseOrgId.FNumber = ${kdString(this.config.useOrgNumber)}` : '';
+      const rows = await this.query(formId, { FieldKeys: `${kdName(f.pk)},${kdName(keyField)}`, FilterString: `${keyField} IN (${chunk.map(kdString).join(',')})${org}`, OrderString: `${f.pk} ASC`, StartRow: 0, Limit: this.maxLimit }, signal);
       for (const [pk, num] of rows) {
         const list = found.get(String(num)) ?? [];
         list.push(String(pk));

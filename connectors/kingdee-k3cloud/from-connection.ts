@@ -30,5 +30,6 @@ export async function kingdeeFromConnection(c: ConnectionSettings, secret: Secre
   set('maxQueryLimit', r.num('options', 'maxQueryLimit'));
   set('maxBatchSize', r.num('options', 'maxBatchSize'));
   set('forms', r.obj<Record<string, KingdeeFormConfig>>('forms'));
+  set('useOrgNumber', r.str('options', 'useOrgNumber'));
   return new KingdeeConnector(config, now);
 }

@@ -67,6 +67,31 @@ connectorContract('kingdee-k3cloud (IsSuccess as strings, app-secret login)', ()
 connectorContract('kingdee-k3cloud (signed headers, no login)', () => startKingdeeHarness({ signed: true }), { sessionAuth: false });
 
 describe('kingdee specifics', () => {
+  it('keeps one customer number per use organisation and looks it up in the configured one', async () => {
+    const emu = await startKingdeeEmulator({ seed: { BD_Customer: [{ FNumber: 'C1', FName: '总部的', FUseOrgId: { FNumber: '100' } }] } });
+    const connector = (org?: string) =>
+      new KingdeeConnector({ serverUrl: emu.serverUrl, acctId: emu.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, ...(org ? { useOrgNumber: org } : {}) });
+    const east = connector('101');
+    const head = connector('100');
+    const item = (name: string, org: string) => [{ key: 'C1', idempotencyKey: `C1@${org}`, record: { FName: name, FUseOrgId: { FNumber: org }, FCreateOrgId: { FNumber: org } } }];
+    try {
+      expect((await east.upsertBatch('BD_Customer', 'FNumber', item('华东的', '101')))[0]).toMatchObject({ status: 'ok', created: true });
+      expect((await head.upsertBatch('BD_Customer', 'FNumber', item('总部的（改）', '100')))[0]).toMatchObject({ status: 'ok', created: false });
+      expect(emu.admin.records('BD_Customer').map((r) => [r.FName, (r.FUseOrgId as { Number: string }).Number])).toEqual([['总部的（改）', '100'], ['华东的', '101']]);
+      // Without a use organisation both rows match: the key is ambiguous, nothing is written.
+      const any = connector();
+      try {
+        expect((await any.upsertBatch('BD_Customer', 'FNumber', item('x', '100')))[0]).toMatchObject({ status: 'reject', error: { code: 'SS5163' } });
+      } finally {
+        await any.close();
+      }
+    } finally {
+      await east.close();
+      await head.close();
+      await emu.close();
+    }
+  });
+
   it('signs every request with the third-party headers; a stale timestamp gets the gateway 519', async () => {
     const emu = await startKingdeeEmulator({ seed: { BD_Customer: [{ FNumber: 'C1', FName: '一' }] } });
     const auth = { kind: 'signedHeaders', appId: '300000_syncspecAppId', appSecret: 'syncspec-app-secret', orgNumber: '100' } as const;

@@ -245,7 +245,9 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     const missing = Object.entries(form.fields).filter(([f, d]) => d.required && (merged[f] === null || merged[f] === undefined || merged[f] === ''));
     for (const [f, d] of missing) errors.push({ FieldName: f, Message: `字段“${d.caption ?? f}”是必填项`, DIndex: index });
     if (typeof number === 'string' && number !== '') {
-      const clash = byNumber(formId, number).filter((r) => r.pk !== pk);
+      // Base data numbers are unique per use organisation (the same customer number may exist in two orgs).
+      const sameOrg = (r: KdRow): boolean => !('FUseOrgId' in form.fields) || (r.values.FUseOrgId ?? null) === (merged.FUseOrgId ?? null);
+      const clash = byNumber(formId, number).filter((r) => r.pk !== pk && sameOrg(r));
       if (clash.length > 0) errors.push({ FieldName: form.number, Message: `${form.number === 'FBillNo' ? '单据编号' : '编码'}“${number}”已经存在`, DIndex: index });
     }
     if (errors.length > 0) {
