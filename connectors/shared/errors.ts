@@ -73,20 +73,6 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   return Math.max(0, at - nowMs);
 }
 
-/** Class of a whole-response HTTP status when the body says nothing more specific. */
-export function classOfStatus(status: number): ErrorClass {
-  if (status === 429) return 'throttled';
-  if (status === 408 || status >= 500) return 'retryable';
-  return 'rejected';
-}
-
-/** A failure for a non-2xx HTTP answer with no vendor-specific meaning. */
-export function httpFailure(system: string, status: number, retryAfterMs: number | undefined, vendorCode?: string): ConnectorFailure {
-  const cls = classOfStatus(status);
-  const code = cls === 'throttled' ? CODES.throttled : cls === 'retryable' ? CODES.server : CODES.rejected;
-  return fail(code, cls, `${system} answered HTTP ${status}`, { vendorCode: vendorCode ?? String(status), retryAfterMs });
-}
-
 const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
