@@ -12,6 +12,7 @@ import { Manager } from './controller/manager.ts';
 import { OperatorMetrics } from './controller/metrics.ts';
 import { Resources } from './k8s/resources.ts';
 import { EventRecorder } from './status/events.ts';
+import { specSourceController } from './source/controller.ts';
 import { syncSpecController } from './syncspec/controller.ts';
 import type { WorkerReading } from './syncspec/health.ts';
 
@@ -49,6 +50,7 @@ export async function startOperator(config: OperatorConfig, options: { kc: KubeC
       : undefined,
   });
   manager.add(syncSpecController({ kc, config, resources, events, clock, log, metrics, ...(options.readWorker ? { readWorker: options.readWorker } : {}) }));
+  manager.add(specSourceController({ kc, config, events, clock, log, metrics }));
   const port = await manager.serve(config.metricsPort, config.metricsHost);
   manager.start();
   log.info({ code: 'SS6016', port, identity: config.identity, namespaces: config.namespaces.length > 0 ? config.namespaces : 'all', leaderElect: config.leaderElect }, 'operator started');
@@ -71,7 +73,15 @@ export async function main(args: readonly string[], env: NodeJS.ProcessEnv, stde
     stderr(`syncspec operator: cannot load a kubeconfig: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const handle = await startOperator(config, { kc, log });
+  let handle: OperatorHandle;
+  try {
+    handle = await startOperator(config, { kc, log });
+  } catch (err) {
+    // Typically the health port is taken (EADDRINUSE): say which, without a stack trace.
+    const code = (err as { code?: unknown }).code;
+    stderr(`syncspec operator: SS6018 cannot start: ${err instanceof Error ? err.message : String(err)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
+    return 1;
+  }
   const stopped = new Promise<number>((resolve) => {
     const shutdown = (): void => { void handle.stop().then(() => resolve(0)); };
     process.once('SIGTERM', shutdown);

@@ -75,6 +75,12 @@ export const operatorCodes = {
     title: 'Operator stopped',
     explanation: 'The operator process stopped: on SIGTERM/SIGINT after releasing its lease (exit 0), or after losing the lease (exit 1).',
   },
+  SS6018: {
+    title: 'Operator cannot start',
+    explanation:
+      'The operator could not open its /healthz, /readyz and /metrics listener (the port is taken or not permitted) ' +
+      'or could not set up its clients. The message names the cause; change --metrics-port or fix the environment.',
+  },
   SS6020: {
     title: 'Spec revision does not compile',
     explanation:
