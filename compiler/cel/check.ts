@@ -290,8 +290,9 @@ export class Checker {
         ...(suggestion ? { suggestion } : {}),
       });
     }
+    // has(source.Account.Name) is false, not an error, when the related record itself is null.
+    if (testOnly) return { type: T.bool, nullable: false, code: call(obj.nullable ? 'hasN' : 'has', obj.code, lit(field)), safe: obj.safe, span };
     const objCode = this.nonNull(obj);
-    if (testOnly) return { type: T.bool, nullable: false, code: call('has', objCode, lit(field)), safe: obj.safe && !obj.nullable, span };
     const declared = fieldType(def);
     // Inside `has(source.X) ? source.X : …` the field is known present: read it as non-nullable.
     const present = declared.nullable && this.#isNarrowed(key);

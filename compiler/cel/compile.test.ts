@@ -176,6 +176,9 @@ describe('run-time semantics', () => {
     expect(runError('source.LineCount + 1', noCount)).toBe('SS5104');
     expect(runError('source.Description.size()', order)).toBe('SS5103');
     expect(run('has(source.Description)', order)).toBe(false);
+    expect(run('has(source.Account.Name)', order)).toBe(false);
+    expect(run('has(source.Account.Name)', { ...order, Account: { Id: '1', Name: 'n' } })).toBe(true);
+    expect(runError('source.Account.Name', order)).toBe('SS5103');
     expect(run('source.Description == null', order)).toBe(true);
   });
 

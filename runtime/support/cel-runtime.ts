@@ -344,6 +344,10 @@ export function select(m: unknown, f: string): unknown {
   if (m instanceof Optional) return optSelect(m, f);
   return noOverload(`_.${f}`, m);
 }
+/** `has(r.f)` where the record `r` may itself be null: false then. */
+export function hasN(m: unknown, f: string): boolean {
+  return m === null || m === undefined ? false : has(m, f);
+}
 /** `has(m.f)`. */
 export function has(m: unknown, f: string): boolean {
   if (m instanceof CelMap) return m.has(f);
