@@ -111,6 +111,7 @@ export class Deliverer {
 
   async #run(): Promise<void> {
     const maxInFlight = this.#o.maxInFlightBatches ?? 4;
+    let failures = 0;
     while (!this.#stopping) {
       try {
         if (this.#batcher.inFlight >= maxInFlight) {
@@ -125,9 +126,14 @@ export class Deliverer {
           // claim (one transaction, one fsync) takes many keys instead of one each.
           await this.#o.clock.sleep(Math.min(this.#o.lingerMs ?? 10, this.#o.plan.delivery.maxWaitMs), this.#idle.signal).catch(() => undefined);
         }
+        failures = 0;
       } catch (err) {
-        this.#o.log.error({ code: 'SS5007', spec: this.spec, err: err instanceof Error ? err.message : String(err) }, 'inbox claim failed; retrying');
-        await this.#idleWait();
+        failures++;
+        // Log the first failure and then every 10th, backing off to 5 s: a store outage must not flood the log.
+        if (failures === 1 || failures % 10 === 0) {
+          this.#o.log.error({ code: 'SS5007', spec: this.spec, failures, err: err instanceof Error ? err.message : String(err) }, 'inbox claim failed; retrying');
+        }
+        await this.#o.clock.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), this.#idle.signal).catch(() => undefined);
       }
     }
   }

@@ -39,6 +39,8 @@ export interface PostgresStoreOptions {
   /** Schema holding the tables (created when missing); default `syncspec`. */
   schema?: string;
   poolSize?: number;
+  /** `application_name` of the connections (visible in pg_stat_activity); default `syncspec-worker`. */
+  applicationName?: string;
   /** Called when an idle pooled connection fails (the pool replaces it). */
   onPoolError?: (err: Error) => void;
 }
@@ -51,6 +53,7 @@ export class PostgresInboxStore implements InboxStore {
   readonly kind = 'postgres' as const;
   readonly schema: string;
   readonly pool: pg.Pool;
+  #onPoolError: ((err: Error) => void) | undefined;
   #inserts = new GroupCommit<readonly NewEvent[], InsertResult>((calls) => this.#insertGroup(calls), 3);
 
   constructor(options: PostgresStoreOptions) {
@@ -60,8 +63,10 @@ export class PostgresInboxStore implements InboxStore {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 8,
+      application_name: options.applicationName ?? 'syncspec-worker',
       options: `-c search_path=${schema}`,
     });
+    this.#onPoolError = options.onPoolError;
     this.pool.on('error', (err) => options.onPoolError?.(err));
   }
 
@@ -71,16 +76,27 @@ export class PostgresInboxStore implements InboxStore {
 
   async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
+    // A connection that dies while checked out emits 'error' on the client, not the pool: without a
+    // listener that is an uncaught exception. The failing query rejects as well, which is what we act on.
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+      this.#onPoolError?.(err);
+    };
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
       await c.query('COMMIT');
       return out;
     } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
+      if (!broken) await c.query('ROLLBACK').catch(() => undefined);
+      broken ??= err instanceof Error && isConnectionError(err) ? err : undefined;
       throw err;
     } finally {
-      c.release();
+      c.off('error', onError);
+      // Passing the error destroys the client instead of returning a dead connection to the pool.
+      c.release(broken);
     }
   }
 
@@ -433,6 +449,12 @@ export class PostgresInboxStore implements InboxStore {
     await this.#inserts.idle();
     await this.pool.end();
   }
+}
+
+/** Errors after which the connection is unusable (terminated by the server, reset, closed). */
+function isConnectionError(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08') || code === 'ECONNRESET' || code === 'EPIPE');
 }
 
 function toCrosswalk(r: Row): CrosswalkEntry {
