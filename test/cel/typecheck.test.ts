@@ -43,6 +43,14 @@ const cases: [string, FieldDef | undefined][] = [
   ['source["名称"].orValue("无")', { type: 'string' }],
   ['optional.of(source.LineCount).orValue(0)', { type: 'integer' }],
   ['{"k": source.LineCount}.transformMap(k, v, v * 2)', undefined],
+  ['source.IsClosed < true || source.OrderNumber < "B" || source.LineCount >= 2 || source.TotalAmount > 1', { type: 'boolean' }],
+  ['source.EffectiveDate < date("2026-01-01") || source.CreatedDate > timestamp("2026-01-01T00:00:00Z")', { type: 'boolean' }],
+  ['source.LineCount == 2.0 || 1u < 2u || b"a" < b"b"', { type: 'boolean' }],
+  ['source.OrderItems.all(i, i.Quantity > 0.0) && source.OrderItems.exists_one(i, i.Unit__c == "EA")', { type: 'boolean' }],
+  ['string(source.TotalAmount) + string(source.LineCount) + string(source.CreatedDate)', { type: 'string' }],
+  ['source.TotalAmount - decimal("1") * 2 / 3', { type: 'decimal', scale: 20 }],
+  ['-source.LineCount % 3', { type: 'integer' }],
+  ['source.Description.orValue("").matches("^[A-Z]") ? 1.5 : double(source.LineCount)', { type: 'double' }],
 ];
 
 describe('emitted code type-checks under the strict project tsconfig', () => {
