@@ -16,7 +16,7 @@ export { fmt as formatType, fieldType } from './types.ts';
 
 export const compileExpression: CompileExpression = (text: string, scope: CelScope, expected?: FieldDef): CompiledExpression => {
   const { parsed, diagnostic } = parseSource(text);
-  if (!parsed) return { diagnostics: diagnostic ? [diagnostic] : [] };
+  if (!parsed) return { diagnostics: diagnostic ? [{ ...diagnostic }] : [] };
   const checker = new Checker(parsed, scope);
   let typed: Typed | undefined;
   try {

@@ -928,14 +928,21 @@ const timestamps: FunctionDecl[] = tsParts.map(([name, part, text]) => ({
 function validateZoneArg(z: Typed | undefined, c: Checker): void {
   if (z?.literal && typeof z.literal.value === 'string' && !isZone(z.literal.value)) c.error('SS3116', z.span, `unknown time zone "${z.literal.value}"`, { detail: 'Use an IANA zone name such as Asia/Shanghai or Europe/Berlin, or a fixed offset such as +08:00.' });
 }
+/** Zone validity, memoised: creating an Intl.DateTimeFormat costs far more than the rest of a check. */
+const zoneCache = new Map<string, boolean>();
 function isZone(z: string): boolean {
   if (/^[+-]?\d{2}:?\d{2}$/.test(z) || z === 'UTC') return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: z });
-    return true;
-  } catch {
-    return false;
+  let ok = zoneCache.get(z);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: z });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (zoneCache.size < 1000) zoneCache.set(z, ok);
   }
+  return ok;
 }
 
 // ----------------------------------------------------------------------------------------- optionals

@@ -18,7 +18,25 @@ export interface Span {
   end: number;
 }
 
-export function parseSource(text: string): { parsed?: ParsedSource; diagnostic?: ExprDiagnostic } {
+type ParseOutcome = { parsed?: ParsedSource; diagnostic?: ExprDiagnostic };
+
+/**
+ * Parse results by expression text. Parsing is most of the cost of a compile and the same expressions
+ * recur across specs and watch-mode re-checks; the AST is never mutated, so sharing it is safe.
+ */
+const parseCache = new Map<string, ParseOutcome>();
+const PARSE_CACHE_LIMIT = 20_000;
+
+export function parseSource(text: string): ParseOutcome {
+  const hit = parseCache.get(text);
+  if (hit) return hit;
+  const outcome = parseUncached(text);
+  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(text, outcome);
+  return outcome;
+}
+
+function parseUncached(text: string): ParseOutcome {
   try {
     const r = celParse(text);
     if (!r.sourceInfo) throw new Error('parser returned no source info');
