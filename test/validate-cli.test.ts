@@ -28,6 +28,15 @@ describe('syncspec validate', () => {
     expect(out.stdout).not.toContain('\x1b[');
   });
 
+  it('never prints a literal secret, in any format', async () => {
+    for (const format of ['pretty', 'json', 'sarif', 'github']) {
+      const { cli, out } = io(root, { FORCE_COLOR: '1' });
+      expect(await validate(['test/fixtures/invalid/ss2-connection-plain-secret.yaml', '--format', format], cli)).toBe(1);
+      expect(out.stdout).toContain('SS2015');
+      expect(out.stdout).not.toContain('s3cr3t');
+    }
+  });
+
   it('exits 0 on a clean file, and warnings fail only with --strict', async () => {
     writeFileSync(join(tmp, 'ok.yaml'), LOOKUP);
     writeFileSync(join(tmp, 'warn.yaml'), `${LOOKUP}---\n---\n`);

@@ -62,6 +62,13 @@ describe('pretty', () => {
     expect(lines[2]?.slice(marker)).toBe('^~~');
   });
 
+  it('masks the text under the range of a diagnostic about a credential', () => {
+    const d = diag({ code: 'SS3015', range: { file: 'c.yaml', start: { line: 1, col: 11, offset: 10 }, end: { line: 1, col: 21, offset: 20 } } });
+    const out = renderPretty([d], { color: false, sources: new Map([['c.yaml', 'password: hunter2 x1 # note']]) });
+    expect(out).toContain('1 | password: ********** # note');
+    expect(out).not.toContain('hunter2');
+  });
+
   it('makes control characters in the source visible', () => {
     const out = renderPretty([diag({ range: { file: 'x.yaml', start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 2, offset: 1 } } })], { color: false, sources: new Map([['x.yaml', 'a\x1b[2Jb\n']]) });
     expect(out).toContain('a\\x1b[2Jb');

@@ -136,6 +136,20 @@ function choose(c: AjvError, root: JsonSchema, inBranch: (i: number) => readonly
     return { diagnostic: { code: 'SS2010', severity: 'error', summary: `"${name}" matches more than one allowed shape (${passing.join(', ')})`, detail: `Write exactly one shape here.${description ? ` ${description}` : ''}`, range: doc.locate(path) } };
   }
 
+  // A secret reference ({ env } | { file } | { secretKeyRef }) given a literal: say so, and never echo it.
+  const refKeys = branches.map((s) => (Array.isArray(s.required) && s.required.length === 1 ? String(s.required[0]) : ''));
+  if (refKeys.includes('secretKeyRef') && refKeys.every((k) => k !== '') && !isRecord(data)) {
+    return {
+      diagnostic: {
+        code: 'SS2015',
+        severity: 'error',
+        summary: `"${name}" must be a secret reference (${refKeys.map((k) => `{ ${k}: … }`).join(', ')}), not a literal ${jsonType(data)}`,
+        detail: 'Credentials are never written into a spec. Put the value in a Kubernetes Secret or an environment variable, reference it here, and rotate it: it has been in the repository.',
+        range: doc.locate(path),
+      },
+    };
+  }
+
   const scored = branches.map((s, i) => {
     if (s.type !== undefined && !matchesType(data, s.type)) return { i, score: Number.NEGATIVE_INFINITY, present: 0 };
     const required = Array.isArray(s.required) ? (s.required as unknown[]).map(String) : [];

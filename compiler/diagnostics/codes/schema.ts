@@ -95,4 +95,13 @@ export const schemaCodes = {
       'documents of this kind are not schema-checked. This is a problem of the syncspec installation or of a ' +
       'schema being edited, not of the spec; the detail names the file and the reason.',
   },
+  SS2015: {
+    title: 'Literal secret where a reference is required',
+    explanation:
+      'This setting holds a credential, and specs hold credentials only as references: `{ env: NAME }` (an ' +
+      'environment variable of the worker), `{ file: /path }` (a mounted file) or `{ secretKeyRef: { name, key } }` ' +
+      '(a key of a Kubernetes Secret). A literal value in a file that lives in Git leaks to everyone who can read ' +
+      'the repository and into CI logs. Move the value into a Secret or an environment variable, reference it, and ' +
+      'rotate it. Reports never print the value: the terminal report masks it in the source line.',
+  },
 } satisfies Record<`SS2${string}`, CodeInfo>;
