@@ -75,12 +75,31 @@ export interface ContractHarness {
   webhook?: WebhookHarness;
 }
 
+/**
+ * The same harness with asynchronous state access and fault injection: a database "emulator" is the real
+ * server, so reading the stored row or killing a backend is a round trip.
+ */
+export type AsyncContractHarness = Omit<ContractHarness, 'storedMatches' | 'effects' | 'setFaults' | 'stats' | 'expireSessions' | 'dropWriteAnswers'> & {
+  storedMatches(key: string, variant: number): Promise<boolean>;
+  effects(key: string): Promise<EffectRow>;
+  setFaults(config: FaultConfig): Promise<void>;
+  stats(): Promise<Stats>;
+  expireSessions(): Promise<void>;
+  dropWriteAnswers?(count: number): Promise<void>;
+};
+
 export interface ContractOptions {
   webhooks?: boolean;
   /** The vendor has login sessions (Salesforce, Kingdee; default) rather than a static key (Jiandaoyun). */
   sessionAuth?: boolean;
   /** The target can hold two records with one business key (harness.seedDuplicateTarget). */
   ambiguousKeys?: boolean;
+  /**
+   * The system has a rate-limit signal with a wait (HTTP 429 + Retry-After, vendor limit codes); default true.
+   * Databases have none (too_many_connections carries no wait and is classified retryable), so their
+   * harnesses set false and the throttling scenario is not registered for them.
+   */
+  throttling?: boolean;
 }
 
 const keyOfIndex = (i: number): string => `K${String(i).padStart(4, '0')}`;
@@ -116,7 +135,7 @@ async function readAll(c: Connector, entity: string, since: CursorPosition | und
   return checkpoint ? { records, checkpoint, pages } : { records, pages };
 }
 
-function items(h: ContractHarness, keys: string[], variant: number): UpsertItem[] {
+function items(h: ContractHarness | AsyncContractHarness, keys: string[], variant: number): UpsertItem[] {
   return keys.map((key) => ({ key, idempotencyKey: `${key}@v${variant}`, record: h.validRecord(key, variant) }));
 }
 
@@ -137,10 +156,10 @@ async function failureOf(p: Promise<unknown>): Promise<ConnectorFailure> {
   throw new Error('expected a ConnectorFailure, the call succeeded');
 }
 
-export function connectorContract(name: string, start: () => Promise<ContractHarness>, options: ContractOptions = {}): void {
+export function connectorContract(name: string, start: () => Promise<ContractHarness | AsyncContractHarness>, options: ContractOptions = {}): void {
   const sessions = options.sessionAuth ?? true;
   describe(`connector contract: ${name}`, () => {
-    let h: ContractHarness;
+    let h: ContractHarness | AsyncContractHarness;
     const extra: Connector[] = [];
     beforeEach(async () => {
       h = await start();
@@ -154,17 +173,17 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
       it('logs in once and reuses the session', async () => {
         await h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit });
         await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['A1'], 1));
-        expect(h.stats().logins).toBe(sessions ? 1 : 0);
+        expect((await h.stats()).logins).toBe(sessions ? 1 : 0);
       });
 
       it(sessions ? 're-authenticates once, transparently, when the session expires' : 'keeps working through a session-expiry fault (static key)', async () => {
         await h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit });
-        h.expireSessions();
+        await h.expireSessions();
         const results = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['A1', 'A2'], 1));
         expectAll(results, 'ok');
-        h.setFaults({ next: ['sessionExpiry'] });
+        await h.setFaults({ next: ['sessionExpiry'] });
         await h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit });
-        expect(h.stats().logins).toBe(sessions ? 3 : 0);
+        expect((await h.stats()).logins).toBe(sessions ? 3 : 0);
       });
 
       it('reports refused credentials as SS5150 (retryable, never a stack trace)', async () => {
@@ -176,7 +195,7 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         const results = await bad.upsertBatch(h.entity, h.keyField, items(h, ['A1'], 1));
         expect(results).toEqual([{ key: 'A1', status: 'retry', error: expect.objectContaining({ code: 'SS5150', class: 'retryable' }) }]);
         expect(JSON.stringify(results)).not.toContain(h.badSecret);
-        expect(h.effects('A1').creates).toBe(0);
+        expect((await h.effects('A1')).creates).toBe(0);
       });
     });
 
@@ -260,11 +279,11 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         const second = await h.connector.upsertBatch(h.entity, h.keyField, items(h, keys, 1));
         expectAll(second, 'ok');
         for (const [i, key] of keys.entries()) {
-          expect(h.effects(key).creates).toBe(1);
+          expect((await h.effects(key)).creates).toBe(1);
           const a = first[i];
           const b = second[i];
           if (a?.status === 'ok' && b?.status === 'ok') expect(b.targetId).toBe(a.targetId);
-          expect(h.storedMatches(key, 1)).toBe(true);
+          expect(await h.storedMatches(key, 1)).toBe(true);
         }
       });
 
@@ -273,9 +292,9 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
         const results = await h.connector.upsertBatch(h.entity, h.keyField, [...items(h, ['V1', 'V2'], 2), ...items(h, ['V2'], 3)]);
         expectAll(results, 'ok');
         expect(results.map((r) => r.key)).toEqual(['V1', 'V2', 'V2']);
-        expect(h.storedMatches('V1', 2)).toBe(true);
-        expect(h.storedMatches('V2', 3)).toBe(true);
-        expect(h.effects('V2').creates).toBe(1);
+        expect(await h.storedMatches('V1', 2)).toBe(true);
+        expect(await h.storedMatches('V2', 3)).toBe(true);
+        expect((await h.effects('V2')).creates).toBe(1);
       });
 
       it('maps per-record rejects back by index and applies the rest', async () => {
@@ -292,8 +311,8 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
           expect(rejected.error.code).toMatch(/^SS51[5-9]\d$/);
           expect(rejected.error.vendorCode).toBeTruthy();
         }
-        expect(h.effects('R2')).toEqual(expect.objectContaining({ creates: 0, updates: 0 }));
-        expect(h.storedMatches('R1', 1) && h.storedMatches('R3', 1)).toBe(true);
+        expect(await h.effects('R2')).toEqual(expect.objectContaining({ creates: 0, updates: 0 }));
+        expect((await h.storedMatches('R1', 1)) && (await h.storedMatches('R3', 1))).toBe(true);
       });
 
       if (options.ambiguousKeys) {
@@ -302,7 +321,7 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
           const results = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['DUP', 'OK1'], 1));
           expect(results.map((r) => r.status)).toEqual(['reject', 'ok']);
           expect(results[0]).toMatchObject({ error: { code: 'SS5163', class: 'rejected' } });
-          expect(h.effects('DUP')).toEqual(expect.objectContaining({ creates: 0, updates: 0 }));
+          expect(await h.effects('DUP')).toEqual(expect.objectContaining({ creates: 0, updates: 0 }));
         });
       }
 
@@ -313,57 +332,59 @@ export function connectorContract(name: string, start: () => Promise<ContractHar
 
     describe('faults', () => {
       it('classifies a 5xx burst as retryable, then succeeds without a duplicate effect', async () => {
-        h.setFaults({ next: ['error', 'error'] });
+        await h.setFaults({ next: ['error', 'error'] });
         for (let i = 0; i < 2; i++) {
           const r = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['F1', 'F2'], 1));
           expectAll(r, 'retry', 'retryable');
         }
         expectAll(await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['F1', 'F2'], 1)), 'ok');
-        expect(h.effects('F1').creates).toBe(1);
-        expect(h.effects('F2').creates).toBe(1);
+        expect((await h.effects('F1')).creates).toBe(1);
+        expect((await h.effects('F2')).creates).toBe(1);
       });
 
-      it('classifies the vendor limit signal as throttled with Retry-After honoured', async () => {
-        h.setFaults({ next: ['throttle'], retryAfterSeconds: 7 });
-        const r = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['T1'], 1));
-        expect(r[0]).toEqual({ key: 'T1', status: 'retry', error: expect.objectContaining({ class: 'throttled', code: 'SS5155', retryAfterMs: 7000 }) });
-        h.setFaults({ next: ['throttle'], retryAfterSeconds: 3 });
-        const f = await failureOf(h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit }));
-        expect(f.error).toEqual(expect.objectContaining({ class: 'throttled', retryAfterMs: 3000 }));
-      });
+      if (options.throttling ?? true) {
+        it('classifies the vendor limit signal as throttled with Retry-After honoured', async () => {
+          await h.setFaults({ next: ['throttle'], retryAfterSeconds: 7 });
+          const r = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['T1'], 1));
+          expect(r[0]).toEqual({ key: 'T1', status: 'retry', error: expect.objectContaining({ class: 'throttled', code: 'SS5155', retryAfterMs: 7000 }) });
+          await h.setFaults({ next: ['throttle'], retryAfterSeconds: 3 });
+          const f = await failureOf(h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit }));
+          expect(f.error).toEqual(expect.objectContaining({ class: 'throttled', retryAfterMs: 3000 }));
+        });
+      }
 
       it('times out a hanging call as retryable SS5153', async () => {
         const quick = h.withTimeout(250);
         extra.push(quick);
         // No warm-up: the short timeout must only ever meet the hanging request (login or data call), never a
         // normal one on a busy machine.
-        h.setFaults({ next: ['hang'] });
+        await h.setFaults({ next: ['hang'] });
         const f = await failureOf(quick.readChanges(h.entity, undefined, { limit: h.pageLimit }));
         expect(f.error).toEqual(expect.objectContaining({ code: 'SS5153', class: 'retryable' }));
-        h.setFaults({ next: ['hang'] });
+        await h.setFaults({ next: ['hang'] });
         const r = await quick.upsertBatch(h.entity, h.keyField, items(h, ['H1'], 1));
         expect(r[0]).toEqual({ key: 'H1', status: 'retry', error: expect.objectContaining({ code: 'SS5153' }) });
       });
 
       it('classifies a dropped connection as retryable SS5152', async () => {
         await h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit });
-        h.setFaults({ next: ['drop'] });
+        await h.setFaults({ next: ['drop'] });
         const r = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['D1'], 1));
         expect(r[0]).toEqual({ key: 'D1', status: 'retry', error: expect.objectContaining({ code: 'SS5152', class: 'retryable' }) });
-        expect(h.effects('D1').creates).toBe(0);
+        expect((await h.effects('D1')).creates).toBe(0);
       });
 
       it('survives an answer lost after the write took effect: the retry creates nothing new', async () => {
         await h.connector.readChanges(h.entity, undefined, { limit: h.pageLimit });
-        if (h.dropWriteAnswers) h.dropWriteAnswers(2);
-        else h.setFaults({ next: ['dropAfterWrite'], pathContains: h.writePathContains });
+        if (h.dropWriteAnswers) await h.dropWriteAnswers(2);
+        else await h.setFaults({ next: ['dropAfterWrite'], pathContains: h.writePathContains });
         const lost = await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['L1', 'L2'], 1));
         expectAll(lost, 'retry', 'retryable');
-        expect(h.effects('L1').creates).toBe(1);
+        expect((await h.effects('L1')).creates).toBe(1);
         expectAll(await h.connector.upsertBatch(h.entity, h.keyField, items(h, ['L1', 'L2'], 1)), 'ok');
-        expect(h.effects('L1').creates).toBe(1);
-        expect(h.effects('L2').creates).toBe(1);
-        expect(h.storedMatches('L2', 1)).toBe(true);
+        expect((await h.effects('L1')).creates).toBe(1);
+        expect((await h.effects('L2')).creates).toBe(1);
+        expect(await h.storedMatches('L2', 1)).toBe(true);
       });
 
       it('passes a caller abort through as the abort reason, not a vendor outcome', async () => {
