@@ -2,6 +2,7 @@ import { celCodes } from './codes/cel.ts';
 import { connectorCodes } from './codes/connector.ts';
 import { emitCodes } from './codes/emit.ts';
 import { loadCodes } from './codes/load.ts';
+import { localCodes } from './codes/local.ts';
 import { mappingCodes } from './codes/mapping.ts';
 import { operatorCodes } from './codes/operator.ts';
 import { runtimeCodes } from './codes/runtime.ts';
@@ -20,6 +21,7 @@ export const codes = {
   ...mappingCodes,
   ...emitCodes,
   ...runtimeCodes,
+  ...localCodes,
   ...connectorCodes,
   ...operatorCodes,
 } as const satisfies Record<string, CodeInfo>;
