@@ -75,9 +75,21 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
     const ns = obj.metadata.namespace ?? '';
     return specs.flatMap((s) => s.list(ns)).map((s) => `${ns}/${s.metadata.name}`);
   };
+  // Our own status writes come back as updates: only a change outside status (generation, labels,
+  // annotations such as the revision, finalizers, deletion) is worth a reconcile (GenerationChangedPredicate+).
+  const seen = new Map<string, string>();
+  const meaningful = (event: string, obj: KubeObject): boolean => {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    if (event === 'delete') { seen.delete(key); return true; }
+    const m = obj.metadata;
+    const signature = JSON.stringify([m.uid, m.generation, m.labels ?? {}, m.annotations ?? {}, m.finalizers ?? [], m.deletionTimestamp ?? null]);
+    const changed = seen.get(key) !== signature;
+    seen.set(key, signature);
+    return changed;
+  };
   for (const i of specs) {
     // A spec appearing, changing or going away can fix or break a ref() in the specs that name it.
-    controller.watch(i, (event, obj) => [...ownKey(event, obj), ...dependents(obj)]);
+    controller.watch(i, (event, obj) => (meaningful(event, obj) ? [...ownKey(event, obj), ...dependents(obj)] : []));
   }
   for (const i of [...connections, ...lookupTables]) controller.watch(i, (_event, obj) => dependents(obj));
   for (const i of entitySchemas) controller.watch(i, (_event, obj) => namespaceSpecs(obj));

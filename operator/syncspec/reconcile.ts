@@ -125,7 +125,15 @@ export class SyncSpecReconciler {
       } catch (err) {
         // No PrometheusRule CRD in the cluster (prometheus-operator not installed): run without alert rules.
         if (d.kind === KINDS.PrometheusRule && isNotFound(err)) { skipped.push('PrometheusRule (monitoring.coreos.com CRDs not installed)'); continue; }
-        throw err;
+        if (!isTerminal(err)) throw err;
+        // Refused as invalid or forbidden: retrying cannot help; say so on the object and wait for a change.
+        const message = `${d.kind.kind}/${d.object.metadata.name} was refused: ${describeError(err)}`;
+        set({ type: 'Ready', status: 'False', reason: 'ApplyFailed', message });
+        set({ type: 'Stalled', status: 'True', reason: 'ApplyFailed', message });
+        status.conditions = conditions;
+        status.observedGeneration = generation;
+        await this.#writeStatus(obj, before, status);
+        return terminal(new OperatorError('SS6021', `${key.namespace}/${key.name}: ${message}`, { cause: err }));
       }
     }
     await this.#prune(obj, new Set(desired.map((d) => `${d.kind.kind}/${d.object.metadata.name}`)));
