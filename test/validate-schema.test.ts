@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadText } from '../compiler/load/index.ts';
 import { SchemaSet, validateDocument } from '../compiler/validate/index.ts';
 import { appendInPlace } from '../compiler/validate/schemas.ts';
+import { renderPretty } from '../compiler/diagnostics/reporters/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'syncspec-schema-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -110,6 +111,16 @@ describe('schema diagnostics with the real schemas', () => {
     const ds = run(flow('  triggers:\n    - schedule: { cron: "0 2 * * *", mode: reconcilee }\n  fields: { A: source.a }\n'));
     expect(ds.map((d) => [d.code, d.range?.start.line, d.range?.start.col, d.suggestion])).toEqual([['SS2004', 11, 44, 'reconcile']]);
   });
+  it('never quotes a value under a credential key', () => {
+    const conn = 'apiVersion: syncspec.dev/v1\nkind: Connection\nmetadata: { name: c }\nspec:\n  system: salesforce\n  url: https://a.example.com\n  auth:\n    method: oauth2-client-credentials\n    clientId: { env: CLIENT_ID }\n    clientSecret: { env: "hunter2 !" }\n';
+    const ds = run(conn);
+    expect(ds.map((d) => d.code)).toEqual(['SS2005']);
+    expect(JSON.stringify(ds)).not.toContain('hunter2');
+    const shown = renderPretty(ds, { color: false, sources: new Map([['f.yaml', conn]]) });
+    expect(shown).toContain('clientSecret: { env: *********** }');
+    expect(shown).not.toContain('hunter2');
+  });
+
   it('reports a field mapping of the wrong type once with the shapes it could take', () => {
     const ds = run(flow('  triggers:\n    - poll: { every: 5m }\n  fields:\n    A: true\n'));
     expect(ds).toHaveLength(1);

@@ -5,10 +5,11 @@
  */
 import { closest } from '../diagnostics/did-you-mean.ts';
 import type { Diagnostic, SourceRange } from '../diagnostics/diagnostic.ts';
+import { markSensitive } from '../diagnostics/sensitive.ts';
 import type { DataPath, LoadedDocument } from '../model.ts';
 import { isRecord, jsonType, toDataPath, type AjvError } from './ajv-types.ts';
 
-const show = (v: unknown): string => {
+const showValue = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}…` : s;
 };
@@ -18,9 +19,24 @@ function describe(e: AjvError): string {
   return typeof d === 'string' ? ` ${d}` : '';
 }
 
+/** Keys that hold credentials (client_secret, apiKey, password, …): their values are never quoted back. */
+const SECRET_KEY = /(?:pass(?:word|wd|phrase)|pwd|secret|token|api[-_\s]?key|private[-_\s]?key|credentials?|authorization)$/i;
+
 export function mapAjvError(e: AjvError, doc: LoadedDocument): Diagnostic | undefined {
+  const d = describeError(e, doc);
+  // Under a credential key the value itself is masked in the source line, not just left out of the summary.
+  return d && secretPath(toDataPath(e.instancePath, doc.value)) && typeof e.data === 'string' ? markSensitive(d) : d;
+}
+
+function secretPath(path: DataPath): boolean {
+  return path.some((seg) => typeof seg === 'string' && SECRET_KEY.test(seg));
+}
+
+function describeError(e: AjvError, doc: LoadedDocument): Diagnostic | undefined {
   const path = toDataPath(e.instancePath, doc.value);
   const name = nameOf(path);
+  const secret = secretPath(path);
+  const show = (v: unknown): string => (secret && typeof v === 'string' ? 'the value' : showValue(v));
   const at = (p: DataPath, part: 'key' | 'value' = 'value'): SourceRange => doc.locate(p, part);
   const p = e.params as Record<string, unknown>;
   const err = (code: string, summary: string, range: SourceRange, detail?: string, suggestion?: string): Diagnostic => ({

@@ -1,5 +1,6 @@
 /** Terminal report: location, severity, code, summary, the source line with a caret/tildes under the range, detail, fix. */
 import type { Diagnostic } from '../diagnostic.ts';
+import { isSensitive } from '../sensitive.ts';
 
 export interface PrettyOptions {
   color: boolean;
@@ -49,9 +50,6 @@ function visible(s: string): string {
   return s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Diagnostics whose range covers a credential: the source line is shown with that text masked. */
-export const MASKED_CODES: ReadonlySet<string> = new Set(['SS2015', 'SS3015']);
-
 /** Longest source line shown whole, and how much of it to keep before the range when it is cut. */
 const MAX_SHOWN = 160;
 const CONTEXT = 40;
@@ -70,7 +68,8 @@ export function renderPretty(diagnostics: readonly Diagnostic[], options: Pretty
       let chars = [...src];
       let startCol = d.range.start.col;
       let endCol = d.range.end.line === d.range.start.line ? Math.max(d.range.end.col, startCol + 1) : chars.length + 1;
-      if (MASKED_CODES.has(d.code)) chars = chars.map((ch, i) => (i >= startCol - 1 && i < endCol - 1 ? '*' : ch));
+      // A credential under the range is never printed (see ../sensitive.ts).
+      if (isSensitive(d)) chars = chars.map((ch, i) => (i >= startCol - 1 && i < endCol - 1 ? '*' : ch));
       // A very long line (minified or generated) is shown as a window around the range.
       if (chars.length > MAX_SHOWN) {
         const from = Math.max(0, Math.min(startCol - 1 - CONTEXT, chars.length - MAX_SHOWN));
