@@ -1,7 +1,7 @@
 import type { CodeInfo } from './types.ts';
 
 /**
- * SS5001–SS5099 — the sync worker: triggers, inbox, delivery, operations and the `dlq` / `cursor`
+ * SS5001–SS5089 — the sync worker: triggers, inbox, delivery, operations and the `dlq` / `cursor`
  * commands (runtime/). SS5100–SS5149 belong to the transform support module.
  */
 const workerCodes = {
