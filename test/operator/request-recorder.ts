@@ -55,6 +55,8 @@ export async function startRequestRecorder(target: string): Promise<RequestRecor
       answer.pipe(res);
     });
     out.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
+    req.on('error', () => out.destroy());
+    res.on('error', () => out.destroy());
     req.pipe(out);
     res.on('close', () => out.destroy());
   });

@@ -48,6 +48,8 @@ export async function startGitServer(options: { user: string; password: string }
       const out: Buffer[] = [];
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.resume();
+      // The backend may exit before reading a body it does not need (EPIPE): its answer still counts.
+      child.stdin.on('error', () => {});
       child.stdin.end(body);
       child.on('close', () => {
         const all = Buffer.concat(out);
