@@ -71,7 +71,7 @@ export class Controller {
     this.#o.metrics.depth.set({ controller: this.name }, this.queue.len());
   }
 
-  /** Starts the workers; resolves once they have stopped after `stop()`. */
+  /** Starts the workers (in the background; `stop()` waits for them). */
   start(): void {
     const n = this.#o.workers ?? 2;
     for (let i = 0; i < n; i++) this.#running.push(this.#work());

@@ -45,15 +45,21 @@ export class Informer {
   #synced = false;
   #lastEventAt: number | undefined;
   #restarts = 0;
+  #markSynced: () => void = () => {};
+  /** Resolves once the first list has completed (controller-runtime's WaitForCacheSync). */
+  readonly synced: Promise<void>;
 
   constructor(kc: KubeConfig, options: InformerOptions) {
     this.#o = options;
     const k = options.kind;
+    this.synced = new Promise((resolve) => { this.#markSynced = resolve; });
     this.name = `${k.plural}${options.namespace ? `@${options.namespace}` : ''}${options.labelSelector ? `[${options.labelSelector}]` : ''}`;
     const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
       const l = await options.list();
       // A completed list is contact with the server: the cache is current as of now.
       this.#synced = true;
+      // ListWatch fills its cache in the microtasks after this list resolves; announce after that.
+      setImmediate(() => this.#markSynced());
       this.#heard();
       return { apiVersion: apiVersionOf(k), kind: `${k.kind}List`, metadata: { resourceVersion: l.resourceVersion }, items: l.items as unknown as KubernetesObject[] };
     };

@@ -117,7 +117,12 @@ export class Manager {
     if (this.#abort.signal.aborted) return;
     this.#state = 'leading';
     this.#o.metrics.leader.set(1);
-    for (const i of this.informers()) i.start();
+    const informers = this.informers();
+    for (const i of informers) i.start();
+    // Reconcile only against complete caches: a spec compiled before its LookupTables are listed would
+    // be reported broken for no reason (controller-runtime's WaitForCacheSync).
+    await Promise.race([Promise.all(informers.map((i) => i.synced)), new Promise((resolve) => this.#abort.signal.addEventListener('abort', resolve, { once: true }))]);
+    if (this.#abort.signal.aborted || this.#state !== 'leading') return;
     for (const c of this.#controllers) c.start();
   }
 

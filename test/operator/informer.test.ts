@@ -38,7 +38,8 @@ describe('Informer', () => {
     inf.on((event, obj) => seen.push(`${event}:${obj.metadata.name}`));
     await cm('a');
     inf.start();
-    await expect.poll(() => inf.health().synced).toBe(true);
+    await inf.synced;
+    expect(inf.health().synced).toBe(true);
     expect(seen).toContain('add:a');
     await cm('b');
     await expect.poll(() => seen).toContain('add:b');
