@@ -16,6 +16,13 @@ export const EXIT_USAGE = 2;
 export type CommandRun = (args: string[], io: CliIO) => Promise<number>;
 
 export function processIO(): CliIO {
+  // `syncspec validate … | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
