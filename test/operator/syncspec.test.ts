@@ -201,8 +201,12 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     const hash = (await getJson(`syncspec/${SPEC}`)).status.bundleHash;
     await k(['delete', `deployment/${SPEC}`, '-n', NS, '--wait=false']);
     await expect.poll(async () => (await exists(`deployment/${SPEC}`)) ? (await getJson(`deployment/${SPEC}`)).spec.template.metadata.annotations['syncspec.dev/bundle-hash'] : undefined, { timeout: 15_000 }).toBe(hash);
+    // Someone else's field (an annotation kubectl owns) survives the operator's applies; its own fields are put back.
+    await k(['annotate', `deployment/${SPEC}`, '-n', NS, 'ops.example.com/on-call=team-o2c']);
     await k(['patch', `deployment/${SPEC}`, '-n', NS, '--type=merge', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"worker","image":"evil/worker:latest"}]}}}}']);
     await expect.poll(async () => (await getJson(`deployment/${SPEC}`)).spec.template.spec.containers[0].image, { timeout: 15_000 }).toBe('registry.example.com/syncspec/worker:1.0.0');
+    await waitForReconciles(2);
+    expect((await getJson(`deployment/${SPEC}`)).metadata.annotations['ops.example.com/on-call']).toBe('team-o2c');
   });
 
   test('suspend scales the worker to 0 and reports Suspended; resume brings it back', async () => {
@@ -214,10 +218,13 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     expect((await getJson(`deployment/${SPEC}`)).spec.replicas).toBe(1);
   });
 
-  test('an sla removed from the spec prunes the PrometheusRule', async () => {
+  test('an sla removed from the spec prunes the PrometheusRule; a labelled object it does not own stays', async () => {
+    writeFileSync(join(dir, 'foreign.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${SPEC}-notes\n  labels:\n    syncspec.dev/spec: ${SPEC}\ndata:\n  note: kept\n`);
+    await k(['apply', '--server-side', '-f', join(dir, 'foreign.yaml'), '-n', NS]);
     await applySpec((t) => t.replace(/^ {2}sla: .*\n/m, ''));
     await expect.poll(() => exists(`prometheusrule/${SPEC}`), { timeout: 15_000 }).toBe(false);
     expect(await exists(`deployment/${SPEC}`)).toBe(true);
+    expect(await exists(`configmap/${SPEC}-notes`)).toBe(true);
   });
 
   test('deleting the SyncSpec removes what it owns, then the finalizer lets it go', async () => {
