@@ -14,6 +14,8 @@ export interface WorkerSettings {
   webhookPort: number;
   metricsPort: number;
   serviceAccountName: string | undefined;
+  /** Where the image's package keeps compiled specs; the bundle is mounted at `<bundleDir>/<spec>/`. */
+  bundleDir: string;
 }
 
 export interface OperatorConfig {
@@ -50,6 +52,7 @@ export const USAGE = [
   '  --worker-resources <json>      container resources as JSON [SYNCSPEC_WORKER_RESOURCES]',
   '  --worker-service-account <sa>  service account of worker pods [SYNCSPEC_WORKER_SERVICE_ACCOUNT]',
   '  --worker-endpoint <url>        worker HTTP endpoint template (default http://{name}.{namespace}.svc:{port})',
+  '  --worker-bundle-dir <dir>      compiled specs dir inside the worker image (default /app/generated) [SYNCSPEC_WORKER_BUNDLE_DIR]',
   '  --leader-elect=false           run without leader election (one replica only)',
   '  --lease-name <name>            Lease name (default syncspec-operator) [SYNCSPEC_LEASE_NAME]',
   '  --lease-namespace <ns>         Lease namespace (default $POD_NAMESPACE or default)',
@@ -79,6 +82,7 @@ export function parseConfig(args: readonly string[], env: NodeJS.ProcessEnv): Co
         'worker-service-account': { type: 'string' },
         'worker-endpoint': { type: 'string' },
         'worker-webhook-port': { type: 'string' },
+        'worker-bundle-dir': { type: 'string' },
         'worker-metrics-port': { type: 'string' },
         'leader-elect': { type: 'string' },
         'lease-name': { type: 'string' },
@@ -144,6 +148,7 @@ export function parseConfig(args: readonly string[], env: NodeJS.ProcessEnv): Co
       webhookPort: int('worker-webhook-port', undefined, 8080, 1),
       metricsPort: int('worker-metrics-port', undefined, 8080, 1),
       serviceAccountName: sa === '' ? undefined : sa,
+      bundleDir: str('worker-bundle-dir', 'SYNCSPEC_WORKER_BUNDLE_DIR', '/app/generated').replace(/\/+$/, ''),
     },
     leaderElect: leaderElectRaw !== 'false',
     leaseName: str('lease-name', 'SYNCSPEC_LEASE_NAME', 'syncspec-operator'),

@@ -13,7 +13,6 @@ export const SPEC_LABEL = 'syncspec.dev/spec';
 export const HASH_ANNOTATION = 'syncspec.dev/bundle-hash';
 export const REVISION_ANNOTATION = 'syncspec.dev/revision';
 export const MANAGED_BY = 'syncspec-operator';
-export const BUNDLE_MOUNT = '/etc/syncspec/bundle';
 
 /** The kinds a SyncSpec owns, in apply order (the bundle before the Deployment that mounts it). */
 export const OWNED_KINDS: readonly ResourceKind[] = [KINDS.ConfigMap, KINDS.Deployment, KINDS.Service, KINDS.PodDisruptionBudget, KINDS.PrometheusRule];
@@ -71,13 +70,15 @@ export function desiredObjects(owner: Owner, bundle: Bundle, worker: WorkerSetti
     name: 'worker',
     image: worker.image,
     imagePullPolicy: worker.imagePullPolicy,
-    args: ['worker', '--bundle', BUNDLE_MOUNT, '--spec', name, '--port', String(worker.webhookPort)],
+    // The bundle is laid out as `generated/` is (`<dir>/<spec>/plan.json`, `transform.ts`, …), so the worker
+    // loads it like a checked-in spec; `dir` lies inside the image's package so `#support` resolves.
+    args: ['worker', '--generated', worker.bundleDir, '--spec', name, '--port', String(worker.webhookPort)],
     ports,
     env: [{ name: 'SYNCSPEC_SPEC', value: name }, { name: 'SYNCSPEC_BUNDLE_HASH', value: bundle.hash }],
     readinessProbe: { httpGet: { path: '/readyz', port: 'webhook' }, periodSeconds: 10 },
     livenessProbe: { httpGet: { path: '/healthz', port: 'webhook' }, periodSeconds: 20, failureThreshold: 3 },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-    volumeMounts: [{ name: 'bundle', mountPath: BUNDLE_MOUNT, readOnly: true }],
+    volumeMounts: [{ name: 'bundle', mountPath: `${worker.bundleDir}/${name}`, readOnly: true }],
   };
   if (Object.keys(worker.resources).length > 0) container.resources = worker.resources;
   const podSpec: Record<string, unknown> = {

@@ -99,6 +99,10 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     expect(container.image).toBe('registry.example.com/syncspec/worker:1.0.0');
     expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     expect(deploy.spec.replicas).toBe(1);
+    // The bundle is mounted laid out like generated/<spec>/, ConfigMap keys mapped back to paths.
+    expect(container.args).toEqual(['worker', '--generated', '/app/generated', '--spec', SPEC, '--port', '8080']);
+    expect(container.volumeMounts).toEqual([{ name: 'bundle', mountPath: `/app/generated/${SPEC}`, readOnly: true }]);
+    expect(deploy.spec.template.spec.volumes[0].configMap.items).toContainEqual({ key: 'connections.kingdee-prod.yaml', path: 'connections/kingdee-prod.yaml' });
     expect(Object.keys(cm.data).sort()).toEqual(['connections.kingdee-prod.yaml', 'connections.salesforce-prod.yaml', 'lookups.units-erp-to-crm.yaml', 'plan.json', 'transform.ts', 'types.ts']);
     expect(JSON.parse(cm.data['plan.json']).name).toBe(SPEC);
     expect(cm.data['transform.ts']).toContain('export');
