@@ -26,6 +26,8 @@ export interface InformerOptions {
   restartBaseMs?: number;
   restartMaxMs?: number;
   random?: () => number;
+  /** Called on each restart (the operator counts them in syncspec_operator_informer_restarts_total). */
+  onRestart?: (name: string) => void;
 }
 
 export function watchPath(k: ResourceKind, namespace: string | undefined): string {
@@ -67,7 +69,14 @@ export class Informer {
     for (const event of ['add', 'update', 'delete'] as const) {
       this.#lw.on(event, (obj) => {
         this.#heard();
-        for (const h of this.#handlers) h(event, obj as unknown as KubeObject);
+        for (const h of this.#handlers) {
+          // A failing handler must not throw into ListWatch, which would stop the informer.
+          try {
+            h(event, obj as unknown as KubeObject);
+          } catch (err) {
+            options.log.error({ code: 'SS6010', informer: this.name, err: describeError(err) }, 'informer event handler failed');
+          }
+        }
       });
     }
     this.#lw.on('error', (err) => this.#failed(err));
@@ -127,6 +136,7 @@ export class Informer {
       this.#restartPending = false;
       if (this.#stopped) return;
       this.#restarts += 1;
+      this.#o.onRestart?.(this.name);
       this.#run();
     });
   }

@@ -47,6 +47,7 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
       const inf = new Informer(kc, {
         kind, namespace: ns, clock, log,
         list: () => resources.list(kind, ns, labelSelector),
+        onRestart: (name) => metrics.informerRestarts.inc({ informer: name }),
         ...(labelSelector === undefined ? {} : { labelSelector }),
       });
       return inf;

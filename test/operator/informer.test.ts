@@ -36,6 +36,10 @@ describe('Informer', () => {
     const seen: string[] = [];
     const inf = new Informer(kc, { kind: KINDS.ConfigMap, namespace: NS, labelSelector: 'suite=informer', clock: systemClock, log, restartBaseMs: 20, list: () => resources.list(KINDS.ConfigMap, NS, 'suite=informer') });
     inf.on((event, obj) => seen.push(`${event}:${obj.metadata.name}`));
+    // A handler that throws must not stop the informer (nor the handlers after it).
+    inf.on(() => { throw new Error('handler bug'); });
+    const after: string[] = [];
+    inf.on((event, obj) => after.push(`${event}:${obj.metadata.name}`));
     await cm('a');
     inf.start();
     await inf.synced;
@@ -67,6 +71,7 @@ describe('Informer', () => {
     expect(inf.health().restarts).toBe(2);
     expect(seen).toContain('delete:a');
     expect(seen).toContain('add:d');
+    expect(after).toEqual(seen);
     expect(inf.health().lastEventAt).toBeGreaterThan(0);
     await inf.stop();
   });
@@ -74,8 +79,9 @@ describe('Informer', () => {
   test('a failing list restarts with doubling backoff, one restart pending at a time', async () => {
     const clock = manualClock();
     let lists = 0;
+    let restarts = 0;
     const inf = new Informer(kc, {
-      kind: KINDS.ConfigMap, namespace: NS, clock, log, restartBaseMs: 100, restartMaxMs: 1000, random: () => 0.5,
+      kind: KINDS.ConfigMap, namespace: NS, clock, log, restartBaseMs: 100, restartMaxMs: 1000, random: () => 0.5, onRestart: () => { restarts++; },
       list: async () => { lists++; throw new Error('connection refused'); },
     });
     const settle = async (): Promise<void> => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
@@ -99,6 +105,7 @@ describe('Informer', () => {
     expect(lists).toBe(3);
     for (let i = 0; i < 10; i++) { clock.advance(1000); await settle(); }
     expect(lists).toBe(13);
+    expect(restarts).toBe(12);
     expect(clock.pending()).toBe(1);
     expect(inf.health()).toMatchObject({ synced: false, restarting: true });
     await inf.stop();
