@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:operator [-- --specs 1000 --concurrency 4 --timeout 300]`: the operator under a
+ * realistic first load. Starts the test API server (test/kube) with the CRDs, the operator as a child
+ * process (`node operator/main.ts`, leader election on) whose API traffic goes through a recording proxy,
+ * then server-side applies N generated variants of specs/flows/products/erp-material-to-crm-product.yaml
+ * (plus the connections, lookups and entity schemas they compile against) at once, and waits until
+ * every SyncSpec is Ready for its current generation. Prints: time to all Ready, operator peak RSS
+ * (VmHWM of the child), API requests per spec by verb, reconciles. Goals (issue 6): ≤ 60 s, ≤ 256 MB.
+ * No assertions: figures only.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { installCrds } from '../test/kube/fixtures.ts';
+import { kubeconfigYaml } from '../test/kube/kubeconfig.ts';
+import { startKubeServer } from '../test/kube/server.ts';
+import { startRequestRecorder } from '../test/operator/request-recorder.ts';
+
+const { values } = parseArgs({
+  options: {
+    specs: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '4' },
+    timeout: { type: 'string', default: '300' },
+    'apply-concurrency': { type: 'string', default: '32' },
+  },
+});
+const N = Number(values.specs);
+const TIMEOUT_MS = Number(values.timeout) * 1000;
+const ROOT = join(import.meta.dirname, '..');
+const NS = 'bench';
+const BASE = 'erp-material-to-crm-product';
+
+const server = await startKubeServer({ historyLimit: 200_000, bookmarkIntervalMs: 0 });
+installCrds(server);
+const recorder = await startRequestRecorder(server.url);
+const dir = mkdtempSync(join(tmpdir(), 'syncspec-bench-operator-'));
+const kubeconfig = join(dir, 'kubeconfig.yaml');
+writeFileSync(kubeconfig, kubeconfigYaml(recorder.url));
+
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
+  const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': contentType }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+const PLURAL: Record<string, string> = { SyncSpec: 'syncspecs', Connection: 'connections', LookupTable: 'lookuptables', EntitySchema: 'entityschemas' };
+const apply = (o: any): Promise<any> =>
+  call('PATCH', `/apis/syncspec.dev/v1/namespaces/${NS}/${PLURAL[o.kind]}/${o.metadata.name}?fieldManager=bench&force=true`, o, 'application/apply-patch+yaml');
+
+async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
+await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+const inputs = ['connections', 'lookups', 'schemas'].flatMap((folder) =>
+  readdirSync(join(ROOT, 'specs', folder)).filter((f) => f.endsWith('.yaml')).sort().map((f) => parse(readFileSync(join(ROOT, 'specs', folder, f), 'utf8'))));
+for (const o of inputs) await apply(o);
+
+const template = parse(readFileSync(join(ROOT, 'specs/flows/products', `${BASE}.yaml`), 'utf8'));
+const variants = Array.from({ length: N }, (_, i) => {
+  const v = structuredClone(template);
+  v.metadata.name = `${BASE}-${String(i).padStart(4, '0')}`;
+  v.spec.version = `1.${Math.floor(i / 100)}.${i % 100}`;
+  // A different mapping per variant, so no two bundles are the same.
+  v.spec.fields.Specification__c = `source.FSpecification.orValue('') + ' #${i}'`;
+  return v;
+});
+
+const child = spawn(process.execPath, [join(ROOT, 'operator/main.ts'),
+  '--kubeconfig', kubeconfig, '--namespace', NS, '--worker-image', 'registry.example.com/syncspec:bench',
+  '--lease-namespace', NS, '--identity', 'bench', '--metrics-port', '0', '--metrics-host', '127.0.0.1',
+  '--worker-endpoint', 'http://127.0.0.1:9/{namespace}/{name}', '--concurrency', values.concurrency, '--log-level', 'info',
+], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SYNCSPEC_GIT_CACHE_DIR: join(dir, 'git') } });
+let stderr = '';
+let metricsPort: number | undefined;
+child.stderr.on('data', (c: Buffer) => {
+  // Keep only the tail: enough to show why the operator failed, bounded for a long run.
+  stderr = (stderr + c.toString('utf8')).slice(-20_000);
+  const m = /"code":"SS6016"[^\n]*"port":(\d+)/.exec(stderr) ?? /"port":(\d+)[^\n]*"code":"SS6016"/.exec(stderr);
+  if (m && metricsPort === undefined) metricsPort = Number(m[1]);
+});
+const rssOf = (field: 'VmHWM' | 'VmRSS'): number => {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+// The operator logs SS6016 once it serves /metrics; wait for it (and for the lease) before the load.
+for (const deadline = Date.now() + 30_000; metricsPort === undefined; await new Promise((r) => setTimeout(r, 50))) {
+  if (Date.now() > deadline || child.exitCode !== null) throw new Error(`operator did not start:\n${stderr}`);
+}
+const idleRss = rssOf('VmRSS');
+const before = recorder.requests.length;
+
+const t0 = performance.now();
+await pool(variants, Number(values['apply-concurrency']), apply);
+const appliedS = (performance.now() - t0) / 1000;
+
+let readyCount = 0;
+let firstReadyS: number | undefined;
+let allReadyS: number | undefined;
+for (;;) {
+  const list = await call('GET', `/apis/syncspec.dev/v1/namespaces/${NS}/syncspecs`);
+  readyCount = list.items.filter((o: any) => o.status?.observedGeneration === o.metadata.generation
+    && o.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True' && c.observedGeneration === o.metadata.generation)).length;
+  const s = (performance.now() - t0) / 1000;
+  if (readyCount > 0 && firstReadyS === undefined) firstReadyS = s;
+  if (readyCount >= N) { allReadyS = s; break; }
+  if (s * 1000 > TIMEOUT_MS || child.exitCode !== null) break;
+  await new Promise((r) => setTimeout(r, 250));
+}
+const peakRss = rssOf('VmHWM');
+const metrics = metricsPort === undefined ? '' : await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+
+const during = recorder.requests.slice(before);
+const byVerb = new Map<string, number>();
+for (const r of during) {
+  const key = r.resource === undefined ? `${r.verb} ${r.path}` : `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}`;
+  byVerb.set(key, (byVerb.get(key) ?? 0) + 1);
+}
+const series = (name: string): number => metrics.split('\n').filter((l) => l.startsWith(name)).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0);
+const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
+
+console.log(`bench:operator — ${N} SyncSpecs applied at once (apply took ${appliedS.toFixed(1)} s), operator --concurrency ${values.concurrency}, leader election on`);
+console.log(`  all Ready:        ${allReadyS === undefined ? `NOT REACHED (${readyCount}/${N} Ready after ${(TIMEOUT_MS / 1000).toFixed(0)} s)` : `${allReadyS.toFixed(1)} s`} (goal ≤ 60 s; first Ready after ${firstReadyS?.toFixed(1) ?? '-'} s)`);
+console.log(`  operator RSS:     peak ${mb(peakRss)} (goal ≤ 256 MB), idle before load ${mb(idleRss)}`);
+console.log(`  API requests:     ${during.length} during the run = ${(during.length / N).toFixed(2)} per spec`);
+for (const [k, v] of [...byVerb.entries()].sort((a, b) => b[1] - a[1])) console.log(`    ${String(v).padStart(7)}  ${(v / N).toFixed(2)}/spec  ${k}`);
+console.log(`  reconciles:       ${series('syncspec_operator_reconcile_total{controller="syncspec"')} (syncspec controller)`);
+await recorder.close();
+await server.close();
+process.exit(0);
