@@ -79,6 +79,11 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     expect(condition(ss, 'Ready')).toMatchObject({ status: 'True', reason: 'Reconciled', observedGeneration: ss.metadata.generation });
     expect(condition(ss, 'Stalled')).toBeUndefined();
     expect(condition(ss, 'Reconciling')).toBeUndefined();
+    const ready = await (await fetch(`http://127.0.0.1:${await operator.port()}/readyz`)).json();
+    expect(ready).toMatchObject({ ready: true, state: 'leading' });
+    const specs = ready.informers.find((i: any) => i.name === `syncspecs@${NS}`);
+    expect(specs).toMatchObject({ synced: true, restarting: false });
+    expect(Date.parse(specs.lastEventAt)).toBeGreaterThan(0);
   });
 
   test('the worker objects exist, carry the bundle hash and are owned by the SyncSpec', async () => {
