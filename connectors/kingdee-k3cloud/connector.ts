@@ -8,6 +8,7 @@ import type { Connector, CursorPosition, ItemResult, ReadPage, SourceRecord, Ups
 import { decodeToken, encodeToken, isAfter, isPosition, localToUtcIso, utcToLocal } from '../shared/cursor.ts';
 import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCallerAborted, resultsForFailure, roundsByKey } from '../shared/errors.ts';
 import { DEFAULT_KINGDEE_FORMS, KingdeeClient, statusOf, type KdStatus, type KingdeeConfig, type KingdeeFormConfig } from './client.ts';
+import { unwrapReferences, wrapReferences } from './references.ts';
 
 const CURSOR = 'FModifyDate';
 
@@ -97,6 +98,8 @@ export class KingdeeConnector implements Connector {
       }
       for (const r of records) r.data[entry] = byParent.get(r.id) ?? [];
     }
+    // References read as `FCustId.FNumber` columns also appear as the mapping form `FCustId`.
+    for (const r of records) unwrapReferences(r.data, formId);
   }
 
   private keys(f: KingdeeFormConfig): string[] {
@@ -207,7 +210,8 @@ export class KingdeeConnector implements Connector {
   }
 
   private async save(formId: string, f: KingdeeFormConfig, keyField: string, send: { item: UpsertItem; pk: string }[], signal?: AbortSignal): Promise<ItemResult[]> {
-    const models = send.map((s) => ({ ...s.item.record, [keyField]: s.item.record[keyField] ?? s.item.key, [f.pk]: Number(s.pk) }));
+    // Mappings yield base-data references as business numbers; the Save model wants `{FNumber: …}`.
+    const models = send.map((s) => ({ ...wrapReferences(s.item.record, formId), [keyField]: s.item.record[keyField] ?? s.item.key, [f.pk]: Number(s.pk) }));
     let json;
     try {
       json = await this.client.call('BatchSave', formId, { Model: models, NeedUpDateFields: [], IsDeleteEntry: 'true', IsVerifyBaseDataField: 'true', BatchCount: 1 }, signal);

@@ -130,7 +130,8 @@ describe('kingdee specifics', () => {
     const order = (no: string, cust: string) => ({
       key: no,
       idempotencyKey: `${no}@1`,
-      record: { FBillNo: no, FDate: '2026-03-01', FSaleOrgId: { FNumber: '100' }, FCustId: { FNumber: cust }, FSaleOrderEntry: [{ FMaterialId: { FNumber: 'P-1' }, FQty: 2, FTaxPrice: 113 }] },
+            // References in the mapping form (plain numbers) are wrapped by the connector; wrapped ones pass as they are.
+      record: { FBillNo: no, FDate: '2026-03-01', FSaleOrgId: { FNumber: '100' }, FCustId: cust, FSaleOrderEntry: [{ FMaterialId: 'P-1', FQty: 2, FTaxPrice: 113 }] },
     });
     try {
       const results = await c.upsertBatch('SAL_SaleOrder', 'FBillNo', [order('SO-1', 'C1'), order('SO-2', 'C-404')]);
@@ -141,8 +142,8 @@ describe('kingdee specifics', () => {
       expect(emu.admin.effects('SAL_SaleOrder')).toEqual([{ entity: 'SAL_SaleOrder', key: 'SO-1', creates: 1, updates: 1, deletes: 0 }]);
       const orders: SourceRecord[] = [];
       for await (const page of c.scan('SAL_SaleOrder', { pageSize: 10 })) orders.push(...page);
-      expect(orders.map((o) => [o.data.FBillNo, o.data['FCustId.FNumber'], o.data.FSaleOrderEntry])).toEqual([
-        ['SO-1', 'C1', [{ FEntryID: expect.any(Number), 'FMaterialId.FNumber': 'P-1', FQty: 2, FPrice: null, FTaxPrice: 113, FEntryTaxRate: null, 'FUnitID.FNumber': null }]],
+      expect(orders.map((o) => [o.data.FBillNo, o.data['FCustId.FNumber'], o.data.FCustId, o.data.FSaleOrderEntry])).toEqual([
+        ['SO-1', 'C1', 'C1', [{ FEntryID: expect.any(Number), 'FMaterialId.FNumber': 'P-1', FMaterialId: 'P-1', FQty: 2, FPrice: null, FTaxPrice: 113, FEntryTaxRate: null, 'FUnitID.FNumber': null, FUnitID: null }]],
       ]);
       const changed = await c.readChanges('SAL_SaleOrder', undefined, { limit: 10 });
       expect(changed.records[0]?.data.FSaleOrderEntry).toEqual(orders[0]?.data.FSaleOrderEntry);

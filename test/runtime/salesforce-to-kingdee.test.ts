@@ -9,7 +9,6 @@ import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.t
 import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
 import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
 import type { Plan } from '../../compiler/plan/types.ts';
-import type { CompiledTransform } from '../../runtime/support/transform.ts';
 import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import { silentLogger } from '../../runtime/ops/log.ts';
@@ -30,25 +29,6 @@ const kdForms = {
 /** The spec's own batching (2 s max wait) and retry timing (1 s initial), shortened so the test takes seconds. */
 function fast(plan: Plan): Plan {
   return { ...plan, delivery: { ...plan.delivery, maxWaitMs: 20, retry: { ...plan.delivery.retry, initialMs: 50, maxMs: 500 } } };
-}
-
-/**
- * KNOWN GAP (reported): the generated transform yields base-data references as plain numbers ("101"),
- * while Kingdee's Save model (and the connector) wants `{"FNumber": "101"}`. Until the compiler or the
- * connector wraps them from the catalog's reference types, this test wraps the three reference fields.
- */
-function wrapKingdeeRefs(t: CompiledTransform): CompiledTransform {
-  const refs = ['FCreateOrgId', 'FUseOrgId', 'FTRADINGCURRID'];
-  return {
-    filter: t.filter,
-    transform: (s, ctx) => {
-      const r = t.transform(s, ctx);
-      if (!r.ok) return r;
-      const value = { ...r.value };
-      for (const f of refs) if (typeof value[f] === 'string') value[f] = { FNumber: value[f] };
-      return { ok: true, value };
-    },
-  };
 }
 
 describe.each(STORE_KINDS)('Salesforce → Kingdee customers through the worker (%s store)', (kind) => {
@@ -79,7 +59,7 @@ describe.each(STORE_KINDS)('Salesforce → Kingdee customers through the worker 
     const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: 5000 });
     connectors.push(source, target);
     worker = new Worker({
-      specs: [await loadCompiledSpec(SPEC)].map((c) => ({ plan: fast(c.plan), transform: wrapKingdeeRefs(c.transform) })),
+      specs: [await loadCompiledSpec(SPEC)].map((c) => ({ plan: fast(c.plan), transform: c.transform })),
       connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
       store: t.store,
       lookups: loadLookupTables(),
@@ -175,7 +155,7 @@ describe.each(STORE_KINDS)('Salesforce → Kingdee by polling (%s store)', (kind
     const compiled = await loadCompiledSpec(SPEC);
     const plan: Plan = { ...fast(compiled.plan), triggers: [{ poll: { every: '1h', cursor: 'SystemModstamp', overlap: '2m' } }] };
     worker = new Worker({
-      specs: [{ plan, transform: wrapKingdeeRefs(compiled.transform) }],
+      specs: [{ plan, transform: compiled.transform }],
       connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
       store: t.store,
       lookups: loadLookupTables(),
