@@ -48,14 +48,16 @@ interface SyncSpecStatus {
   [k: string]: unknown;
 }
 
-const COMPILE_CACHE_SIZE = 256;
 /** SLOBurning looks at the error ratio and latency over this window (the alert rules' short window). */
 export const SLO_WINDOW_MS = 5 * 60_000;
 
 export class SyncSpecReconciler {
   readonly #d: SyncSpecDeps;
-  /** Compile results by input fingerprint: an unchanged namespace is not compiled again. */
-  readonly #compiled = new Map<string, CompileResult>();
+  /**
+   * The last compile per spec and the fingerprint of its inputs: a resync with unchanged inputs does not
+   * compile again (one entry per spec, dropped when the spec goes away).
+   */
+  readonly #compiled = new Map<string, { fingerprint: string; result: CompileResult }>();
   /** Worker counter readings per spec over the last SLO window, for rates over that window. */
   readonly #totals = new Map<string, { at: number; totals: Totals }[]>();
 
@@ -76,7 +78,7 @@ export class SyncSpecReconciler {
     const { resources } = this.#d;
     let obj = await resources.get(KINDS.SyncSpec, key.namespace, key.name);
     if (!obj) {
-      this.#totals.delete(`${key.namespace}/${key.name}`);
+      this.#forget(key);
       return done();
     }
     if (obj.metadata.deletionTimestamp) return this.#finalize(obj);
@@ -176,6 +178,11 @@ export class SyncSpecReconciler {
     return done(this.#d.config.resyncMs);
   }
 
+  #forget(key: ObjectKey): void {
+    this.#totals.delete(`${key.namespace}/${key.name}`);
+    this.#compiled.delete(`${key.namespace}/${key.name}`);
+  }
+
   #compile(obj: KubeObject): CompileResult {
     const ns = obj.metadata.namespace ?? '';
     const c = this.#d.context;
@@ -201,11 +208,11 @@ export class SyncSpecReconciler {
       return { kind: s.kind, metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) }, spec: authoredSpec(o) };
     });
     const fingerprint = JSON.stringify([obj.metadata.name, objects.map((o) => JSON.stringify([o.kind, o.metadata, o.spec])).sort()]);
-    const cached = this.#compiled.get(fingerprint);
-    if (cached) return cached;
+    const id = `${ns}/${obj.metadata.name}`;
+    const cached = this.#compiled.get(id);
+    if (cached?.fingerprint === fingerprint) return cached.result;
     const result = compileSpec(obj.metadata.name, objects);
-    if (this.#compiled.size >= COMPILE_CACHE_SIZE) this.#compiled.delete(this.#compiled.keys().next().value as string);
-    this.#compiled.set(fingerprint, result);
+    this.#compiled.set(id, { fingerprint, result });
     return result;
   }
 
@@ -257,7 +264,7 @@ export class SyncSpecReconciler {
       if (isNotFound(err)) return done();
       throw err;
     }
-    this.#totals.delete(`${ns}/${obj.metadata.name}`);
+    this.#forget({ namespace: ns, name: obj.metadata.name });
     this.#d.log.info({ code: 'SS6023', spec: `${ns}/${obj.metadata.name}` }, 'spec deleted: owned objects pruned, finalizer removed');
     return done();
   }

@@ -79,7 +79,7 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     expect(condition(ss, 'Ready')).toMatchObject({ status: 'True', reason: 'Reconciled', observedGeneration: ss.metadata.generation });
     expect(condition(ss, 'Stalled')).toBeUndefined();
     expect(condition(ss, 'Reconciling')).toBeUndefined();
-    const ready = await (await fetch(`http://127.0.0.1:${await operator.port()}/readyz`)).json();
+    const ready: any = await (await fetch(`http://127.0.0.1:${await operator.port()}/readyz`)).json();
     expect(ready).toMatchObject({ ready: true, state: 'leading' });
     const specs = ready.informers.find((i: any) => i.name === `syncspecs@${NS}`);
     expect(specs).toMatchObject({ synced: true, restarting: false });
