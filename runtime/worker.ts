@@ -22,7 +22,7 @@ import { compileSchedule, Schedule } from './schedule/cron.ts';
 import type { Connector } from './support/connector.ts';
 import type { CompiledTransform } from './support/transform.ts';
 import { verifyGenericWebhook } from './webhook/hmac.ts';
-import { WorkerHttpServer, type WebhookVerifier } from './webhook/server.ts';
+import { WorkerHttpServer, type WebhookResolver, type WebhookVerifier } from './webhook/server.ts';
 
 export interface WorkerSpec {
   plan: Plan;
@@ -156,6 +156,7 @@ export class Worker {
     };
     const plans = o.specs.map((s) => s.plan);
     const routes = new Map<string, WebhookVerifier>();
+    const resolvers = new Map<string, WebhookResolver>();
 
     for (const { plan, transform } of [...o.specs].sort((a, b) => (a.plan.name < b.plan.name ? -1 : 1))) {
       const source = o.connectors[plan.source.connection];
@@ -218,7 +219,10 @@ export class Worker {
       this.#pollers.set(plan.name, poller);
 
       for (const trig of plan.triggers) {
-        if ('webhook' in trig) routes.set(plan.name, this.#verifierFor(plan, source));
+        if ('webhook' in trig) {
+          routes.set(plan.name, this.#verifierFor(plan, source));
+          if (source.resolveWebhookEvents) resolvers.set(plan.name, (events) => source.resolveWebhookEvents!(plan.source.entity, events));
+        }
         if ('poll' in trig) this.#polled.add(plan.name);
         if ('schedule' in trig) {
           const mode = trig.schedule.mode ?? 'sync';
@@ -253,6 +257,7 @@ export class Worker {
         ...(o.http?.host !== undefined ? { host: o.http.host } : {}),
         ...(o.http?.port !== undefined ? { port: o.http.port } : {}),
         routes,
+        resolvers,
         intake: this.intake,
         metrics: this.metrics,
         log: this.log,

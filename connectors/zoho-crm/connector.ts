@@ -300,6 +300,11 @@ export class ZohoConnector implements Connector {
     });
   }
 
+  /** The worker's hook for id-only callbacks (see `Connector.resolveWebhookEvents`). */
+  resolveWebhookEvents(entity: string, events: readonly WebhookEvent[], signal?: AbortSignal): Promise<WebhookEvent[]> {
+    return this.resolveEvents(entity, events, signal);
+  }
+
   /**
    * Registers (or replaces) the configured notification channel of a module: create/edit/delete
    * events to `notifyUrl`, with the affected field values. Returns the channel expiry Zoho granted;

@@ -92,5 +92,12 @@ export interface Connector {
   upsertBatch(entity: string, keyField: string, items: readonly UpsertItem[], signal?: AbortSignal): Promise<ItemResult[]>;
   /** Verifies and decodes a push from the vendor; absent when the system has no push. */
   verifyWebhook?(req: WebhookRequest): WebhookOutcome;
+  /**
+   * Completes verified push events whose payload is partial (Zoho notification callbacks carry ids
+   * only): the current full records, same delivery ids, in the same order; a record the system no
+   * longer has comes back `deleted`. The worker calls it after `verifyWebhook` and before storing, so
+   * the inbox holds full records. Absent when pushes already carry whole records.
+   */
+  resolveWebhookEvents?(entity: string, events: readonly WebhookEvent[], signal?: AbortSignal): Promise<WebhookEvent[]>;
   close(): Promise<void>;
 }

@@ -9,15 +9,19 @@ import type { AddressInfo } from 'node:net';
 import type { Intake } from '../intake/intake.ts';
 import type { Logger } from '../ops/log.ts';
 import type { WorkerMetrics } from '../ops/metrics.ts';
-import type { WebhookOutcome, WebhookRequest } from '../support/connector.ts';
+import type { WebhookEvent, WebhookOutcome, WebhookRequest } from '../support/connector.ts';
 
 export type WebhookVerifier = (req: WebhookRequest) => WebhookOutcome;
+/** Completes id-only events from the source (connector `resolveWebhookEvents` bound to the spec's entity). */
+export type WebhookResolver = (events: readonly WebhookEvent[]) => Promise<WebhookEvent[]>;
 
 export interface HttpServerOptions {
   host?: string;
   port?: number;
   /** spec name → verifier (connector `verifyWebhook`, the generic HMAC one, or a refusal when none is configured). */
   routes: ReadonlyMap<string, WebhookVerifier>;
+  /** spec name → resolver, for sources whose pushes carry ids only; called before storing. */
+  resolvers?: ReadonlyMap<string, WebhookResolver>;
   intake: Intake;
   metrics?: WorkerMetrics | undefined;
   log: Logger;
@@ -102,11 +106,22 @@ export class WorkerHttpServer {
       this.#reject(spec, outcome.code, outcome.message, outcome.status);
       return reply(res, outcome.status, { code: outcome.code, message: outcome.message });
     }
+    let events = outcome.events;
+    const resolve = this.#o.resolvers?.get(spec);
+    if (resolve && events.length > 0) {
+      try {
+        events = await resolve(events);
+      } catch (err) {
+        // Nothing stored and not acknowledged: the vendor's retry (or the next poll) brings the ids again.
+        this.#o.log.warn({ code: 'SS5008', spec, events: events.length, err: err instanceof Error ? err.message : String(err) }, 'could not read the records a push names; answered 503 so the sender retries');
+        return reply(res, 503, { code: 'SS5008', message: 'records not readable from the source, retry later' }, { 'retry-after': '5' });
+      }
+    }
     try {
       await this.#o.intake.accept(
         spec,
         'webhook',
-        outcome.events.map((e) => ({ record: e.record, deliveryId: e.deliveryId })),
+        events.map((e) => ({ record: e.record, deliveryId: e.deliveryId })),
       );
     } catch (err) {
       const draining = !this.#o.intake.open;
@@ -117,7 +132,7 @@ export class WorkerHttpServer {
       res.writeHead(outcome.reply.status, { 'content-type': outcome.reply.contentType }).end(outcome.reply.body);
       return;
     }
-    reply(res, 200, { accepted: outcome.events.length });
+    reply(res, 200, { accepted: events.length });
   }
 
   #reject(spec: string, code: string, message: string, status = 413): void {

@@ -40,6 +40,11 @@ const workerCodes = {
     explanation:
       'Events could not be stored durably (the store is unreachable or refused the write). The trigger did not acknowledge them: a webhook got 503, a queue message was not acked, a poll cursor did not move, so the source will deliver them again. Check the store (SQLite file permissions and disk space, or PostgreSQL availability).',
   },
+  SS5008: {
+    title: 'Pushed records could not be read from the source',
+    explanation:
+      'The source\'s push carries record ids only (Zoho CRM notification callbacks), so the worker reads the current records from the source before storing them. That read failed (the source was unreachable, throttled or refused), so nothing was stored and the push was answered 503: the vendor delivers it again, and a poll trigger on the same spec picks the changes up in any case. The log line names the spec and the error; check the source connection.',
+  },
   SS5010: {
     title: 'Cannot open the state store',
     explanation:
