@@ -77,6 +77,8 @@ export const CONNECTOR_FACTORIES: Record<string, () => Promise<Factory>> = {
   salesforce: async () => (await import('../salesforce/from-connection.ts')).salesforceFromConnection,
   'kingdee-k3cloud': async () => (await import('../kingdee-k3cloud/from-connection.ts')).kingdeeFromConnection,
   jiandaoyun: async () => (await import('../jiandaoyun/from-connection.ts')).jiandaoyunFromConnection,
+  postgresql: async () => (await import('../postgresql/from-connection.ts')).postgresFromConnection,
+  mysql: async () => (await import('../mysql/from-connection.ts')).mysqlFromConnection,
 };
 
 /** Builds the connector of a Connection; throws ConnectionSettingsError (SS5166) for settings it cannot use. */
