@@ -18,7 +18,7 @@ export const commands: Record<string, Command> = {
   },
   generate: {
     summary: 'Compile specs into typed TypeScript under generated/ (--check: fail if generated/ is stale)',
-    usage: 'syncspec generate [--check] [--out generated] [--format pretty|json] [paths…]',
+    usage: 'syncspec generate [--check] [--out generated] [--format pretty|json] [--no-typecheck] [--threads N] [paths…]',
     load: () => import('../compiler/cli/generate.ts'),
   },
   test: {
