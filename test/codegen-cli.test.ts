@@ -58,6 +58,9 @@ describe('syncspec generate', () => {
     expect(transform).not.toContain(dir);
     expect((await cli('generate', '--check')).code).toBe(0);
     expect((await cli('generate')).out).toContain('0 file(s) written, 0 removed, 4 unchanged');
+    // Two threads write the same bytes.
+    expect((await cli('generate', '--threads', '2', '--check', '--no-typecheck')).code).toBe(0);
+    expect((await cli('generate', '--threads', 'many')).code).toBe(2);
   });
 
   it('--check names every stale, missing and extra file and writes nothing', async () => {

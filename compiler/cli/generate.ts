@@ -14,7 +14,7 @@ import { renderPretty, useColor } from '../diagnostics/reporters/index.ts';
 import { formatDiagnostics } from './format.ts';
 import { loadRepo } from './repo.ts';
 
-const USAGE = 'syncspec generate [--check] [--out generated] [--format pretty|json] [--no-typecheck] [paths…]';
+const USAGE = 'syncspec generate [--check] [--out generated] [--format pretty|json] [--no-typecheck] [--threads N] [paths…]';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
@@ -27,6 +27,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         out: { type: 'string', default: 'generated' },
         format: { type: 'string', default: 'pretty' },
         'no-typecheck': { type: 'boolean', default: false },
+        threads: { type: 'string' },
       },
     });
   } catch (err) {
@@ -38,6 +39,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`syncspec generate: --format must be pretty or json, not "${format}"\n`);
     return EXIT_USAGE;
   }
+  const threads = parsed.values.threads === undefined ? undefined : Number(parsed.values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
+    io.stderr(`syncspec generate: --threads must be a whole number from 1 to 64, not "${parsed.values.threads}"\n`);
+    return EXIT_USAGE;
+  }
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ['specs'];
   const repo = loadRepo(paths, io.cwd);
   if (repo.ioError) {
@@ -46,7 +52,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const emit = reporter(io, format, repo.sources);
   const diagnostics: Diagnostic[] = [...repo.diagnostics];
-  const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : await generateParallel(repo.documents, repo.mapping, repo.sources);
+  const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : await generateParallel(repo.documents, repo.mapping, repo.sources, threads === undefined ? {} : { workers: threads - 1, threshold: 0 });
   // The check phase may already run the mapping checks (for `validate`); report each finding once.
   if (result) diagnostics.push(...result.diagnostics.filter((d) => !diagnostics.some((e) => sameDiagnostic(d, e))));
   const hasErrors = diagnostics.some((d) => d.severity === 'error');

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT, loadRepo } from '../cli/repo.ts';
 import { generateFiles } from './generate.ts';
-import { generateParallel } from './parallel.ts';
+import { defaultWorkers, generateParallel } from './parallel.ts';
 
 describe('generateParallel', () => {
+  it('uses workers only from four cores up', () => {
+    expect([1, 2, 3, 4, 8, 64].map((c) => defaultWorkers(c))).toEqual([0, 0, 0, 3, 3, 3]);
+  });
+
   it('produces exactly the single-threaded output for specs/', async () => {
     const repo = loadRepo(['specs'], PACKAGE_ROOT);
     const single = generateFiles(repo.documents, repo.mapping);
