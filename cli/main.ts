@@ -41,6 +41,11 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec docs [--check] [--root <repo dir>]',
     load: () => import('../compiler/cli/docs.ts'),
   },
+  reconcile: {
+    summary: 'Compare source and target record by record through the spec; JSON + HTML report; --repair re-queues',
+    usage: 'syncspec reconcile <spec> [--repair | --dry-run] [--out reports] [--store …] [--connection name=url] [--json]',
+    load: () => import('../runtime/cli/reconcile.ts'),
+  },
   explain: {
     summary: 'Explain a diagnostic code, e.g. `syncspec explain SS2001`',
     usage: 'syncspec explain <code>',
@@ -50,6 +55,16 @@ export const commands: Record<string, Command> = {
     summary: 'Dead-letter queue of a worker store: list, show and replay entries',
     usage: 'syncspec dlq list|show <id>|replay <id…>|replay --spec <s> [--store <file|postgres://…>] [--json]',
     load: () => import('../runtime/cli/dlq.ts'),
+  },
+  up: {
+    summary: 'Run the workers of a spec repository in this process; recompile and hot-swap on save',
+    usage: 'syncspec up [--repo specs] [--spec <name>…] [--store <file|postgres://…>] [--host 127.0.0.1] [--port 8787] [--no-watch]',
+    load: () => import('../runtime/cli/up.ts'),
+  },
+  demo: {
+    summary: 'Customers and orders flowing from a Salesforce emulator to a Kingdee emulator, with a summary',
+    usage: 'syncspec demo [--records N] [--seed S] [--keep-running] [--dir <work dir>]',
+    load: () => import('../runtime/cli/demo.ts'),
   },
   cursor: {
     summary: 'Inspect and move a spec\'s poll cursor; every move is recorded',

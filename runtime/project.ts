@@ -251,8 +251,11 @@ export interface Project {
   store: InboxStore | undefined;
   /** Where the store lives, password redacted. */
   storeLocation: string | undefined;
-  /** Connectors, lookups, rate limits and webhook secrets of the selected specs, for `new Worker({ ...options, store, … })`. */
-  workerOptions(): Promise<Pick<WorkerOptions, 'specs' | 'connectors' | 'lookups' | 'rateLimits' | 'webhookSecrets' | 'store'>>;
+  /**
+   * Specs, connectors, lookups, rate limits, webhook secrets and the store (the project's, or `store`) of
+   * the selected specs, for `new Worker({ ...options, log, http })`.
+   */
+  workerOptions(store?: InboxStore): Promise<Pick<WorkerOptions, 'specs' | 'connectors' | 'lookups' | 'rateLimits' | 'webhookSecrets' | 'store'>>;
   close(): Promise<void>;
 }
 
@@ -312,7 +315,7 @@ export async function loadProject(options: ProjectOptions): Promise<Project> {
     catalogs: compiled.catalogs,
     store,
     storeLocation,
-    async workerOptions() {
+    async workerOptions(given?: InboxStore) {
       const used = [...new Set(specs.flatMap((s) => [s.plan.source.connection, s.plan.target.connection]))].sort();
       const built: Record<string, Connector> = {};
       const rateLimits: Record<string, { requestsPerSecond: number; burst?: number }> = {};
@@ -324,8 +327,9 @@ export async function loadProject(options: ProjectOptions): Promise<Project> {
         const secretRef = settings?.webhook?.secret;
         if (secretRef !== undefined) webhookSecrets[name] = await (options.secrets ?? secretResolver({ connection: name, env, cwd }))(secretRef, 'webhook.secret');
       }
-      if (!store) throw new ProjectError('SS5010', 'no state store was opened (store: false)');
-      return { specs, connectors: built, lookups, rateLimits, webhookSecrets, store: refsByTargetKey(store, specs.map((s) => s.plan)) };
+      const into = given ?? store;
+      if (!into) throw new ProjectError('SS5010', 'no state store: the project was loaded with store: false and none was given');
+      return { specs, connectors: built, lookups, rateLimits, webhookSecrets, store: refsByTargetKey(into, specs.map((s) => s.plan)) };
     },
     async close() {
       const all = await Promise.allSettled(connectors.values());
