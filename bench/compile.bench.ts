@@ -14,9 +14,8 @@ import { compileExpression } from '../compiler/cel/index.ts';
 import { PACKAGE_ROOT } from '../compiler/cli/repo.ts';
 import { buildCatalogs } from '../compiler/catalog/load.ts';
 import { collectFiles } from '../compiler/load/index.ts';
-import { availableParallelism } from 'node:os';
 import { generateFiles } from '../compiler/emit/generate.ts';
-import { generateParallel } from '../compiler/emit/parallel.ts';
+import { defaultWorkers, generateParallel } from '../compiler/emit/parallel.ts';
 import { IncrementalGenerator } from '../compiler/emit/incremental.ts';
 import { createTypeChecker, typeCheckNative } from '../compiler/emit/verify.ts';
 import { mappingRepo } from '../compiler/mapping/repo.ts';
@@ -80,7 +79,7 @@ if (typeErrors === undefined) throw new Error('TypeScript 7 (native tsc) is not 
 if (typeErrors.length > 0) console.log(`  ! ${typeErrors.length} type errors, first: ${typeErrors[0]?.summary}`);
 const total = tPipeline + tGenerate + tCheck;
 console.log(`  load + validate + semantic check   ${fmt(tPipeline)} wall, ${fmt(cPipeline)} CPU`);
-console.log(`  mapping + CEL + plan + emit         ${fmt(tGenerate)} wall on ${threads ?? Math.min(4, availableParallelism())} thread(s) (main-thread CPU ${fmt(cGenerate)}), ${generated.files.length} files`);
+console.log(`  mapping + CEL + plan + emit         ${fmt(tGenerate)} wall on ${threads ?? 1 + defaultWorkers()} thread(s) (main-thread CPU ${fmt(cGenerate)}), ${generated.files.length} files`);
 console.log(`  type-check (native tsc 7, strict)   ${fmt(tCheck)} wall (child process)  (what \`syncspec generate\` runs)`);
 console.log(`  total                               ${fmt(total)} wall   (goal ≤ 5000 ms)`);
 if (values['single-thread'] === true) {
