@@ -113,8 +113,12 @@ export class PostgresDialect implements Dialect {
     this.offsetMinutes = fixedOffsetOf(this.zone);
     this.defaultSchema = c.schema ?? 'public';
     const timeout = Math.max(1, Math.floor(c.timeoutMs ?? 30_000));
+    // Parsed here rather than given to pg as connectionString, whose values would override `user` and `password`.
+    const u = new URL(c.url);
     const config: pg.PoolConfig = {
-      connectionString: c.url,
+      host: u.hostname,
+      port: u.port === '' ? 5432 : Number(u.port),
+      database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
       max: c.poolSize ?? 4,
       connectionTimeoutMillis: c.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
@@ -124,8 +128,10 @@ export class PostgresDialect implements Dialect {
       query_timeout: timeout + 5_000,
       types: TYPES,
     };
-    if (c.user !== undefined) config.user = c.user;
-    if (c.password !== undefined) config.password = c.password;
+    const user = c.user ?? (u.username === '' ? undefined : decodeURIComponent(u.username));
+    const password = c.password ?? (u.password === '' ? undefined : decodeURIComponent(u.password));
+    if (user !== undefined) config.user = user;
+    if (password !== undefined) config.password = password;
     this.#pool = new pg.Pool(config);
     // An idle session killed by the server must not crash the worker: the pool drops it.
     this.#pool.on('error', () => undefined);
@@ -165,7 +171,7 @@ export class PostgresDialect implements Dialect {
 
   async tableMeta(s: SqlSession, schema: string, table: string): Promise<TableMeta | undefined> {
     const cols = await s.query(
-      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity, is_generated
+      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity, identity_generation, is_generated
          FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
       [schema, table],
     );
@@ -187,7 +193,7 @@ export class PostgresDialect implements Dialect {
         sqlType: dataType,
         nullable: r.is_nullable === 'YES',
         hasDefault: r.column_default !== null || r.is_identity === 'YES',
-        generated: r.is_generated === 'ALWAYS',
+        generated: r.is_generated === 'ALWAYS' || r.identity_generation === 'ALWAYS',
       };
       if (r.character_maximum_length !== null) c.maxLength = Number(r.character_maximum_length);
       if (dataType === 'uuid') c.maxLength = 36;

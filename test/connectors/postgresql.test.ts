@@ -110,3 +110,266 @@ async function pgFixture(): Promise<{ db: DbFixture; schema: string; app: string
 }
 
 connectorContract('postgresql', async () => sqlHarness((await pgFixture()).db, 5432, Buffer.from('COMMIT\0'), 'customers'), { throttling: false });
+
+type Fixture = Awaited<ReturnType<typeof pgFixture>>;
+
+async function withPg<T>(over: Partial<PostgresConfig>, body: (f: Fixture, c: PostgresConnector) => Promise<T>): Promise<T> {
+  const f = await pgFixture();
+  const c = new PostgresConnector({ url: 'postgres://postgres@127.0.0.1:5432/test', schema: f.schema, applicationName: f.app, timeoutMs: 10_000, ...over });
+  try {
+    return await body(f, c);
+  } finally {
+    await c.close().catch(() => undefined);
+    await f.db.dispose();
+  }
+}
+
+const KINDS = (schema: string) => `
+  CREATE TABLE ${schema}.kinds (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code varchar(20) NOT NULL UNIQUE,
+    title text,
+    amount numeric(18,4) NOT NULL DEFAULT 0,
+    qty integer,
+    big bigint,
+    flag boolean NOT NULL,
+    born date,
+    seen_at timestamptz,
+    local_at timestamp,
+    attrs jsonb,
+    ratio double precision,
+    deleted_at timestamptz,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`;
+
+describe('postgresql specifics (real server)', () => {
+  it('reads the catalog from information_schema: lengths, precision, zones, JSON, keys, cursor, nullability', async () => {
+    await withPg({ timezone: 'Asia/Shanghai' }, async (f, c) => {
+      await f.sql.query(KINDS(f.schema));
+      const catalog = await c.readCatalog([`${f.schema}.kinds`]);
+      expect(catalog.system).toBe('postgresql');
+      expect(catalog.timezone).toBe('Asia/Shanghai');
+      const e = catalog.entities[`${f.schema}.kinds`];
+      expect(e).toMatchObject({ keys: ['id'], cursor: 'updated_at' });
+      const strip = (d: object) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'label'));
+      expect(Object.fromEntries(Object.entries(e!.fields).map(([k, d]) => [k, strip(d)]))).toEqual({
+        id: { type: 'integer', readOnly: true, description: '64-bit integer, read as a decimal string so no digit is lost.' },
+        code: { type: 'string', maxLength: 20, requiredOnCreate: true },
+        title: { type: 'string', nullable: true },
+        amount: { type: 'decimal', precision: 18, scale: 4 },
+        qty: { type: 'integer', nullable: true },
+        big: { type: 'integer', nullable: true, description: '64-bit integer, read as a decimal string so no digit is lost.' },
+        flag: { type: 'boolean', requiredOnCreate: true },
+        born: { type: 'date', nullable: true },
+        seen_at: { type: 'datetime', zone: 'utc', nullable: true },
+        local_at: { type: 'datetime', zone: 'Asia/Shanghai', nullable: true },
+        attrs: { type: 'record', entity: `${f.schema}.kinds.attrs`, nullable: true, description: 'JSON document (jsonb).' },
+        ratio: { type: 'double', nullable: true },
+        deleted_at: { type: 'datetime', zone: 'utc', nullable: true },
+        updated_at: { type: 'datetime', zone: 'utc', readOnly: true },
+      });
+      expect(catalog.entities[`${f.schema}.kinds.attrs`]).toMatchObject({ child: true, fields: {} });
+      await expect(c.readCatalog([`${f.schema}.nope`])).rejects.toMatchObject({ error: { code: 'SS5165', class: 'bad-mapping' } });
+    });
+  });
+
+  it('reads the same types as the static catalog.json example (reporting.inventory_levels)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const stat = JSON.parse(await readFile(new URL('../../connectors/postgresql/catalog.json', import.meta.url), 'utf8')) as { entities: Record<string, { keys: string[]; cursor: string; fields: Record<string, Record<string, unknown>> }> };
+    const expected = stat.entities['reporting.inventory_levels']!;
+    await withPg({}, async (f) => {
+      await f.sql.query(`CREATE TABLE ${f.schema}.inventory_levels (
+        level_key varchar(200) PRIMARY KEY, source_system varchar(40) NOT NULL, material_code varchar(80) NOT NULL, material_name varchar(255),
+        warehouse_code varchar(80) NOT NULL, lot varchar(80), quantity_on_hand numeric(18,4) NOT NULL, quantity_available numeric(18,4),
+        unit varchar(20), as_of timestamptz, updated_at timestamptz NOT NULL DEFAULT now())`);
+      const catalog = await readPostgresCatalog({ url: 'postgres://postgres@127.0.0.1:5432/test', schema: f.schema });
+      const read = catalog.entities[`${f.schema}.inventory_levels`]!;
+      expect(read.keys).toEqual(expected.keys);
+      expect(read.cursor).toBe(expected.cursor);
+      const shape = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'label' && k !== 'description'));
+      expect(Object.fromEntries(Object.entries(read.fields).map(([k, d]) => [k, shape(d as Record<string, unknown>)]))).toEqual(Object.fromEntries(Object.entries(expected.fields).map(([k, d]) => [k, shape(d)])));
+    });
+  });
+
+  it('round-trips decimals, 64-bit integers, Chinese text in both Unicode forms, dates, instants and JSON exactly', async () => {
+    await withPg({ timezone: 'Asia/Shanghai', defaults: { softDelete: 'deleted_at' } }, async (f, c) => {
+      await f.sql.query(KINDS(f.schema));
+      const record = {
+        code: 'RT1', title: '华东 "贸易" 😀 Ａ café / cafe\u0301', amount: '12345678901234.5678', qty: 42, big: '9007199254740993', flag: true,
+        born: '2026-03-01', seen_at: '2026-03-01T10:00:00.123456+08:00', local_at: '2026-03-01T10:00:00+08:00', attrs: { 城市: '上海', n: [1, 2.5] }, ratio: 0.1,
+      };
+      const [r] = await c.upsertBatch('kinds', 'code', [{ key: 'RT1', idempotencyKey: 'RT1@1', record }]);
+      expect(r).toEqual({ key: 'RT1', status: 'ok', targetId: '1', created: true });
+      const raw = (await f.sql.query(`SELECT local_at::text AS local_at, (seen_at AT TIME ZONE 'UTC')::text AS seen_utc, amount::text AS amount, big::text AS big, title FROM ${f.schema}.kinds`)).rows[0];
+      expect(raw).toEqual({ local_at: '2026-03-01 10:00:00', seen_utc: '2026-03-01 02:00:00.123456', amount: '12345678901234.5678', big: '9007199254740993', title: record.title });
+      const pages: unknown[] = [];
+      for await (const p of c.scan('kinds', { pageSize: 10 })) pages.push(...p);
+      expect(pages).toHaveLength(1);
+      expect(pages[0]).toMatchObject({
+        id: '1',
+        data: { ...record, id: '1', seen_at: '2026-03-01T02:00:00.123456Z', local_at: '2026-03-01T02:00:00.000Z', deleted_at: null },
+      });
+      expect((pages[0] as { data: { title: string } }).data.title.normalize('NFC')).not.toBe((pages[0] as { data: { title: string } }).data.title);
+      // soft delete: a set deleted_at column marks the record deleted
+      await f.sql.query(`UPDATE ${f.schema}.kinds SET deleted_at = now(), updated_at = now() + interval '1 second'`);
+      const changed = await c.readChanges('kinds', undefined, { limit: 5 });
+      expect(changed.records.map((x) => [x.id, x.deleted])).toEqual([['1', true]]);
+      // identity columns are the database's to set
+      const [gen] = await c.upsertBatch('kinds', 'code', [{ key: 'RT2', idempotencyKey: 'x', record: { code: 'RT2', flag: false, id: 5 } }]);
+      expect(gen).toMatchObject({ status: 'reject', error: { code: 'SS5157', vendorCode: 'generated_column' } });
+    });
+  });
+
+  it('lands the good rows of a refused batch and rejects each bad one with its code and constraint', async () => {
+    await withPg({}, async (f, c) => {
+      const ok = (k: string) => ({ key: k, idempotencyKey: `${k}@1`, record: { code: k, name: `名 ${k}`, credit_limit: '10.00' } });
+      const results = await c.upsertBatch('customers', 'code', [
+        ok('G1'),
+        { key: 'B1', idempotencyKey: 'B1@1', record: { code: 'B1', name: null } },
+        ok('G2'),
+        { key: 'B2', idempotencyKey: 'B2@1', record: { code: 'B2', name: 'x', city: '长'.repeat(61) } },
+        { key: 'B3', idempotencyKey: 'B3@1', record: { code: 'B3', name: 'x', credit_limit: '-5' } },
+        { key: 'B4', idempotencyKey: 'B4@1', record: { code: 'B4', name: 'x', credit_limit: 'lots' } },
+        ok('G3'),
+      ]);
+      expect(results.map((r) => [r.key, r.status, r.status === 'reject' ? r.error.vendorCode : undefined])).toEqual([
+        ['G1', 'ok', undefined], ['B1', 'reject', '23502'], ['G2', 'ok', undefined], ['B2', 'reject', '22001'], ['B3', 'reject', '23514'], ['B4', 'reject', '22P02'], ['G3', 'ok', undefined],
+      ]);
+      const b3 = results[4];
+      expect(b3?.status === 'reject' && b3.error).toMatchObject({ code: 'SS5156', class: 'rejected', message: expect.stringContaining('cx_credit_nonneg') });
+      const stored = (await f.sql.query(`SELECT code FROM ${f.schema}.customers ORDER BY code`)).rows.map((r) => r.code);
+      expect(stored).toEqual(['G1', 'G2', 'G3']);
+      for (const k of ['B1', 'B2', 'B3', 'B4']) expect(await f.db.effects(k)).toEqual({ creates: 0, updates: 0 });
+    });
+  });
+
+  it('classifies real deadlocks, serialization failures and lock timeouts as retryable', async () => {
+    await withPg({ timeoutMs: 300 }, async (f, c) => {
+      await f.db.seed([{ key: 'A', at: '2026-03-01T00:00:00Z' }, { key: 'B', at: '2026-03-01T00:00:00Z' }]);
+      const [s1, s2] = [await admin(), await admin()];
+      try {
+        for (const s of [s1, s2]) await s.query(`SET deadlock_timeout = '20ms'`);
+        await s1.query('BEGIN');
+        await s2.query('BEGIN');
+        await s1.query(`UPDATE ${f.schema}.customers SET note = '1' WHERE code = 'A'`);
+        await s2.query(`UPDATE ${f.schema}.customers SET note = '2' WHERE code = 'B'`);
+        const waits = [s1.query(`UPDATE ${f.schema}.customers SET note = '1' WHERE code = 'B'`), s2.query(`UPDATE ${f.schema}.customers SET note = '2' WHERE code = 'A'`)];
+        const outcomes = await Promise.allSettled(waits);
+        const deadlock = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+        expect(classifyPostgresError(deadlock.reason)).toMatchObject({ perRecord: false, error: { code: 'SS5154', class: 'retryable', vendorCode: '40P01' } });
+        await s1.query('ROLLBACK');
+        await s2.query('ROLLBACK');
+        await s1.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await s1.query(`SELECT * FROM ${f.schema}.customers WHERE code = 'A'`);
+        await s2.query(`UPDATE ${f.schema}.customers SET note = 'x' WHERE code = 'A'`);
+        const serial = await s1.query(`UPDATE ${f.schema}.customers SET note = 'y' WHERE code = 'A'`).catch((e: unknown) => e);
+        expect(classifyPostgresError(serial)).toMatchObject({ error: { code: 'SS5154', class: 'retryable', vendorCode: '40001' } });
+        await s1.query('ROLLBACK');
+        // A lock held elsewhere: the connector's lock_timeout / statement_timeout answers, never a hang.
+        await s1.query('BEGIN');
+        await s1.query(`SELECT * FROM ${f.schema}.customers WHERE code = 'A' FOR UPDATE`);
+        const [r] = await c.upsertBatch('customers', 'code', [{ key: 'A', idempotencyKey: 'A@2', record: { code: 'A', name: 'changed' } }]);
+        expect(r).toMatchObject({ status: 'retry', error: { code: 'SS5153', class: 'retryable', vendorCode: expect.stringMatching(/^(55P03|57014)$/) } });
+        await s1.query('ROLLBACK');
+      } finally {
+        await s1.end();
+        await s2.end();
+      }
+    });
+  });
+
+  it('keeps identifiers validated and values out of the statement text', async () => {
+    await withPg({}, async (f, c) => {
+      await expect(c.readChanges('customers"; DROP TABLE customers; --', undefined, { limit: 5 })).rejects.toMatchObject({ error: { code: 'SS5165', class: 'bad-mapping' } });
+      const bad = await c.upsertBatch('customers', 'code"; --', [{ key: 'X', idempotencyKey: 'X', record: { code: 'X', name: 'x' } }]);
+      expect(bad[0]).toMatchObject({ status: 'reject', error: { code: 'SS5157', class: 'bad-mapping' } });
+      const evil = `x'); DROP TABLE customers;--$1\\`;
+      const evilName = `'); DROP TABLE ${f.schema}.customers; -- $1 \\ "`;
+      const results = await c.upsertBatch('customers', 'code', [
+        { key: evil, idempotencyKey: 'e', record: { code: evil, name: evilName } },
+        { key: 'Y', idempotencyKey: 'y', record: { code: 'Y', name: 'y', 'name"; --': 1 } },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['ok', 'reject']);
+      expect(results[1]).toMatchObject({ error: { code: 'SS5157', vendorCode: '42703' } });
+      expect((await f.sql.query(`SELECT code, name FROM ${f.schema}.customers`)).rows).toEqual([{ code: evil, name: evilName }]);
+    });
+  });
+
+  it('resumes exactly between rows that share a millisecond (microsecond cursors)', async () => {
+    await withPg({}, async (f, c) => {
+      await f.db.seed([{ key: 'C', at: '2026-03-01T00:00:00.000100Z' }, { key: 'B', at: '2026-03-01T00:00:00.000200Z' }, { key: 'A', at: '2026-03-01T00:00:00.000300Z' }]);
+      const first = await c.readChanges('customers', undefined, { limit: 1 });
+      expect(first.records.map((r) => r.id)).toEqual(['C']);
+      expect(first.checkpoint).toEqual({ at: '2026-03-01T00:00:00.000100Z', id: 'C' });
+      const rest = await c.readChanges('customers', first.checkpoint, { limit: 5 });
+      expect(rest.records.map((r) => r.id)).toEqual(['B', 'A']);
+      const garbage = c.readChanges('customers', undefined, { limit: 5, next: 'not-a-token' });
+      await expect(garbage).rejects.toMatchObject({ error: { code: 'SS5164' } });
+    });
+  });
+
+  it('rejects with the abort reason while a statement waits, and writes nothing', async () => {
+    await withPg({}, async (f) => {
+      const c = f.db.connector(5432, {}) as PostgresConnector;
+      try {
+        await c.readChanges('customers', undefined, { limit: 1 });
+        const unlock = await f.db.lockTable();
+        const ac = new AbortController();
+        const pending = c.upsertBatch('customers', 'code', [{ key: 'AB', idempotencyKey: 'AB', record: { code: 'AB', name: 'x' } }], ac.signal);
+        await expect.poll(() => f.db.connectorSessions(true), { timeout: 5000 }).toHaveLength(1);
+        ac.abort(new Error('worker draining'));
+        await expect(pending).rejects.toThrow('worker draining');
+        await unlock();
+        await expect.poll(() => f.db.connectorSessions(true)).toHaveLength(0);
+        expect(await f.db.effects('AB')).toEqual({ creates: 0, updates: 0 });
+      } finally {
+        await c.close();
+      }
+    });
+  });
+
+  it('reports a server that does not answer as retryable SS5152', async () => {
+    const { createServer } = await import('node:net');
+    const srv = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise((r) => srv.close(r));
+    const c = new PostgresConnector({ url: `postgres://postgres@127.0.0.1:${port}/test`, password: 'pg-secret-pw', connectTimeoutMs: 2000 });
+    try {
+      const f = await c.readChanges('customers', undefined, { limit: 5 }).catch((e: unknown) => e);
+      expect(f).toMatchObject({ error: { code: 'SS5152', class: 'retryable' } });
+      expect(JSON.stringify(f) + String(f)).not.toContain('pg-secret-pw');
+      expect(await c.upsertBatch('customers', 'code', [{ key: 'Z', idempotencyKey: 'z', record: { code: 'Z' } }])).toEqual([{ key: 'Z', status: 'retry', error: expect.objectContaining({ code: 'SS5152' }) }]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('builds from a Connection spec: password through the secret resolver, table options, settings errors as SS5166', async () => {
+    const f = await pgFixture();
+    const asked: string[] = [];
+    const resolve = async (ref: unknown, field: string) => {
+      asked.push(`${field}=${JSON.stringify(ref)}`);
+      return 'unused-with-trust';
+    };
+    try {
+      await f.db.seed([{ key: 'S1', at: '2026-03-01T00:00:00Z' }]);
+      const c = await createConnector({ name: 'reporting-db', system: 'postgresql', url: 'postgres://127.0.0.1:5432/test', auth: { method: 'password', username: 'postgres', password: { env: 'PG_PASSWORD' } }, options: { schema: f.schema, tables: { clients: { table: 'customers', key: 'code', updatedAt: 'updated_at' } } } }, resolve);
+      try {
+        expect(c.system).toBe('postgresql');
+        expect((await c.readChanges('clients', undefined, { limit: 5 })).records.map((r) => r.id)).toEqual(['S1']);
+      } finally {
+        await c.close();
+      }
+      expect(asked).toEqual(['auth.password={"env":"PG_PASSWORD"}']);
+      const bad = async (over: Record<string, unknown>) => createConnector({ name: 'x', system: 'postgresql', url: 'postgres://127.0.0.1:5432/test', auth: { method: 'password', username: 'postgres', password: { env: 'P' } }, ...over } as never, resolve).catch((e: Error) => e.message);
+      expect(await bad({ options: { key: 5 } })).toMatch(/SS5166: connection x: options\.key must be a column name/);
+      expect(await bad({ options: { updatedAt: 'x; drop' } })).toMatch(/SS5166: .*options\.updatedAt: invalid SQL identifier/);
+      expect(await bad({ timezone: 'Europe/Berlin' })).toMatch(/SS5166: .*daylight saving/);
+      expect(await bad({ url: 'http://127.0.0.1:5432/test' })).toMatch(/SS5166: .*url must start with postgres:\/\/ or postgresql:\/\//);
+      expect(await bad({ auth: { method: 'api-key' } })).toMatch(/SS5166: .*auth method "api-key" is not supported for postgresql/);
+    } finally {
+      await f.db.dispose();
+    }
+  });
+});
