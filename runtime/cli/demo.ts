@@ -16,7 +16,7 @@ import { DEMO_SEED } from '../demo/seed.ts';
 import { renderSummary } from '../demo/summary.ts';
 
 const USAGE = 'syncspec demo [--records N] [--seed S] [--keep-running] [--dir <work dir>]';
-export const DEFAULT_RECORDS = 2000;
+export const DEFAULT_RECORDS = 3000;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   let values;

@@ -16,7 +16,7 @@ function oneLine(s: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-export function renderSummary(r: DemoReport, options: { color: boolean; keepRunning: boolean; storeKept: boolean; dlqShown?: number }): string {
+export function renderSummary(r: DemoReport, options: { color: boolean; keepRunning: boolean; storeKept: boolean; dlqPerSpec?: number }): string {
   const bold = (s: string) => (options.color ? `\x1b[1m${s}\x1b[0m` : s);
   const red = (s: string) => (options.color ? `\x1b[31m${s}\x1b[0m` : s);
   const green = (s: string) => (options.color ? `\x1b[32m${s}\x1b[0m` : s);
@@ -39,15 +39,14 @@ export function renderSummary(r: DemoReport, options: { color: boolean; keepRunn
   out.push(`  redelivery     ${n(r.redelivery.webhooks)} duplicated/reordered webhook deliveries + ${n(r.redelivery.polled)} re-polled orders → ${r.redelivery.newWrites === 0 ? 'no new writes' : red(`${r.redelivery.newWrites} new writes`)}`);
   out.push(`  special chars  ${r.awkwardIntact.intact}/${r.awkwardIntact.checked} names with quotes, emoji, <script>, backslashes or newlines arrived intact`, '');
 
-  const shown = options.dlqShown ?? 5;
-  out.push(bold(`Dead-letter queue: ${r.deadLetters.length} entr${r.deadLetters.length === 1 ? 'y' : 'ies'}${r.deadLetters.length > shown ? ` (first ${shown})` : ''}`));
-  out.push(
-    ...table(
-      ['spec', 'source id', 'class', 'code', 'reason'],
-      r.deadLetters.slice(0, shown).map((d) => [d.spec, d.sourceId, d.class, d.code, oneLine(d.reason, 130)]),
-      new Set(),
-    ),
-  );
+  // A few entries of each spec, so every kind of failure shows; each reason on its own line.
+  const perSpec = options.dlqPerSpec ?? 3;
+  const shown = [...new Set(r.deadLetters.map((d) => d.spec))].flatMap((spec) => r.deadLetters.filter((d) => d.spec === spec).slice(0, perSpec));
+  out.push(bold(`Dead-letter queue: ${r.deadLetters.length} entr${r.deadLetters.length === 1 ? 'y' : 'ies'}${shown.length < r.deadLetters.length ? ` (first ${perSpec} of each spec)` : ''}`));
+  for (const d of shown) {
+    out.push(`  ${d.spec}  ${d.sourceId}  ${d.class}  ${d.code}`);
+    out.push(`      ${oneLine(d.reason, 160)}`);
+  }
   out.push(options.storeKept ? `  inspect and replay: syncspec dlq list --store ${r.store}` : '  (the store is removed at exit; --dir <dir> or --keep-running keeps it for `syncspec dlq list --store …`)', '');
 
   out.push(bold('Endpoints'));
