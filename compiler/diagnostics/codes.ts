@@ -5,6 +5,7 @@ import { loadCodes } from './codes/load.ts';
 import { localCodes } from './codes/local.ts';
 import { mappingCodes } from './codes/mapping.ts';
 import { operatorCodes } from './codes/operator.ts';
+import { reconcileCodes } from './codes/reconcile.ts';
 import { runtimeCodes } from './codes/runtime.ts';
 import { schemaCodes } from './codes/schema.ts';
 import { semanticCodes } from './codes/semantic.ts';
@@ -23,6 +24,7 @@ export const codes = {
   ...runtimeCodes,
   ...localCodes,
   ...connectorCodes,
+  ...reconcileCodes,
   ...operatorCodes,
 } as const satisfies Record<string, CodeInfo>;
 

@@ -136,9 +136,9 @@ export class KingdeeConnector implements Connector {
     }
   }
 
-  async *scan(entity: string, opts: { pageSize: number; signal?: AbortSignal }): AsyncIterable<SourceRecord[]> {
+  async *scan(entity: string, opts: { pageSize: number; signal?: AbortSignal; fields?: readonly string[] }): AsyncIterable<SourceRecord[]> {
     const f = this.form(entity);
-    const keys = this.keys(f);
+    const keys = [...new Set([...this.keys(f), ...(opts.fields ?? []).map(kdName)])];
     const limit = Math.max(1, Math.min(this.maxLimit, opts.pageSize));
     let after: string | undefined;
     for (;;) {
@@ -232,6 +232,57 @@ export class KingdeeConnector implements Connector {
       }
       return { key: s.item.key, status: 'retry', error: connectorError(CODES.badReply, 'retryable', `kingdee returned no result for model ${i}`) };
     });
+  }
+
+  async findKeys(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    try {
+      const f = this.form(entity);
+      kdName(keyField);
+      const found = await this.lookup(entity, f, keyField, [...keys], signal);
+      return new Map([...found].map(([k, ids]) => [k, ids[0] as string]));
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      throw new ConnectorFailure(asConnectorError(this.system, e));
+    }
+  }
+
+  /**
+   * Delete by business number: look the primary keys up (per use organisation), then `Delete` by Ids,
+   * results mapped back by DIndex. Audited documents refuse (Kingdee wants UnAudit first): rejected.
+   */
+  async deleteBatch(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<ItemResult[]> {
+    let existing: Map<string, string[]>;
+    try {
+      const f = this.form(entity);
+      kdName(keyField);
+      existing = await this.lookup(entity, f, keyField, [...keys], signal);
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      return resultsForFailure(keys.map((key) => ({ key })), asConnectorError(this.system, e));
+    }
+    const results: ItemResult[] = keys.map((key) => ({ key, status: 'ok', targetId: '' }));
+    const send = keys.flatMap((key, index) => (existing.get(key) ?? []).map((pk) => ({ key, index, pk })));
+    for (let i = 0; i < send.length; i += this.maxBatchSize) {
+      const chunk = send.slice(i, i + this.maxBatchSize);
+      let status: KdStatus | undefined;
+      try {
+        status = statusOf(await this.client.call('Delete', entity, { CreateOrgId: 0, Numbers: [], Ids: chunk.map((c) => c.pk).join(',') }, signal));
+      } catch (e) {
+        rethrowIfCallerAborted(signal);
+        const error = asConnectorError(this.system, e);
+        for (const c of chunk) results[c.index] = error.class === 'retryable' || error.class === 'throttled' ? { key: c.key, status: 'retry', error } : { key: c.key, status: 'reject', error };
+        continue;
+      }
+      chunk.forEach((c, j) => {
+        const errs = status?.errors.filter((e) => Number(e.DIndex) === j) ?? [];
+        if (!status) results[c.index] = { key: c.key, status: 'retry', error: connectorError(CODES.badReply, 'retryable', 'kingdee Delete reply has no ResponseStatus') };
+        else if (errs.length > 0) {
+          const error = statusError({ ...status, errors: errs }, CODES.rejected);
+          results[c.index] = error.class === 'retryable' ? { key: c.key, status: 'retry', error } : { key: c.key, status: 'reject', error };
+        } else if (results[c.index]?.status === 'ok') results[c.index] = { key: c.key, status: 'ok', targetId: c.pk };
+      });
+    }
+    return results;
   }
 
   close(): Promise<void> {

@@ -83,7 +83,9 @@ function normaliseRecord(record: Record<string, unknown>, opts: NormaliseOptions
   for (const name of Object.keys(opts.mapped).sort()) {
     const field = opts.entity.fields[name];
     const sub = opts.mapped[name];
-    const raw = Object.hasOwn(record, name) ? record[name] : undefined;
+    // Query APIs return a reference's sub-field flattened (Kingdee `FCustId.FNumber`).
+    const flat = field?.type === 'reference' && field.by !== undefined ? `${name}.${field.by}` : undefined;
+    const raw = Object.hasOwn(record, name) ? record[name] : flat !== undefined && Object.hasOwn(record, flat) ? record[flat] : undefined;
     if (!field) out[name] = raw ?? null;
     else if (field.type === 'list' && typeof sub === 'object') out[name] = value(field, raw, { ...opts, mapped: sub });
     else out[name] = value(field, raw, opts);

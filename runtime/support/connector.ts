@@ -87,9 +87,24 @@ export interface Connector {
    * worker drops what it already saw by (id, version)). Follow `next` to the end; advance to `checkpoint`.
    */
   readChanges(entity: string, since: CursorPosition | undefined, page: { next?: string; limit: number }, signal?: AbortSignal): Promise<ReadPage>;
-  /** Streams every record of an entity in key order, page by page (reconciliation). */
-  scan(entity: string, opts: { pageSize: number; signal?: AbortSignal }): AsyncIterable<SourceRecord[]>;
+  /**
+   * Streams every record of an entity in key order, page by page (reconciliation). `fields` names what
+   * the caller compares; a connector that reads a configured column list adds them (a dotted path such
+   * as `FCustId.FNumber` is a sub-field of a reference); connectors that read whole records ignore it.
+   */
+  scan(entity: string, opts: { pageSize: number; signal?: AbortSignal; fields?: readonly string[] }): AsyncIterable<SourceRecord[]>;
   upsertBatch(entity: string, keyField: string, items: readonly UpsertItem[], signal?: AbortSignal): Promise<ItemResult[]>;
+  /**
+   * Which of these business keys exist at the target, with their target ids (a missing key is absent
+   * from the map). Delivery modes `create-only` and `update-only` ask before writing; a connector
+   * without it runs those modes from the crosswalk alone (create-only) or not at all (update-only).
+   */
+  findKeys?(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * Deletes target records by business key (delivery mode `mirror` propagates source deletions). One
+   * result per key, in order, like `upsertBatch`; a key with no record is `ok` (already gone, targetId '').
+   */
+  deleteBatch?(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<ItemResult[]>;
   /** Verifies and decodes a push from the vendor; absent when the system has no push. */
   verifyWebhook?(req: WebhookRequest): WebhookOutcome;
   /**
