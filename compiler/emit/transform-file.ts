@@ -8,7 +8,7 @@
 import type { FieldDef } from '../catalog/types.ts';
 import type { CompiledEachField, CompiledField, CompiledMapping } from '../mapping/types.ts';
 import { ident, jsDoc, join, lit, objectKey, ts, trusted, type Code } from './code.ts';
-import { targetValueType, type TypeNames } from './types-file.ts';
+import type { TypeNames } from './types-file.ts';
 import { SafeWriter } from './writer.ts';
 
 /** Code given to errors that carry none of their own (e.g. a TypeError from a missing child record). */

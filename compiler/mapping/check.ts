@@ -296,7 +296,7 @@ export function checkMapping(doc: LoadedDocument, repo: MappingRepo): MappingRes
   }
   const creates = body.delivery?.mode !== 'update-only';
   const fields = checker.fields(body.fields, target.entityName, target.entity, target, scope, ['spec', 'fields'], '', creates);
-  checker.diagnostics.push(...checkExamples(doc, body, source, target));
+  checker.diagnostics.push(...checkExamples(doc, body, source));
   if (checker.failed || checker.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: checker.diagnostics };
   const mapping: CompiledMapping = {
     name,

@@ -12,7 +12,6 @@ export function checkExamples(
   doc: LoadedDocument,
   body: SyncSpecBody,
   source: ResolvedEndpoint,
-  target: ResolvedEndpoint,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const paths = fieldPaths(body.fields);
