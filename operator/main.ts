@@ -10,6 +10,7 @@ import { parseConfig, USAGE, type OperatorConfig } from './config.ts';
 import { systemClock, type Clock } from './controller/clock.ts';
 import { Manager } from './controller/manager.ts';
 import { OperatorMetrics } from './controller/metrics.ts';
+import { SharedPoolKubeConfig } from './k8s/kubeconfig.ts';
 import { Resources } from './k8s/resources.ts';
 import { EventRecorder } from './status/events.ts';
 import { specSourceController } from './source/controller.ts';
@@ -27,7 +28,7 @@ export interface OperatorHandle {
 }
 
 export function loadKubeConfig(config: OperatorConfig, env: NodeJS.ProcessEnv): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new SharedPoolKubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else if (config.inCluster) kc.loadFromCluster();
   else if (env.KUBECONFIG) kc.loadFromDefault();
@@ -91,6 +92,7 @@ export async function main(args: readonly string[], env: NodeJS.ProcessEnv, stde
   const code = await stopped;
   log.info({ code: 'SS6017', exit: code }, code === 0 ? 'operator stopped' : 'operator exiting: leader lease lost');
   await handle.stop().catch(() => {});
+  if (kc instanceof SharedPoolKubeConfig) await kc.closePools();
   return code;
 }
 
