@@ -76,7 +76,10 @@ export function classifyMysqlError(e: unknown): ClassifiedSqlError {
   const errno = typeof err?.errno === 'number' ? err.errno : undefined;
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const message = `mysql: ${typeof err?.message === 'string' ? err.message : String(e)}`;
-  const vendorCode = code ?? (errno !== undefined ? String(errno) : 'connection');
+  // The server's error number is the unambiguous code: mysql2 names numbers after MySQL's table, and MariaDB
+  // reuses some numbers for other errors (4025 is MariaDB's CONSTRAINT_FAILED).
+  const serverErrno = errno !== undefined && errno >= 1000 ? errno : undefined;
+  const vendorCode = serverErrno !== undefined ? String(serverErrno) : code ?? 'connection';
   const at = (cls: Parameters<typeof connectorError>[1], c: Parameters<typeof connectorError>[0], extra: Partial<ClassifiedSqlError> = {}): ClassifiedSqlError => ({
     error: connectorError(c, cls, message, { vendorCode }),
     connectionLost: false,
@@ -84,7 +87,8 @@ export function classifyMysqlError(e: unknown): ClassifiedSqlError {
     ...extra,
   });
   if (code === 'PROTOCOL_SEQUENCE_TIMEOUT') return at('retryable', CODES.timeout, { connectionLost: true });
-  if (errno !== undefined && errno < 2000 || errno !== undefined && errno >= 3000) {
+  if (serverErrno !== undefined && (serverErrno < 2000 || serverErrno >= 3000)) {
+    const errno = serverErrno;
     if (AUTH.has(errno)) return at('retryable', CODES.auth);
     if (TOO_MANY.has(errno)) return at('retryable', CODES.server, { connectionLost: true });
     if (TIMEOUT.has(errno)) return at('retryable', CODES.timeout);
@@ -96,7 +100,7 @@ export function classifyMysqlError(e: unknown): ClassifiedSqlError {
     if (errno === 1064 || errno === 1142 || errno === 1143) return at('bad-mapping', CODES.queryRejected);
     return at('retryable', CODES.server);
   }
-  if (errno !== undefined && LOST.has(errno)) return at('retryable', CODES.network, { connectionLost: true });
+  if (serverErrno !== undefined && LOST.has(serverErrno)) return at('retryable', CODES.network, { connectionLost: true });
   if (code !== undefined && NET_CODES.has(code)) return at('retryable', CODES.network, { connectionLost: true });
   // Anything else without a server error number is the socket or the driver failing.
   return at('retryable', CODES.network, { connectionLost: true });
@@ -109,7 +113,7 @@ export class MysqlDialect implements Dialect {
   readonly zone: string;
   readonly offsetMinutes: number;
   readonly maxParams = 65_535;
-  readonly unknownColumnCode = 'ER_BAD_FIELD_ERROR';
+  readonly unknownColumnCode = '1054';
   readonly #pool: mysql.Pool;
   readonly #clientTimeoutMs: number;
 

@@ -106,3 +106,248 @@ async function myFixture(): Promise<{ db: DbFixture; database: string; sql: mysq
 }
 
 connectorContract('mysql', async () => sqlHarness((await myFixture()).db, 3306, Buffer.from('\x03COMMIT', 'latin1'), 'customers'), { throttling: false });
+
+type Fixture = Awaited<ReturnType<typeof myFixture>>;
+
+async function withMy<T>(over: Partial<MysqlConfig>, body: (f: Fixture, c: MysqlConnector) => Promise<T>): Promise<T> {
+  const f = await myFixture();
+  const c = new MysqlConnector({ url: `mysql://root@127.0.0.1:3306/${f.database}`, timeoutMs: 10_000, ...over });
+  try {
+    return await body(f, c);
+  } finally {
+    await c.close().catch(() => undefined);
+    await f.db.dispose();
+  }
+}
+
+const KINDS = (database: string) => `
+  CREATE TABLE \`${database}\`.kinds (
+    id BIGINT AUTO_INCREMENT PRIMARY KEY,
+    code VARCHAR(20) NOT NULL UNIQUE,
+    title TEXT,
+    amount DECIMAL(18,4) NOT NULL DEFAULT 0,
+    qty INT,
+    big BIGINT,
+    flag TINYINT(1) NOT NULL,
+    level TINYINT,
+    born DATE,
+    seen_at TIMESTAMP(6) NULL,
+    local_at DATETIME(6) NULL,
+    attrs JSON,
+    status ENUM('open', 'it''s closed') NOT NULL DEFAULT 'open',
+    ratio DOUBLE,
+    deleted_at DATETIME(6) NULL,
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
+  ) ENGINE=InnoDB`;
+
+describe('mysql specifics (real MariaDB)', () => {
+  it('reads the catalog from information_schema: tinyint(1) booleans, MariaDB JSON, enums, zones, keys', async () => {
+    await withMy({ timezone: 'Asia/Shanghai' }, async (f, c) => {
+      await f.sql.query(KINDS(f.database));
+      const catalog = await c.readCatalog(['kinds']);
+      expect(catalog).toMatchObject({ system: 'mysql', timezone: 'Asia/Shanghai' });
+      const e = catalog.entities.kinds!;
+      expect(e).toMatchObject({ keys: ['id'], cursor: 'updated_at' });
+      const strip = (d: object) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'label' && k !== 'description'));
+      expect(Object.fromEntries(Object.entries(e.fields).map(([k, d]) => [k, strip(d)]))).toEqual({
+        id: { type: 'integer' },
+        code: { type: 'string', maxLength: 20, requiredOnCreate: true },
+        title: { type: 'string', maxLength: 65535, nullable: true },
+        amount: { type: 'decimal', precision: 18, scale: 4 },
+        qty: { type: 'integer', nullable: true },
+        big: { type: 'integer', nullable: true },
+        flag: { type: 'boolean', requiredOnCreate: true },
+        level: { type: 'integer', nullable: true },
+        born: { type: 'date', nullable: true },
+        seen_at: { type: 'datetime', zone: 'Asia/Shanghai', nullable: true },
+        local_at: { type: 'datetime', zone: 'Asia/Shanghai', nullable: true },
+        attrs: { type: 'record', entity: 'kinds.attrs', nullable: true },
+        status: { type: 'enum', values: ['open', "it's closed"] },
+        ratio: { type: 'double', nullable: true },
+        deleted_at: { type: 'datetime', zone: 'Asia/Shanghai', nullable: true },
+        updated_at: { type: 'datetime', zone: 'Asia/Shanghai', readOnly: true },
+      });
+      expect(catalog.entities['kinds.attrs']).toMatchObject({ child: true });
+      expect(enumValues("enum('a','b''c','')")).toEqual(['a', "b'c", '']);
+    });
+  });
+
+  it('reads the same types as the static catalog.json example (reporting.inventory_levels)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const stat = JSON.parse(await readFile(new URL('../../connectors/mysql/catalog.json', import.meta.url), 'utf8')) as { entities: Record<string, { keys: string[]; cursor: string; fields: Record<string, Record<string, unknown>> }> };
+    const expected = stat.entities['reporting.inventory_levels']!;
+    await withMy({}, async (f) => {
+      await f.sql.query(`CREATE TABLE \`${f.database}\`.inventory_levels (
+        level_key VARCHAR(200) PRIMARY KEY, source_system VARCHAR(40) NOT NULL, material_code VARCHAR(80) NOT NULL, material_name VARCHAR(255),
+        warehouse_code VARCHAR(80) NOT NULL, lot VARCHAR(80), quantity_on_hand DECIMAL(18,4) NOT NULL, quantity_available DECIMAL(18,4),
+        unit VARCHAR(20), as_of DATETIME(3) NULL, updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3))`);
+      const catalog = await readMysqlCatalog({ url: `mysql://root@127.0.0.1:3306/${f.database}` });
+      const read = catalog.entities[`${f.database}.inventory_levels`]!;
+      expect(read.keys).toEqual(expected.keys);
+      expect(read.cursor).toBe(expected.cursor);
+      const shape = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'label' && k !== 'description'));
+      expect(Object.fromEntries(Object.entries(read.fields).map(([k, d]) => [k, shape(d as Record<string, unknown>)]))).toEqual(Object.fromEntries(Object.entries(expected.fields).map(([k, d]) => [k, shape(d)])));
+    });
+  });
+
+  it('round-trips decimals, 64-bit integers, utf8mb4 Chinese and emoji in both Unicode forms, dates, local times and JSON', async () => {
+    await withMy({ timezone: 'Asia/Shanghai', defaults: { softDelete: 'deleted_at' } }, async (f, c) => {
+      await f.sql.query(KINDS(f.database));
+      const record = {
+        code: 'RT1', title: '华东 "贸易" 😀 Ａ café / cafe\u0301', amount: '12345678901234.5678', qty: 42, big: '9007199254740993', flag: true, level: 7,
+        born: '2026-03-01', seen_at: '2026-03-01T10:00:00.123456+08:00', local_at: '2026-03-01T02:00:00Z', attrs: { 城市: '上海', n: [1, 2.5] }, status: "it's closed", ratio: 0.1,
+      };
+      const [r] = await c.upsertBatch('kinds', 'code', [{ key: 'RT1', idempotencyKey: 'RT1@1', record }]);
+      expect(r).toEqual({ key: 'RT1', status: 'ok', targetId: '1', created: true });
+      const [raw] = await f.sql.query(`SELECT CAST(local_at AS CHAR) AS local_at, CAST(amount AS CHAR) AS amount, CAST(big AS CHAR) AS big, title, HEX(title) = HEX(?) AS same_bytes FROM \`${f.database}\`.kinds`, [record.title]);
+      expect((raw as Record<string, unknown>[])[0]).toEqual({ local_at: '2026-03-01 10:00:00.000000', amount: '12345678901234.5678', big: '9007199254740993', title: record.title, same_bytes: 1 });
+      const pages: unknown[] = [];
+      for await (const p of c.scan('kinds', { pageSize: 10 })) pages.push(...p);
+      expect(pages).toHaveLength(1);
+      expect(pages[0]).toMatchObject({ id: '1', data: { ...record, id: '1', seen_at: '2026-03-01T02:00:00.123456Z', local_at: '2026-03-01T02:00:00.000Z', deleted_at: null } });
+      const [again] = await c.upsertBatch('kinds', 'code', [{ key: 'RT1', idempotencyKey: 'RT1@2', record: { code: 'RT1', flag: false } }]);
+      expect(again).toEqual({ key: 'RT1', status: 'ok', targetId: '1', created: false });
+      await f.sql.query(`UPDATE \`${f.database}\`.kinds SET deleted_at = NOW(6), updated_at = NOW(6) + INTERVAL 1 SECOND`);
+      expect((await c.readChanges('kinds', undefined, { limit: 5 })).records.map((x) => [x.id, x.deleted, x.data.flag])).toEqual([['1', true, false]]);
+    });
+  });
+
+  it('lands the good rows of a refused batch and rejects each bad one with its code and constraint', async () => {
+    await withMy({}, async (f, c) => {
+      const ok = (k: string) => ({ key: k, idempotencyKey: `${k}@1`, record: { code: k, name: `名 ${k}`, credit_limit: '10.00' } });
+      const results = await c.upsertBatch('customers', 'code', [
+        ok('G1'),
+        { key: 'B1', idempotencyKey: 'B1@1', record: { code: 'B1', name: null, credit_limit: '1.00' } },
+        ok('G2'),
+        { key: 'B2', idempotencyKey: 'B2@1', record: { code: 'B2', name: 'x', city: '长'.repeat(61), credit_limit: '1.00' } },
+        { key: 'B3', idempotencyKey: 'B3@1', record: { code: 'B3', name: 'x', credit_limit: '-5' } },
+        { key: 'B4', idempotencyKey: 'B4@1', record: { code: 'B4', name: 'x', credit_limit: 'lots' } },
+        ok('G3'),
+      ]);
+      expect(results.map((r) => [r.key, r.status, r.status === 'reject' ? r.error.vendorCode : undefined])).toEqual([
+        ['G1', 'ok', undefined], ['B1', 'reject', '1048'], ['G2', 'ok', undefined], ['B2', 'reject', '1406'], ['B3', 'reject', '4025'], ['B4', 'reject', '1366'], ['G3', 'ok', undefined],
+      ]);
+      const b3 = results[4];
+      expect(b3?.status === 'reject' && b3.error).toMatchObject({ code: 'SS5156', class: 'rejected', message: expect.stringContaining('cx_credit_nonneg') });
+      const [rows] = await f.sql.query(`SELECT code FROM \`${f.database}\`.customers ORDER BY code`);
+      expect((rows as { code: string }[]).map((r) => r.code)).toEqual(['G1', 'G2', 'G3']);
+      for (const k of ['B1', 'B2', 'B3', 'B4']) expect(await f.db.effects(k)).toEqual({ creates: 0, updates: 0 });
+    });
+  });
+
+  it('classifies a real deadlock and a real lock wait timeout as retryable', async () => {
+    await withMy({ timeoutMs: 1000 }, async (f, c) => {
+      await f.db.seed([{ key: 'A', at: '2026-03-01T00:00:00Z' }, { key: 'B', at: '2026-03-01T00:00:00Z' }]);
+      const t = `\`${f.database}\`.customers`;
+      const [s1, s2] = [await admin(), await admin()];
+      try {
+        await s1.query('BEGIN');
+        await s2.query('BEGIN');
+        await s1.query(`UPDATE ${t} SET note = '1' WHERE code = 'A'`);
+        await s2.query(`UPDATE ${t} SET note = '2' WHERE code = 'B'`);
+        const first = s1.query(`UPDATE ${t} SET note = '1' WHERE code = 'B'`);
+        await expect.poll(async () => ((await f.sql.query(`SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id = ?`, [s1.threadId]))[0] as { n: unknown }[])[0]?.n).toBe('1');
+        const outcomes = await Promise.allSettled([first, s2.query(`UPDATE ${t} SET note = '2' WHERE code = 'A'`)]);
+        const deadlock = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+        expect(classifyMysqlError(deadlock.reason)).toMatchObject({ perRecord: false, error: { code: 'SS5154', class: 'retryable', vendorCode: '1213' } });
+        await s1.query('ROLLBACK');
+        await s2.query('ROLLBACK');
+        await s1.query('BEGIN');
+        await s1.query(`SELECT * FROM ${t} WHERE code = 'A' FOR UPDATE`);
+        const nowait = await s2.query(`SELECT * FROM ${t} WHERE code = 'A' FOR UPDATE NOWAIT`).catch((e: unknown) => e);
+        expect(classifyMysqlError(nowait)).toMatchObject({ error: { code: 'SS5153', class: 'retryable' } });
+        const [r] = await c.upsertBatch('customers', 'code', [{ key: 'A', idempotencyKey: 'A@2', record: { code: 'A', name: 'changed' } }]);
+        expect(r).toMatchObject({ status: 'retry', error: { code: 'SS5153', class: 'retryable' } });
+        await s1.query('ROLLBACK');
+      } finally {
+        s1.destroy();
+        s2.destroy();
+      }
+    });
+  });
+
+  it('keeps identifiers validated and values out of the statement text', async () => {
+    await withMy({}, async (f, c) => {
+      await expect(c.readChanges('customers`; DROP TABLE customers; --', undefined, { limit: 5 })).rejects.toMatchObject({ error: { code: 'SS5165', class: 'bad-mapping' } });
+      const evil = "x'); DROP TABLE customers;--?\\";
+      const evilName = "'); DROP TABLE customers; -- ? \\ ` \"";
+      const results = await c.upsertBatch('customers', 'code', [
+        { key: evil, idempotencyKey: 'e', record: { code: evil, name: evilName } },
+        { key: 'Y', idempotencyKey: 'y', record: { code: 'Y', name: 'y', 'name`; --': 1 } },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['ok', 'reject']);
+      expect(results[1]).toMatchObject({ error: { code: 'SS5157', vendorCode: '1054' } });
+      const [rows] = await f.sql.query(`SELECT code, name FROM \`${f.database}\`.customers`);
+      expect(rows).toEqual([{ code: evil, name: evilName }]);
+    });
+  });
+
+  it('resumes exactly between rows that share a millisecond (microsecond cursors)', async () => {
+    await withMy({}, async (f, c) => {
+      await f.db.seed([{ key: 'C', at: '2026-03-01T00:00:00.000100Z' }, { key: 'B', at: '2026-03-01T00:00:00.000200Z' }, { key: 'A', at: '2026-03-01T00:00:00.000300Z' }]);
+      const first = await c.readChanges('customers', undefined, { limit: 1 });
+      expect(first.checkpoint).toEqual({ at: '2026-03-01T00:00:00.000100Z', id: 'C' });
+      expect((await c.readChanges('customers', first.checkpoint, { limit: 5 })).records.map((r) => r.id)).toEqual(['B', 'A']);
+    });
+  });
+
+  it('rejects with the abort reason while a statement waits, and writes nothing', async () => {
+    await withMy({}, async (f) => {
+      const c = f.db.connector(3306, {});
+      try {
+        await c.readChanges('customers', undefined, { limit: 1 });
+        const unlock = await f.db.lockTable();
+        const ac = new AbortController();
+        const pending = c.upsertBatch('customers', 'code', [{ key: 'AB', idempotencyKey: 'AB', record: { code: 'AB', name: 'x' } }], ac.signal);
+        await expect.poll(() => f.db.connectorSessions(true), { timeout: 5000 }).toHaveLength(1);
+        ac.abort(new Error('worker draining'));
+        await expect(pending).rejects.toThrow('worker draining');
+        await unlock();
+        expect(await f.db.effects('AB')).toEqual({ creates: 0, updates: 0 });
+      } finally {
+        await c.close();
+      }
+    });
+  });
+
+  it('reports a server that does not answer as retryable SS5152', async () => {
+    const { createServer } = await import('node:net');
+    const srv = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise((r) => srv.close(r));
+    const c = new MysqlConnector({ url: `mysql://root@127.0.0.1:${port}/test`, password: 'my-secret-pw', connectTimeoutMs: 2000 });
+    try {
+      const f = await c.readChanges('customers', undefined, { limit: 5 }).catch((e: unknown) => e);
+      expect(f).toMatchObject({ error: { code: 'SS5152', class: 'retryable' } });
+      expect(JSON.stringify(f) + String(f)).not.toContain('my-secret-pw');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('builds from a Connection spec through the secret resolver; settings errors are SS5166', async () => {
+    const f = await myFixture();
+    const asked: string[] = [];
+    const resolve = async (ref: unknown, field: string) => {
+      asked.push(`${field}=${JSON.stringify(ref)}`);
+      return ''; // root has no password on this machine
+    };
+    try {
+      await f.db.seed([{ key: 'S1', at: '2026-03-01T00:00:00Z' }]);
+      const c = await createConnector({ name: 'erp-db', system: 'mysql', url: `mysql://127.0.0.1:3306/${f.database}`, auth: { method: 'password', username: 'root', password: { env: 'MY_PASSWORD' } }, options: { table: 'customers', key: ['code'], updatedAt: 'updated_at' } }, resolve);
+      try {
+        expect(c.system).toBe('mysql');
+        expect((await c.readChanges('anything', undefined, { limit: 5 })).records.map((r) => r.id)).toEqual(['S1']);
+      } finally {
+        await c.close();
+      }
+      expect(asked).toEqual(['auth.password={"env":"MY_PASSWORD"}']);
+      const bad = (over: Record<string, unknown>) => createConnector({ name: 'y', system: 'mysql', url: 'mysql://127.0.0.1:3306/test', auth: { method: 'password', username: 'root', password: { env: 'P' } }, ...over } as never, resolve).catch((e: Error) => e.message);
+      expect(await bad({ url: 'postgres://127.0.0.1/test' })).toMatch(/SS5166: connection y: url must start with mysql:\/\/ or mariadb:\/\//);
+      expect(await bad({ options: { tables: { a: { key: [] } } } })).toMatch(/options\.tables\.a\.key must be a column name/);
+    } finally {
+      await f.db.dispose();
+    }
+  });
+});
