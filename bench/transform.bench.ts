@@ -247,6 +247,8 @@ const lookupOrThrow = (t: string, k: string): string => {
   if (v === undefined) throw new Error(`lookup ${t}: no entry for ${k}`);
   return String(v);
 };
+/** A developer writes the constant tax rate once, as the compiler now does for mappings that read no input. */
+const TAX_RATE = Decimal.from(13).round(2).toString();
 const handWritten: Record<string, Impl> = {
   'crm-account-to-erp-customer': {
     filter: (s) => str(s.AccountNumber).trim() !== '',
@@ -285,7 +287,7 @@ const handWritten: Record<string, Impl> = {
             FMaterialId: String((l.Product2 as Rec | null)?.ProductCode ?? l.Product2Id ?? ''),
             FQty: Decimal.from(l.Quantity).round(2).toString(),
             FTaxPrice: Decimal.from(l.UnitPrice).round(2).toString(),
-            FEntryTaxRate: Decimal.from(13).round(2).toString(),
+            FEntryTaxRate: TAX_RATE,
             FUnitID: ctx.lookup('units', l.Unit__c == null ? '个' : String(l.Unit__c)) ?? null,
           })),
         },

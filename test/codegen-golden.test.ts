@@ -1,6 +1,6 @@
 /**
- * Golden files for one small spec that uses every emit feature (filter, scalar fields, `{ expr, default }`
- * with a decimal default, a child collection with nested fields, a lookup): the generated files are
+ * Golden files for one small spec that uses every emit feature (filter, scalar fields, a constant field,
+ * `{ expr, default }` with a decimal default, a child collection with nested fields, a lookup): the generated files are
  * compared byte for byte with test/__golden__/codegen/, type-check under the strict tsconfig, and run.
  * After an intended change to the generator: `npx vitest run test/codegen-golden.test.ts -u`, then review the diff.
  */
@@ -18,7 +18,7 @@ const SPEC = orderSpec(
   `    BillNo: source.Number
     BillDate: source.Placed
     Total: { expr: source.Amount, default: 0 }
-    Remark: source.Note
+    Remark: "'同步 ' + string(decimal('1.50').round(1))"
     Entries:
       each: source.Lines
       fields:
@@ -72,7 +72,7 @@ describe('golden output', () => {
           { Material: 'P-1', Price: '0.00', Qty: '2.56' },
           { Material: 'P-2', Price: '9.5', Qty: '1.00' },
         ],
-        Remark: null,
+        Remark: '同步 1.5',
         Total: '0',
       },
     });

@@ -98,3 +98,18 @@ describe('wire defaults', () => {
     );
   });
 });
+
+describe('constant mappings', () => {
+  it('are the compiled expressions that read no input and are not plain literals', async () => {
+    const { isConstant } = await import('./transform-file.ts');
+    expect(isConstant('rt.outDec(rt.round(rt.decimal(13n), 2n), 10, 23)')).toBe(true);
+    expect(isConstant('rt.outStr("source.Name", 10)')).toBe(true);
+    expect(isConstant('"XSDD01_SYS"')).toBe(false);
+    expect(isConstant('12.5')).toBe(false);
+    expect(isConstant('rt.fStr(source, "Name")')).toBe(false);
+    expect(isConstant('rt.fStr(item, "Sku")')).toBe(false);
+    expect(isConstant('rt.lookup(ctx, "units", "box", "string")')).toBe(false);
+    expect(isConstant('rt.x("a\\"b", source)')).toBe(false);
+    expect(isConstant('obj.source')).toBe(true);
+  });
+});

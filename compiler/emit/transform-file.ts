@@ -24,6 +24,8 @@ class TransformWriter {
   readonly mapping: CompiledMapping;
   readonly names: TypeNames;
   readonly rowFunctions: RowFunction[] = [];
+  /** Module-level caches of constant mappings: `let kN: { value: T } | undefined`. */
+  readonly constants: Code[] = [];
 
   constructor(mapping: CompiledMapping, names: TypeNames) {
     this.mapping = mapping;
@@ -58,6 +60,11 @@ class TransformWriter {
             w.line(ts`${v} = ${rows}(${trusted(f.code)} ?? [], source, ctx, errors, ${pathOf(f)});`);
           } else if (f.default !== undefined && f.default !== null) {
             w.line(ts`${v} = ${trusted(f.code)} ?? ${lit(wireDefault(f.def, f.default))};`);
+          } else if (isConstant(f.code)) {
+            // Reads no input: computed on first use and kept (a failure is not kept, so it is reported per record).
+            const k = ident(`k${this.constants.length}`);
+            this.constants.push(ts`let ${k}: { value: ${rowType}[${lit(f.name)}] } | undefined;`);
+            w.line(ts`${v} = (${k} ??= { value: ${trusted(f.code)}${f.nullable ? ts` ?? null` : ts``} }).value;`);
           } else if (f.nullable) {
             w.line(ts`${v} = ${trusted(f.code)} ?? null;`);
           } else {
@@ -128,6 +135,11 @@ export function renderTransform(mapping: CompiledMapping, names: TypeNames, head
       },
     );
   }
+  if (t.constants.length > 0) {
+    w.blank();
+    w.lines(jsDoc(['Mappings that read no input, computed once on first use (a transform is a pure function of its input).']));
+    for (const c of t.constants) w.line(c);
+  }
   w.blank();
   w.lines(jsDoc(['Records one field error; CEL run-time errors carry their own code.']));
   w.block(ts`function fail(errors: FieldError[], path: string, at: string, cause: unknown): void `, () => {
@@ -135,6 +147,17 @@ export function renderTransform(mapping: CompiledMapping, names: TypeNames, head
     w.line(ts`errors.push({ path, message: cause instanceof Error ? cause.message : String(cause), at, code });`);
   });
   return w.toString();
+}
+
+/**
+ * Whether compiled code reads no input: it names none of `source`, `item`, `ctx` outside string literals,
+ * and is not itself a plain literal (those cost nothing to evaluate).
+ */
+export function isConstant(code: string): boolean {
+  if (/^(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)$/.test(code)) return false;
+  if (code.includes('`')) return false;
+  const outsideStrings = code.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  return !/(?<![\w$.])(?:source|item|ctx)(?![\w$])/.test(outsideStrings);
 }
 
 /** A default in the target's wire form: decimals travel as text, so a numeric default becomes its decimal text. */

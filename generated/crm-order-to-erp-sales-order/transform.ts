@@ -93,7 +93,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FEntryTaxRate ← decimal(13).round(2) */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
-      v0 = rt.outDec(rt.round(rt.decimal(13n), 2n), 10, 23);
+      v0 = (k0 ??= { value: rt.outDec(rt.round(rt.decimal(13n), 2n), 10, 23) }).value;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:24", cause);
     }
@@ -130,6 +130,9 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
   }
   return rows;
 }
+
+/** Mappings that read no input, computed once on first use (a transform is a pure function of its input). */
+let k0: { value: Target_FSaleOrderEntry["FEntryTaxRate"] } | undefined;
 
 /** Records one field error; CEL run-time errors carry their own code. */
 function fail(errors: FieldError[], path: string, at: string, cause: unknown): void {

@@ -49,10 +49,10 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   } catch (cause) {
     fail(errors, "Entries", "specs/orders.yaml:16:13", cause);
   }
-  /** Remark ← source.Note */
+  /** Remark ← '同步 ' + string(decimal('1.50').round(1)) */
   let v3!: Target["Remark"];
   try {
-    v3 = rt.outStrN(rt.fStrN(source, "Note"), 255) ?? null;
+    v3 = (k0 ??= { value: rt.outStr(("同步 " + rt.toStr(rt.round(rt.decimal("1.50"), 1n))), 255) }).value;
   } catch (cause) {
     fail(errors, "Remark", "specs/orders.yaml:14:13", cause);
   }
@@ -98,6 +98,9 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
   }
   return rows;
 }
+
+/** Mappings that read no input, computed once on first use (a transform is a pure function of its input). */
+let k0: { value: Target["Remark"] } | undefined;
 
 /** Records one field error; CEL run-time errors carry their own code. */
 function fail(errors: FieldError[], path: string, at: string, cause: unknown): void {

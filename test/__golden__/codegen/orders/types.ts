@@ -56,7 +56,7 @@ export type Target = {
    * (string; max 255 characters)
    * Mapped at specs/orders.yaml:14:13.
    */
-  Remark: string | null;
+  Remark: string;
   /**
    * (decimal; precision 18, scale 2)
    * Mapped at specs/orders.yaml:13:20.
