@@ -172,3 +172,21 @@ describe('Kingdee reference shape (known gap adapters)', () => {
     }
   });
 });
+
+describe('workerOptions', () => {
+  it('throws for a connection it cannot build, or leaves out the specs using it when asked to', async () => {
+    const project = await loadProject({ repo: 'specs', cwd: dir, specs: [ACCOUNT, 'crm-order-to-erp-sales-order'], store: ':memory:', env: { SYNCSPEC_SECRETS_DIR: join(dir, 'none') } });
+    try {
+      await expect(project.workerOptions()).rejects.toThrow(/^SS5(091|166): connection /);
+      const setup = await project.workerOptions(undefined, { skipUnbuildable: true });
+      expect(setup.specs).toEqual([]);
+      expect(setup.skipped.map((s) => [s.spec, s.connection])).toEqual([
+        [ACCOUNT, 'salesforce-prod'],
+        ['crm-order-to-erp-sales-order', 'salesforce-prod'],
+      ]);
+      expect(setup.skipped[0]?.message).toMatch(/^SS5091: /);
+    } finally {
+      await project.close();
+    }
+  });
+});

@@ -234,6 +234,11 @@ export function lookupTables(documents: readonly LoadedDocument[]): Record<strin
   return out;
 }
 
+/** What `new Worker({ ...setup, log, http })` needs, and the specs left out because a connection could not be built. */
+export type WorkerSetup = Pick<WorkerOptions, 'specs' | 'connectors' | 'lookups' | 'rateLimits' | 'webhookSecrets' | 'store'> & {
+  skipped: { spec: string; connection: string; message: string }[];
+};
+
 export interface Project {
   /** The repository directory as given. */
   repo: string;
@@ -255,7 +260,7 @@ export interface Project {
    * Specs, connectors, lookups, rate limits, webhook secrets and the store (the project's, or `store`) of
    * the selected specs, for `new Worker({ ...options, log, http })`.
    */
-  workerOptions(store?: InboxStore): Promise<Pick<WorkerOptions, 'specs' | 'connectors' | 'lookups' | 'rateLimits' | 'webhookSecrets' | 'store'>>;
+  workerOptions(store?: InboxStore, mode?: { skipUnbuildable?: boolean }): Promise<WorkerSetup>;
   close(): Promise<void>;
 }
 
@@ -315,21 +320,38 @@ export async function loadProject(options: ProjectOptions): Promise<Project> {
     catalogs: compiled.catalogs,
     store,
     storeLocation,
-    async workerOptions(given?: InboxStore) {
+    /**
+     * Builds the connector of every connection the specs use. A connection that cannot be built (a secret
+     * not set, an unsupported system) throws, or with `skipUnbuildable` leaves out the specs using it.
+     */
+    async workerOptions(given?: InboxStore, mode: { skipUnbuildable?: boolean } = {}) {
+      const into = given ?? store;
+      if (!into) throw new ProjectError('SS5010', 'no state store: the project was loaded with store: false and none was given');
       const used = [...new Set(specs.flatMap((s) => [s.plan.source.connection, s.plan.target.connection]))].sort();
       const built: Record<string, Connector> = {};
       const rateLimits: Record<string, { requestsPerSecond: number; burst?: number }> = {};
       const webhookSecrets: Record<string, string> = {};
+      const broken = new Map<string, string>();
       for (const name of used) {
-        built[name] = await connector(name);
-        const settings = connections.get(name);
-        if (settings?.rateLimit) rateLimits[name] = settings.rateLimit;
-        const secretRef = settings?.webhook?.secret;
-        if (secretRef !== undefined) webhookSecrets[name] = await (options.secrets ?? secretResolver({ connection: name, env, cwd }))(secretRef, 'webhook.secret');
+        try {
+          const settings = connections.get(name);
+          const secretRef = settings?.webhook?.secret;
+          if (secretRef !== undefined) webhookSecrets[name] = await (options.secrets ?? secretResolver({ connection: name, env, cwd }))(secretRef, 'webhook.secret');
+          built[name] = await connector(name);
+          if (settings?.rateLimit) rateLimits[name] = settings.rateLimit;
+        } catch (err) {
+          if (!mode.skipUnbuildable) throw err;
+          broken.set(name, err instanceof Error ? err.message : String(err));
+        }
       }
-      const into = given ?? store;
-      if (!into) throw new ProjectError('SS5010', 'no state store: the project was loaded with store: false and none was given');
-      return { specs, connectors: built, lookups, rateLimits, webhookSecrets, store: refsByTargetKey(into, specs.map((s) => s.plan)) };
+      const runnable = specs.filter((s) => !broken.has(s.plan.source.connection) && !broken.has(s.plan.target.connection));
+      const skipped = specs
+        .filter((s) => !runnable.includes(s))
+        .map((s) => {
+          const connection = broken.has(s.plan.source.connection) ? s.plan.source.connection : s.plan.target.connection;
+          return { spec: s.plan.name, connection, message: broken.get(connection) as string };
+        });
+      return { specs: runnable, connectors: built, lookups, rateLimits, webhookSecrets, store: refsByTargetKey(into, runnable.map((s) => s.plan)), skipped };
     },
     async close() {
       const all = await Promise.allSettled(connectors.values());

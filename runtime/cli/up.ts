@@ -19,7 +19,7 @@ import { DEFAULT_STORE_PATH, describeStore, loggingHooks, openStore } from '../i
 import type { InboxStore } from '../inbox/store.ts';
 import { createLogger, type Logger } from '../ops/log.ts';
 import type { GeneratedFile } from '../../compiler/emit/index.ts';
-import { compileProject, connectionSettings, importCompiledSpec, loadProject, lookupTables, reportProjectError, withTargetShape, type CompiledProject, type Project } from '../project.ts';
+import { compileProject, connectionSettings, importCompiledSpec, loadProject, lookupTables, ProjectError, reportProjectError, withTargetShape, type CompiledProject, type Project } from '../project.ts';
 import type { CompiledTransform } from '../support/transform.ts';
 import { Worker, type WorkerSpec } from '../worker.ts';
 
@@ -122,6 +122,8 @@ class UpSession {
   #store: InboxStore | undefined;
   #worker: Worker | undefined;
   #slots = new Map<string, Slot>();
+  /** Specs that compile but were left out at the last start (a connection could not be built). */
+  #skipped = new Set<string>();
   #environment = '';
   #port: number;
   /** Reloads run one at a time, in the order of the saves. */
@@ -155,7 +157,15 @@ class UpSession {
     const project = this.#project as Project;
     this.#slots = new Map(project.specs.map((s) => [s.plan.name, { current: s, code: codeHash(project.compiled.specs.get(s.plan.name)?.files) }]));
     this.#environment = environment(project.compiled);
-    const options = await project.workerOptions(store);
+    // One spec whose connection cannot be built (a secret not set here) does not keep the others from running.
+    const { skipped, ...options } = await project.workerOptions(store, { skipUnbuildable: true });
+    this.#skipped = new Set(skipped.map((s) => s.spec));
+    for (const connection of [...new Set(skipped.map((s) => s.connection))].sort()) {
+      const mine = skipped.filter((s) => s.connection === connection);
+      this.#o.io.stdout(`warning: connection ${connection} cannot be used, so ${mine.map((s) => s.spec).join(', ')} ${mine.length === 1 ? 'is' : 'are'} not started:\n  ${mine[0]?.message}\n`);
+    }
+    for (const s of skipped) this.#slots.delete(s.spec);
+    if (this.#slots.size === 0) throw new ProjectError('SS5090', 'no spec can run: every one uses a connection that cannot be built (see above)');
     const specs = [...this.#slots.values()].map((slot) => ({ plan: slot.current.plan, transform: through(slot) }));
     const worker = new Worker({ ...options, specs, log: this.#o.log, http: { host: this.#o.host, port: this.#port } });
     await worker.start();
@@ -216,10 +226,11 @@ class UpSession {
       environment(compiled) !== this.#environment ||
       [...fresh].some(([name, { spec }]) => {
         const slot = this.#slots.get(name);
-        return !slot || structure(slot.current.plan) !== structure(spec.plan);
+        if (!slot) return !this.#skipped.has(name);
+        return structure(slot.current.plan) !== structure(spec.plan);
       }) ||
       // A spec deleted from the repository (not merely broken) stops running.
-      [...this.#slots.keys()].some((name) => !fresh.has(name) && !compiled.failed.includes(name));
+      [...this.#slots.keys(), ...this.#skipped].some((name) => !fresh.has(name) && !compiled.failed.includes(name));
     if (restart && compiled.failed.length === 0) {
       await this.#restart();
       return;

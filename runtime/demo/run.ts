@@ -102,7 +102,8 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     progress.done(`${project.specs.length} specs compiled; store ${storePath}`);
 
     const logPath = join(options.workDir, 'worker.log');
-    const worker = new Worker({ ...(await project.workerOptions()), log: createLogger({ level: 'info', destination: pino.destination({ dest: logPath, sync: false, mkdir: true }) }), http: { host: '127.0.0.1', port: 0 }, delivery: { idleMs: 25 } });
+    const { skipped: _none, ...setup } = await project.workerOptions();
+    const worker = new Worker({ ...setup, log: createLogger({ level: 'info', destination: pino.destination({ dest: logPath, sync: false, mkdir: true }) }), http: { host: '127.0.0.1', port: 0 }, delivery: { idleMs: 25 } });
     await worker.start();
     cleanups.push(async () => void (await worker.stop()));
     const hook = `${worker.url}/hooks/${ACCOUNT_SPEC}`;
@@ -112,7 +113,9 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     progress.phase('customers', `${data.accounts.length} accounts → Kingdee BD_Customer via Outbound Messages`);
     const accounts = sf.admin.seed('Account', data.accounts.map((a) => a.fields));
     await sf.admin.sendOutbound({ url: hook, type: 'Account', perMessage: 100 });
-    await waitSettled(worker, ACCOUNT_SPEC, accounts.length, progress);
+    const stalls: string[] = [];
+    const stalled = (problem: string | undefined): void => void (problem && stalls.push(problem));
+    stalled(await waitSettled(worker, ACCOUNT_SPEC, accounts.length, progress, now));
     const accountSeconds = (now() - t0) / 1000;
     progress.done(`${accounts.length} accounts settled in ${accountSeconds.toFixed(1)} s`);
 
@@ -125,7 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     const poller = worker.poller(ORDER_SPEC);
     if (!poller) throw new Error(`worker did not start ${ORDER_SPEC}`);
     await poller.pollOnce();
-    await waitSettled(worker, ORDER_SPEC, orders.length, progress);
+    stalled(await waitSettled(worker, ORDER_SPEC, orders.length, progress, now));
     const orderSeconds = (now() - t1) / 1000;
     progress.done(`${orders.length} orders settled in ${orderSeconds.toFixed(1)} s`);
 
@@ -135,12 +138,13 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     const reports = await sf.admin.sendOutbound({ url: hook, type: 'Account', perMessage: 100, duplicate: true, reorder: true });
     await project.store!.moveCursor(ORDER_SPEC, undefined, 'syncspec demo', 're-poll everything to show the dedupe', Date.now());
     const repoll = await poller.pollOnce();
-    await waitDrained(worker, project);
+    stalled(await waitDrained(project, now));
     const newWrites = totalWrites(kd) - writesBefore;
     progress.done(`${reports.length} webhook deliveries and ${repoll.read} re-polled orders: ${newWrites} new writes`);
 
     const report = await buildReport({ data, seed, sf, kd, project, worker, accounts, orders, storePath, logPath, accountSeconds, orderSeconds });
     report.redelivery = { webhooks: reports.length, polled: repoll.read, newWrites };
+    report.problems.unshift(...stalls);
     if (newWrites !== 0) report.problems.push(`redelivery wrote ${newWrites} record(s) again; duplicates must not reach Kingdee`);
     report.seconds = (now() - started) / 1000;
     return { report, stop };
@@ -194,19 +198,29 @@ async function startEmulators(data: DemoData): Promise<{ sf: SalesforceEmulator;
   }
 }
 
-async function waitSettled(worker: Worker, spec: string, total: number, progress: Progress): Promise<void> {
+/** Without progress for this long the demo stops waiting and reports what is missing instead of hanging. */
+const STALL_MS = 30_000;
+
+/** Waits until `total` records of a spec have settled; returns a problem when progress stalls. */
+async function waitSettled(worker: Worker, spec: string, total: number, progress: Progress, now: () => number): Promise<string | undefined> {
+  let last = -1;
+  let since = now();
   for (;;) {
     const done = await settledCount(worker.metrics, spec);
     progress.update(Math.min(done, total), total);
-    if (done >= total) return;
+    if (done >= total) return undefined;
+    if (done !== last) [last, since] = [done, now()];
+    else if (now() - since > STALL_MS) return `${spec}: only ${done} of ${total} records settled; no progress for ${STALL_MS / 1000} s (see the worker log)`;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function waitDrained(worker: Worker, project: Project): Promise<void> {
+async function waitDrained(project: Project, now: () => number): Promise<string | undefined> {
+  const since = now();
   for (;;) {
     const depth = await project.store!.depth();
-    if (Object.values(depth).every((n) => n === 0)) return;
+    if (Object.values(depth).every((n) => n === 0)) return undefined;
+    if (now() - since > STALL_MS) return `the inbox still holds ${JSON.stringify(depth)} after ${STALL_MS / 1000} s`;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
