@@ -52,6 +52,11 @@ export interface WorkerOptions {
   breaker?: { threshold?: number; coolDownMs?: number };
   poll?: { pageSize?: number; settleCheckMs?: number };
   processMetrics?: boolean;
+  /**
+   * Runs a `mode: reconcile` schedule: compare both systems and re-queue what differs
+   * (`runtime/reconcile/scheduled.ts`). Without it the schedule re-offers every source record.
+   */
+  reconcile?: (spec: string) => Promise<void>;
   /** How long settled events, delivery ids and expired echo marks are kept (replay protection window); default 7 days. */
   retentionMs?: number;
   /** How often the store is pruned; default hourly. */
@@ -165,6 +170,18 @@ export class Worker {
         this.#problem('SS5074', `no connector for connection "${!source ? plan.source.connection : plan.target.connection}"`, plan);
         continue;
       }
+      // Delivery modes beyond upsert ask the target which keys exist, or delete (SS5033).
+      const mode = plan.delivery.mode;
+      if (mode === 'update-only' && !target.findKeys) {
+        this.#problem('SS5033', `delivery mode update-only needs a target that can look keys up; the ${target.system} connector cannot`, plan);
+        continue;
+      }
+      if (mode === 'create-only' && !target.findKeys) {
+        this.log.warn({ code: 'SS5033', spec: plan.name, system: target.system }, 'create-only: the target connector cannot look keys up; only records syncspec created (the crosswalk) are recognised as existing');
+      }
+      if (mode === 'mirror' && !target.deleteBatch) {
+        this.log.warn({ code: 'SS5033', spec: plan.name, system: target.system }, 'mirror: the target connector cannot delete; source deletions are skipped');
+      }
       const schedules: Schedule[] = [];
       let bad = false;
       for (const trig of plan.triggers) {
@@ -232,7 +249,10 @@ export class Worker {
             timezone: trig.schedule.timezone,
             clock,
             log: this.log,
-            run: mode === 'sync' ? async () => void (await poller.pollOnce()) : async () => void (await this.resync(plan.name)),
+            run:
+              mode === 'sync'
+                ? async () => void (await poller.pollOnce())
+                : async () => void (await (o.reconcile ? o.reconcile(plan.name) : this.resync(plan.name))),
           });
           schedules.push(s);
           this.#triggers.push(s);

@@ -20,6 +20,12 @@ export interface Typed extends TypedValue {
   tsUnknown?: boolean;
   /** The value when the node is a literal (for static checks: lookup table names, lengths, enum values). */
   literal?: { value: unknown };
+  /**
+   * Code for the same value where the target field requires one (required on create): instead of
+   * yielding null it raises a retryable run-time error. `ref()` has it — a record whose reference is not
+   * synced yet waits for it rather than going out with an empty reference.
+   */
+  whenRequired?: Code;
   span: Span;
 }
 

@@ -46,6 +46,8 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
   const span = v.span;
   const mismatch = (hint?: string): undefined =>
     c.error('SS3107', span, `the target field expects ${fmtField(f)} but the expression yields ${fmtTyped(v)}`, hint ? { detail: hint } : {});
+  // A ref() mapped as a whole waits for the referenced record instead of yielding null.
+  if (v.nullable && f.requiredOnCreate === true && v.whenRequired !== undefined) v = { ...v, code: v.whenRequired, nullable: false };
   if (v.nullable && f.requiredOnCreate === true) {
     c.error('SS3108', span, `the expression may be null but the target field is required on create`, {
       detail: `The value is ${fmtTyped(v)}. Give a fallback with .orValue(…) or coalesce(…), or set a default: for the mapping.`,

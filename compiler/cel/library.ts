@@ -1202,7 +1202,7 @@ const integration: FunctionDecl[] = [
     name: 'ref',
     style: 'function',
     category: 'integration',
-    summary: 'The target id another spec’s id crosswalk holds for a source id (e.g. the ERP customer of a CRM account). The spec name must be a literal naming a SyncSpec; the id type must match that spec’s source key. Null until that record has been synced.',
+    summary: 'The target id another spec’s id crosswalk holds for a source id (e.g. the ERP customer of a CRM account). The spec name must be a literal naming a SyncSpec; the id type must match that spec’s source key. Null until that record has been synced; mapped as a whole to a field required on create, an unsynced reference is not null but “dependency pending” (SS5118): the record waits, with the spec’s retry backoff, until the referenced record is synced.',
     examples: [{ expr: 'ref("crm-account-to-erp-customer", "001A000001")', result: '"CUST-0001"' }],
     overloads: [],
     signatures: ['ref(string literal, source key) -> string?'],
@@ -1222,7 +1222,8 @@ const integration: FunctionDecl[] = [
       }
       if (!sameType(info.sourceKeyType, id.type) && id.type.kind !== 'dyn')
         return c.error('SS3114', id.span, `spec "${name}" is keyed by ${fmt(info.sourceKeyType)} but the id is ${fmtTyped(id)}`);
-      return { type: T.string, nullable: true, code: call('ref', new Code('ctx'), lit(name), c.nonNull(id)), safe: false, span: site.span };
+      const idCode = c.nonNull(id);
+      return { type: T.string, nullable: true, code: call('ref', new Code('ctx'), lit(name), idCode), whenRequired: call('refRequired', new Code('ctx'), lit(name), idCode), safe: false, span: site.span };
     },
   },
   {

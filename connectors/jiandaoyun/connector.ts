@@ -170,6 +170,16 @@ export class JiandaoyunConnector implements Connector {
     return found;
   }
 
+  async findKeys(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    try {
+      const found = await this.lookup(this.form(entity), keyField, [...keys], signal);
+      return new Map([...found].map(([k, ids]) => [k, ids[0] as string]));
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      throw new ConnectorFailure(asConnectorError(this.system, e));
+    }
+  }
+
   async upsertBatch(entity: string, keyField: string, items: readonly UpsertItem[], signal?: AbortSignal): Promise<ItemResult[]> {
     const results: ItemResult[] = new Array<ItemResult>(items.length);
     let f: JiandaoyunFormRef;

@@ -196,7 +196,7 @@ export class KingdeeClient {
    * Calls a DynamicFormService operation. A session-lost answer (MsgCode 1) leads to one new login and
    * one retry; a second one is SS5151.
    */
-  async call(operation: 'Save' | 'BatchSave' | 'View' | 'ExecuteBillQuery', formId: string, data: unknown, signal?: AbortSignal): Promise<unknown> {
+  async call(operation: 'Save' | 'BatchSave' | 'View' | 'ExecuteBillQuery' | 'Delete', formId: string, data: unknown, signal?: AbortSignal): Promise<unknown> {
     const service = `Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.${operation}`;
     for (let attempt = 0; ; attempt++) {
       const current = this.session(signal);

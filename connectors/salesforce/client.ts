@@ -129,7 +129,7 @@ export class SalesforceClient {
    * An authenticated call to `{instance_url}{path}`. A 401 INVALID_SESSION_ID triggers one new login
    * and one retry; a second 401 is SS5151. Other statuses are returned for the caller to interpret.
    */
-  async call(method: 'GET' | 'PATCH' | 'POST', path: string, opts: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {}): Promise<HttpResponse> {
+  async call(method: 'GET' | 'PATCH' | 'POST' | 'DELETE', path: string, opts: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {}): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       const sessionPromise = this.currentSession(opts.signal);
       const session = await sessionPromise;

@@ -219,6 +219,66 @@ export class SalesforceConnector implements Connector {
     });
   }
 
+  async findKeys(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    try {
+      const found = new Map<string, string>();
+      const unique = [...new Set(keys)];
+      // 200 literals keep the SOQL well under its 100,000-character limit for any key length in practice.
+      for (let i = 0; i < unique.length; i += SALESFORCE_MAX_BATCH) {
+        const chunk = unique.slice(i, i + SALESFORCE_MAX_BATCH);
+        let page: { records: Record<string, unknown>[]; next?: string } | undefined = await this.queryPage(
+          { soql: `SELECT Id, ${soqlName(keyField)} FROM ${soqlName(entity)} WHERE ${soqlName(keyField)} IN (${chunk.map(soqlString).join(',')})` },
+          2000,
+          signal,
+        );
+        while (page) {
+          for (const r of page.records) if (typeof r.Id === 'string' && r[keyField] !== null && r[keyField] !== undefined) found.set(String(r[keyField]), r.Id);
+          page = page.next !== undefined ? await this.queryPage({ next: page.next }, 2000, signal) : undefined;
+        }
+      }
+      return found;
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      throw new ConnectorFailure(asConnectorError(this.system, e));
+    }
+  }
+
+  /**
+   * Delete by external id: look the record ids up, then `DELETE /sobjects/{Type}/{Id}` each (to the
+   * recycle bin). A key with no record, or one already deleted (404 ENTITY_IS_DELETED), is done.
+   */
+  async deleteBatch(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<ItemResult[]> {
+    let ids: Map<string, string>;
+    try {
+      ids = await this.findKeys(entity, keyField, keys, signal);
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      return resultsForFailure(keys.map((key) => ({ key })), asConnectorError(this.system, e));
+    }
+    const results: ItemResult[] = [];
+    for (const key of keys) {
+      const id = ids.get(key);
+      if (id === undefined) {
+        results.push({ key, status: 'ok', targetId: '' });
+        continue;
+      }
+      try {
+        const res = await this.client.call('DELETE', this.client.dataPath(`/sobjects/${encodeURIComponent(soqlName(entity))}/${encodeURIComponent(id)}`), { signal });
+        const gone = res.status === 404 && /ENTITY_IS_DELETED|NOT_FOUND/.test(res.body);
+        if (res.status === 204 || gone) results.push({ key, status: 'ok', targetId: id });
+        else {
+          const error = this.client.failureFor(res).error;
+          results.push(error.class === 'retryable' || error.class === 'throttled' ? { key, status: 'retry', error } : { key, status: 'reject', error });
+        }
+      } catch (e) {
+        rethrowIfCallerAborted(signal);
+        const error = asConnectorError(this.system, e);
+        results.push(error.class === 'retryable' || error.class === 'throttled' ? { key, status: 'retry', error } : { key, status: 'reject', error });
+      }
+    }
+    return results;
+  }
+
   verifyWebhook(req: WebhookRequest): WebhookOutcome {
     if (req.method !== 'POST') return { ok: false, status: 405, code: CODES.webhookMalformed, message: 'outbound messages are POSTed' };
     let root;

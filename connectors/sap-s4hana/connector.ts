@@ -263,6 +263,18 @@ export class SapConnector implements Connector {
     return found;
   }
 
+  async findKeys(entity: string, keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    try {
+      const def = this.set(entity);
+      propertyName(keyField);
+      const found = await this.lookup(entity, def, keyField, [...keys], signal);
+      return new Map([...found].map(([k, matches]) => [k, this.idOf(def, (matches[0] as Existing).keys)]));
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      throw new ConnectorFailure(asConnectorError(this.system, e));
+    }
+  }
+
   async upsertBatch(entity: string, keyField: string, items: readonly UpsertItem[], signal?: AbortSignal): Promise<ItemResult[]> {
     const results: ItemResult[] = new Array<ItemResult>(items.length);
     let def: SapEntitySet;

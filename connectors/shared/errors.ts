@@ -94,7 +94,7 @@ export function transportFailure(system: string, e: unknown): ConnectorFailure |
 }
 
 /** Turns a whole-call failure into one result per item, in input order (the worker retries or dead-letters each). */
-export function resultsForFailure(items: readonly UpsertItem[], error: ConnectorError): ItemResult[] {
+export function resultsForFailure(items: readonly Pick<UpsertItem, 'key'>[], error: ConnectorError): ItemResult[] {
   return items.map((item): ItemResult =>
     error.class === 'retryable' || error.class === 'throttled'
       ? { key: item.key, status: 'retry', error }

@@ -143,6 +143,18 @@ export class U8Connector implements Connector {
     return results;
   }
 
+  /** U8 reads one record per call (`/api/<entity>/get`); its id is the code itself. */
+  async findKeys(entity: string, _keyField: string, keys: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    try {
+      const unique = [...new Set(keys)];
+      const found = await mapLimit(unique, this.config.concurrency ?? 4, (code) => this.exists(entity, code, signal));
+      return new Map(unique.filter((_, i) => found[i]).map((code) => [code, code]));
+    } catch (e) {
+      rethrowIfCallerAborted(signal);
+      throw new ConnectorFailure(asConnectorError(this.system, e));
+    }
+  }
+
   private async exists(entity: string, code: string, signal?: AbortSignal): Promise<boolean> {
     const reply = await this.client.call(`/api/${entity}/get`, { id: code }, { signal });
     if (reply.errcode === U8_ERRCODES.ok && typeof reply[entity] === 'object' && reply[entity] !== null) return true;

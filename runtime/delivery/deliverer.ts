@@ -53,8 +53,13 @@ interface Item {
   older: InboxEvent[];
   key: string;
   record: Record<string, unknown>;
+  /** `delete`: a source deletion that mirror mode propagates (the key comes from the crosswalk). */
+  op: 'write' | 'delete';
   echoMarkId?: number;
 }
+
+/** The CelError code a generated transform raises for a `ref()` whose record is not synced yet. */
+const REFERENCE_PENDING = 'SS5118';
 
 const MAX_REF_ROUNDS = 4;
 
@@ -171,6 +176,7 @@ export class Deliverer {
     const now = clock.now();
     const s = emptySettlement(this.#o.owner, now);
     const candidates: { lane: ClaimedLane; event: InboxEvent; older: InboxEvent[] }[] = [];
+    const deletions: { lane: ClaimedLane; event: InboxEvent; older: InboxEvent[] }[] = [];
     for (const lane of lanes) {
       const event = lane.events[lane.events.length - 1];
       if (!event) {
@@ -194,11 +200,15 @@ export class Deliverer {
       }
       if (older.length > 0) metrics?.skipped.inc({ spec: this.spec, reason: 'superseded' }, older.length);
       if (event.deleted) {
+        if (plan.delivery.mode === 'mirror' && this.#o.target.deleteBatch) {
+          deletions.push({ lane, event, older });
+          continue;
+        }
         for (const e of older) s.events.push(final(e, 'superseded'));
         s.events.push(final(event, 'skipped'));
         s.release.push(laneKey(lane));
         metrics?.skipped.inc({ spec: this.spec, reason: 'deleted' });
-        log.info({ code: 'SS5029', spec: this.spec, sourceId: lane.sourceId }, 'source record deleted; deletion is not propagated');
+        log.info({ code: plan.delivery.mode === 'mirror' ? 'SS5033' : 'SS5029', spec: this.spec, sourceId: lane.sourceId }, plan.delivery.mode === 'mirror' ? `source record deleted; ${this.#o.target.system} cannot delete, so the deletion is not propagated` : 'source record deleted; deletion is not propagated');
         continue;
       }
       candidates.push({ lane, event, older });
@@ -256,6 +266,19 @@ export class Deliverer {
     }
 
     const items: Item[] = [];
+    // Mirror: a deletion goes to the target key this source record was last written under.
+    for (const d of deletions) {
+      if (d.older.length > 0) metrics?.skipped.inc({ spec: this.spec, reason: 'superseded' }, d.older.length);
+      const written = await store.crosswalkBySourceId(this.spec, d.event.sourceId);
+      if (!written) {
+        s.events.push(...d.older.map((e) => final(e, 'superseded')), { ...final(d.event, 'skipped'), lastError: 'SS5032: mirror: deleted before it was ever synced; nothing to delete' });
+        s.release.push(laneKey(d.lane));
+        metrics?.skipped.inc({ spec: this.spec, reason: 'never-synced' });
+        log.info({ code: 'SS5032', spec: this.spec, sourceId: d.event.sourceId }, 'source record deleted before it was synced; nothing to delete');
+        continue;
+      }
+      items.push({ lane: d.lane, event: d.event, older: d.older, key: written.targetKey, record: {}, op: 'delete' });
+    }
     for (const { c, result } of ready) {
       const superseded = c.older.map((e) => final(e, 'superseded'));
       if (result === 'filtered') {
@@ -276,7 +299,8 @@ export class Deliverer {
         continue;
       }
       if (!result.ok) {
-        this.#deadLetter(s, c.event, superseded, badMapping(result.errors));
+        if (result.errors.every((e) => e.code === REFERENCE_PENDING)) this.#waitForReference(s, c.event, superseded, result.errors);
+        else this.#deadLetter(s, c.event, superseded, badMapping(result.errors));
         s.release.push(laneKey(c.lane));
         continue;
       }
@@ -287,7 +311,7 @@ export class Deliverer {
         s.release.push(laneKey(c.lane));
         continue;
       }
-      items.push({ lane: c.lane, event: c.event, older: c.older, key: String(keyValue), record: result.value });
+      items.push({ lane: c.lane, event: c.event, older: c.older, key: String(keyValue), record: result.value, op: 'write' });
     }
     if (s.events.length > 0 || s.release.length > 0) await store.settle(s);
     return items;
@@ -302,6 +326,25 @@ export class Deliverer {
       if (m) out.set(e.sourceId, m.id);
     }
     return out;
+  }
+
+  /**
+   * A record whose required reference is not synced yet stays pending with the spec's retry backoff;
+   * past the retry attempts it is dead-lettered naming what it waited for.
+   */
+  #waitForReference(s: MutableSettlement, event: InboxEvent, superseded: EventUpdate[], errors: readonly FieldError[]): void {
+    const { plan, log, metrics } = this.#o;
+    const attempts = event.attempts + 1;
+    const reason = [...new Set(errors.map((e) => e.message))].join('; ');
+    if (attempts >= plan.delivery.retry.attempts) {
+      const d = badMapping(errors);
+      this.#deadLetter(s, event, superseded, { ...d, code: 'SS5034', class: 'retryable', reason: `${reason} (gave up after ${attempts} attempts)` }, attempts);
+      return;
+    }
+    const delay = retryDelayMs(attempts, plan.delivery.retry, undefined, this.#o.rand);
+    s.events.push(...superseded, { id: event.id, state: 'pending', attempts, nextAttemptAt: s.now + delay, lastError: `${REFERENCE_PENDING}: ${reason}` });
+    metrics?.failed.inc({ spec: this.spec, class: 'dependency-pending' });
+    log.info({ code: REFERENCE_PENDING, spec: this.spec, sourceId: event.sourceId, attempts, retryInMs: delay, reason }, 'waiting for a referenced record to be synced');
   }
 
   #deadLetter(
@@ -346,37 +389,73 @@ export class Deliverer {
     }
     await limiter?.take();
     if (clock.now() - s.now > this.#leaseMs / 2) await store.renew(this.#o.owner, items.map((i) => laneKey(i.lane)), clock.now() + this.#leaseMs);
-    let results: ItemResult[];
+    let results: ItemResult[] = [];
     let thrown = false;
+    /** Records the delivery mode decides not to write (create-only: key exists; update-only: key missing). */
+    const skipped = new Map<Item, { reason: string; label: string; targetId?: string }>();
     try {
-      results = await target.upsertBatch(
-        plan.target.entity,
-        plan.target.key,
-        items.map((i) => ({
-          key: i.key,
-          idempotencyKey: idempotencyKey({ spec: this.spec, entity: plan.target.entity, key: i.key, version: i.event.sourceVersion }),
-          record: i.record,
-        })),
-      );
+      const writes = items.filter((i) => i.op === 'write');
+      const deletes = items.filter((i) => i.op === 'delete');
+      let toWrite = writes;
+      const mode = plan.delivery.mode;
+      if ((mode === 'create-only' || mode === 'update-only') && writes.length > 0) {
+        const existing = await this.#existingKeys(writes);
+        toWrite = [];
+        for (const w of writes) {
+          const targetId = existing.get(w.key);
+          if (mode === 'create-only' && targetId !== undefined) {
+            skipped.set(w, { reason: `create-only: ${plan.target.entity} ${plan.target.key} ${w.key} already exists at the target; left as it is`, label: 'exists', targetId });
+          } else if (mode === 'update-only' && targetId === undefined) {
+            skipped.set(w, { reason: `update-only: no ${plan.target.entity} with ${plan.target.key} ${w.key} at the target; this flow does not create records`, label: 'missing' });
+          } else toWrite.push(w);
+        }
+      }
+      if (toWrite.length > 0) {
+        results = await target.upsertBatch(
+          plan.target.entity,
+          plan.target.key,
+          toWrite.map((i) => ({
+            key: i.key,
+            idempotencyKey: idempotencyKey({ spec: this.spec, entity: plan.target.entity, key: i.key, version: i.event.sourceVersion }),
+            record: i.record,
+          })),
+        );
+      }
+      if (deletes.length > 0 && target.deleteBatch) results = [...results, ...(await target.deleteBatch(plan.target.entity, plan.target.key, deletes.map((d) => d.key)))];
     } catch (err) {
       thrown = true;
       breaker.failure();
       const error = errorFromThrown(err, 'SS5024');
-      log.warn({ code: 'SS5024', spec: this.spec, size: items.length, err: error.message }, 'upsert call failed; batch will be retried');
+      log.warn({ code: 'SS5024', spec: this.spec, size: items.length, err: error.message }, 'target call failed; batch will be retried');
+      skipped.clear();
       results = items.map((i) => ({ key: i.key, status: 'retry', error }));
     }
     const now = clock.now();
     s.now = now;
     const byKey = new Map(results.map((r) => [r.key, r]));
-    if (results.some((r) => r.status !== 'retry')) breaker.success();
+    if (results.some((r) => r.status !== 'retry') || (!thrown && skipped.size > 0)) breaker.success();
     else if (!thrown && results.length > 0 && results.every((r) => r.status === 'retry' && r.error.class === 'retryable')) {
       // A whole batch of transient failures means the system is unwell (a thrown call already counted).
       breaker.failure();
     }
     for (const it of items) {
       const superseded = it.older.map((e) => final(e, 'superseded'));
+      const skip = skipped.get(it);
+      if (skip) {
+        s.events.push(...superseded, { id: it.event.id, state: 'skipped', attempts: it.event.attempts + 1, nextAttemptAt: it.event.nextAttemptAt, lastError: `SS5032: ${skip.reason}` });
+        // A record create-only found in place is still this source record's target: ref() finds it.
+        if (skip.targetId !== undefined) s.crosswalk.push({ spec: this.spec, sourceId: it.event.sourceId, targetId: skip.targetId, targetKey: it.key, sourceVersion: it.event.sourceVersion });
+        metrics?.skipped.inc({ spec: this.spec, reason: skip.label });
+        log.info({ code: 'SS5032', spec: this.spec, sourceId: it.event.sourceId, key: it.key }, skip.reason);
+        s.release.push(laneKey(it.lane));
+        continue;
+      }
       const r: ItemResult = byKey.get(it.key) ?? { key: it.key, status: 'retry', error: { code: 'SS5030', class: 'retryable', message: 'connector returned no result for this record' } };
-      if (r.status === 'ok') {
+      if (r.status === 'ok' && it.op === 'delete') {
+        s.events.push(...superseded, { id: it.event.id, state: 'done', attempts: it.event.attempts + 1, nextAttemptAt: it.event.nextAttemptAt });
+        metrics?.delivered.inc({ spec: this.spec });
+        log.info({ code: 'SS5032', spec: this.spec, sourceId: it.event.sourceId, key: it.key, targetId: r.targetId || undefined }, r.targetId ? 'mirror: deletion propagated' : 'mirror: target record already gone');
+      } else if (r.status === 'ok') {
         s.events.push(...superseded, { id: it.event.id, state: 'done', attempts: it.event.attempts + 1, nextAttemptAt: it.event.nextAttemptAt });
         s.crosswalk.push({ spec: this.spec, sourceId: it.event.sourceId, targetId: r.targetId, targetKey: it.key, sourceVersion: it.event.sourceVersion });
         if (this.#o.markWrites) s.echoMarks.push(echoMark(plan, r.targetId, it.record, now + (this.#o.echoTtlMs ?? 600_000)));
@@ -401,6 +480,22 @@ export class Deliverer {
       s.release.push(laneKey(it.lane));
     }
     await this.#settle(s);
+  }
+
+  /**
+   * Target ids of the batch's keys that exist at the target: asked of the connector where it can look
+   * keys up; otherwise (create-only only) what syncspec itself created, from the crosswalk.
+   */
+  async #existingKeys(writes: readonly Item[]): Promise<Map<string, string>> {
+    const { plan, target, store } = this.#o;
+    if (target.findKeys) return target.findKeys(plan.target.entity, plan.target.key, [...new Set(writes.map((w) => w.key))]);
+    const known = await store.crosswalkGet(this.spec, writes.map((w) => w.event.sourceId));
+    const out = new Map<string, string>();
+    for (const w of writes) {
+      const id = known.get(w.event.sourceId);
+      if (id !== undefined) out.set(w.key, id);
+    }
+    return out;
   }
 
   /**

@@ -1060,6 +1060,14 @@ export function ref(ctx: LookupContext, spec: string, id: unknown): string | nul
   return ctx.ref(spec, typeof id === 'string' ? id : toStr(id)) ?? null;
 }
 
+/** `ref()` where the target requires a value: an unsynced reference is "dependency pending", which the worker retries. */
+export function refRequired(ctx: LookupContext, spec: string, id: unknown): string {
+  const key = typeof id === 'string' ? id : toStr(id);
+  const v = ctx.ref(spec, key);
+  if (v === undefined || v === null) celFail('referencePending', `reference not synced: ${spec} ${key}`);
+  return v;
+}
+
 /** sha256 (hex) of the canonical text of the arguments: stable across runs, key order and number form. */
 export function hash(...args: unknown[]): string {
   return createHash('sha256').update(canonical(args)).digest('hex');

@@ -20,6 +20,7 @@ export const celErrorCodes = {
   badZone: 'SS5115',
   badDateText: 'SS5116',
   badArgument: 'SS5117',
+  referencePending: 'SS5118',
 } as const;
 
 export type CelErrorKind = keyof typeof celErrorCodes;

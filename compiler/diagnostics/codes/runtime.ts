@@ -114,6 +114,21 @@ const workerCodes = {
     explanation:
       'The generated transform threw instead of returning field errors. The record is dead-lettered as a bad mapping with the message; regenerate the spec\'s code and report the input if it persists.',
   },
+  SS5032: {
+    title: 'Record skipped by the delivery mode',
+    explanation:
+      'The spec\'s delivery mode decided not to write this record, and nothing is wrong: `create-only` found the business key already at the target (the record is left as it is there; its target id is recorded in the crosswalk so ref() finds it), `update-only` found no target record with the key (that flow never creates records), or `mirror` saw a deletion of a record that was never synced. The event is settled as skipped with this reason and counted in syncspec_records_skipped_total by reason.',
+  },
+  SS5033: {
+    title: 'Delivery mode needs a connector capability',
+    explanation:
+      'The spec\'s delivery mode needs something its target connector does not offer: `update-only` must ask the target which keys exist (findKeys), `mirror` propagates deletions with deleteBatch. Without findKeys, `create-only` checks only the crosswalk (records syncspec itself created) and says so at start-up; without findKeys `update-only` cannot run and the spec is not started; without deleteBatch `mirror` writes like upsert and skips deletions with this code. Use another mode, or a connector version that has the capability.',
+  },
+  SS5034: {
+    title: 'Referenced record never synced (dead-lettered)',
+    explanation:
+      'A record waited for a record it references (SS5118, dependency pending) through all of the spec\'s retry attempts, and the referenced record was still not synced. It is in the dead-letter queue with the reason "reference not synced: <spec> <id>" and its input. Sync (or fix) the referenced record, then `syncspec dlq replay` this one.',
+  },
   SS5040: {
     title: 'Poll read failed',
     explanation:
@@ -220,4 +235,9 @@ export const runtimeCodes = {
   SS5115: { title: 'Unknown time zone', explanation: 'A time-zone value computed at run time is not an IANA zone name or a fixed offset.' },
   SS5116: { title: 'Invalid date or time text', explanation: 'Text read as a date or date-time is neither ISO-8601 (`2026-03-01`, `2026-03-01T08:00:00`, with or without offset) nor SAP `/Date(ms)/`, or it names a day that does not exist.' },
   SS5117: { title: 'Invalid argument', explanation: 'A function received an argument it cannot use at run time, such as a negative length for `truncate()`, a rounding mode that does not exist, or an unsupported map key type.' },
+  SS5118: {
+    title: 'Reference not synced yet (dependency pending)',
+    explanation:
+      'A `ref()` mapped to a target field that is required on create found no crosswalk entry: the referenced record (the account of an order, say) has not been synced by its spec yet. Instead of sending the record with an empty reference, which the target would reject, the worker keeps it pending and tries again with the spec\'s retry backoff; it goes out as soon as the referenced record is synced. After the spec\'s retry attempts it is dead-lettered (SS5034) with the reason "reference not synced: <spec> <id>". Check that the referenced spec runs and that its record was not dead-lettered itself. A field that may stay empty should be nullable in the target, or map `ref(…).orValue(…)` explicitly.',
+  },
 } satisfies Record<`SS5${string}`, CodeInfo>;

@@ -3,7 +3,7 @@
  * `kdservice-sessionid` + `ASP.NET_SessionId`, session loss answered as HTTP 200 `MsgCode: 1`
  * "会话信息已丢失，请重新登录", Save / BatchSave (pk 0 creates, a real id updates, base data by
  * `{"FNumber":…}`, per-model `DIndex` results, partial success, HTTP 200 business errors), View, and
- * ExecuteBillQuery (bare arrays of arrays, errors nested in the array, StartRow / Limit ≤ 2,000).
+ * Delete (by Numbers or Ids; audited documents refuse), ExecuteBillQuery (bare arrays of arrays, errors nested in the array, StartRow / Limit ≤ 2,000).
  * Times are China Standard Time without an offset. See vendor-apis.md §2.
  */
 import type { ServerResponse } from 'node:http';
@@ -135,6 +135,30 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
       pks.add(row.pk);
     }
     table(formId).set(row.pk, row);
+  };
+
+  /** Delete by numbers or ids: audited documents (FDocumentStatus C) refuse, as in the product. */
+  const deleteRows = (formId: string, form: KdForm, data: Record<string, unknown>): { errors: KdError[]; successes: { Id: number; Number: string; DIndex: number }[] } => {
+    const errors: KdError[] = [];
+    const successes: { Id: number; Number: string; DIndex: number }[] = [];
+    const numbers = Array.isArray(data.Numbers) ? data.Numbers.map(String) : [];
+    const ids = typeof data.Ids === 'string' && data.Ids !== '' ? data.Ids.split(',').map((x) => Number(x.trim())) : [];
+    const targets: { label: string; rows: KdRow[] }[] = [...numbers.map((n) => ({ label: n, rows: byNumber(formId, n) })), ...ids.map((id) => ({ label: String(id), rows: [table(formId).get(id)].filter((r): r is KdRow => r !== undefined) }))];
+    targets.forEach(({ label, rows }, index) => {
+      if (rows.length === 0) return void errors.push({ FieldName: null, Message: `编码为“${label}”的数据不存在或已被删除`, DIndex: index });
+      for (const row of rows) {
+        if (row.values.FDocumentStatus === 'C') {
+          errors.push({ FieldName: null, Message: `“${label}”已审核，不允许删除`, DIndex: index });
+          continue;
+        }
+        const num = String(row.values[form.number]);
+        indexOf(formId).get(num)?.delete(row.pk);
+        table(formId).delete(row.pk);
+        base.effects.record(formId, num, 'delete');
+        successes.push({ Id: row.pk, Number: num, DIndex: index });
+      }
+    });
+    return { errors, successes };
   };  const localNow = (): string => utcToLocal(new Date(now()).toISOString(), CST) as string;
 
   /** Turns a Save model value into the stored value, checking base-data references exist. */
@@ -520,7 +544,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
         return;
       }
       if (/AuthService\.(ValidateUser|LoginByAppSecret)$/i.test(service)) return handleLogin(service, body, res);
-      const op = /DynamicFormService\.(Save|BatchSave|View|ExecuteBillQuery)$/i.exec(service)?.[1]?.toLowerCase();
+      const op = /DynamicFormService\.(Save|BatchSave|View|ExecuteBillQuery|Delete)$/i.exec(service)?.[1]?.toLowerCase();
       if (!op) {
         sendJson(res, 200, { Result: { ResponseStatus: status(false, { Errors: [{ FieldName: null, Message: `服务“${service}”不存在`, DIndex: 0 }], MsgCode: 9 }) } });
         return;
@@ -568,6 +592,11 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
           return;
         }
         sendJson(res, 200, { Result: { ResponseStatus: null, Result: viewRecord(formId, form, row) } });
+        return;
+      }
+      if (op === 'delete') {
+        const { errors, successes } = deleteRows(formId, form, data);
+        sendJson(res, 200, { Result: { ResponseStatus: status(errors.length === 0, { Errors: errors, SuccessEntitys: successes, MsgCode: 0 }) } });
         return;
       }
       const models = op === 'batchsave' ? data.Model : [data.Model];
