@@ -11,16 +11,16 @@ export const plan = {
   fields: {
     "FBillNo": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:20:14",
     "FBillTypeID": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:21:18",
-    "FCustId": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:23:14",
+    "FCustId": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:14",
     "FDate": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:22:12",
-    "FNote": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:26:12",
-    "FSaleOrderEntry": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:28:13",
-    "FSaleOrderEntry[].FEntryTaxRate": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:24",
-    "FSaleOrderEntry[].FMaterialId": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:30:30",
-    "FSaleOrderEntry[].FQty": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:15",
-    "FSaleOrderEntry[].FTaxPrice": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:20",
-    "FSaleOrderEntry[].FUnitID": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:18",
-    "FSaleOrgId": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:17",
+    "FNote": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:12",
+    "FSaleOrderEntry": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:29:13",
+    "FSaleOrderEntry[].FEntryTaxRate": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:24",
+    "FSaleOrderEntry[].FMaterialId": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:30",
+    "FSaleOrderEntry[].FQty": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:15",
+    "FSaleOrderEntry[].FTaxPrice": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:20",
+    "FSaleOrderEntry[].FUnitID": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:35:18",
+    "FSaleOrgId": "specs/flows/orders/crm-order-to-erp-sales-order.yaml:25:17",
   },
 } as const;
 
@@ -46,12 +46,12 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   } catch (cause) {
     fail(errors, "FBillTypeID", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:21:18", cause);
   }
-  /** FCustId ← ref('crm-account-to-erp-customer', source.AccountId).orValue('') */
+  /** FCustId ← ref('crm-account-to-erp-customer', source.AccountId) */
   let v2!: Target["FCustId"];
   try {
-    v2 = (rt.ref(ctx, "crm-account-to-erp-customer", rt.fStr(source, "AccountId")) ?? "");
+    v2 = rt.refRequired(ctx, "crm-account-to-erp-customer", rt.fStr(source, "AccountId")) ?? null;
   } catch (cause) {
-    fail(errors, "FCustId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:23:14", cause);
+    fail(errors, "FCustId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:14", cause);
   }
   /** FDate ← source.EffectiveDate */
   let v3!: Target["FDate"];
@@ -65,21 +65,21 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v4 = rt.outStr(((rt.strSize((rt.fStrN(source, "Description") ?? "")) > 255n) ? rt.substring((rt.fStrN(source, "Description") ?? ""), 0n, 255n) : (rt.fStrN(source, "Description") ?? "")), 255);
   } catch (cause) {
-    fail(errors, "FNote", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:26:12", cause);
+    fail(errors, "FNote", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:12", cause);
   }
   /** FSaleOrderEntry ← each source.OrderItems */
   let v5!: Target["FSaleOrderEntry"];
   try {
     v5 = rows0(rt.fList(source, "OrderItems") ?? [], source, ctx, errors, "FSaleOrderEntry");
   } catch (cause) {
-    fail(errors, "FSaleOrderEntry", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:28:13", cause);
+    fail(errors, "FSaleOrderEntry", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:29:13", cause);
   }
   /** FSaleOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v6!: Target["FSaleOrgId"];
   try {
     v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""));
   } catch (cause) {
-    fail(errors, "FSaleOrgId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:17", cause);
+    fail(errors, "FSaleOrgId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:25:17", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { FBillNo: v0, FBillTypeID: v1, FCustId: v2, FDate: v3, FNote: v4, FSaleOrderEntry: v5, FSaleOrgId: v6 } };
@@ -95,35 +95,35 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     try {
       v0 = (k0 ??= { value: rt.outDec(rt.round(rt.decimal(13n), 2n), 10, 23) }).value;
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:24", cause);
+      fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:24", cause);
     }
     /** FSaleOrderEntry[].FMaterialId ← coalesce(item.Product2.ProductCode, item.Product2Id) */
     let v1!: Target_FSaleOrderEntry["FMaterialId"];
     try {
       v1 = (rt.fStrN(rt.nn(rt.fRecN(item, "Product2"), "item.Product2"), "ProductCode") ?? rt.fStrN(item, "Product2Id")) ?? "";
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FMaterialId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:30:30", cause);
+      fail(errors, path + '[' + index + '].' + "FMaterialId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:30", cause);
     }
     /** FSaleOrderEntry[].FQty ← decimal(item.Quantity).round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
       v2 = rt.outDec(rt.round(rt.decimal(rt.fDbl(item, "Quantity")), 2n), 10, 23);
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:15", cause);
+      fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← decimal(item.UnitPrice).round(2) */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
       v3 = rt.outDec(rt.round(rt.fDec(item, "UnitPrice"), 2n), 10, 23);
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:20", cause);
+      fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:20", cause);
     }
     /** FSaleOrderEntry[].FUnitID ← lookup('units', item.Unit__c.orValue('个')) */
     let v4!: Target_FSaleOrderEntry["FUnitID"];
     try {
       v4 = rt.lookupStr(ctx, "units", (rt.fStrN(item, "Unit__c") ?? "个")) ?? null;
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:18", cause);
+      fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:35:18", cause);
     }
     rows.push({ FEntryTaxRate: v0, FMaterialId: v1, FQty: v2, FTaxPrice: v3, FUnitID: v4 });
     index++;

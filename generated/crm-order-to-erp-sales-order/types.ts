@@ -567,9 +567,9 @@ export type Target = {
   /**
    * 客户
    * (reference; → BD_Customer; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:23:14.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:14.
    */
-  FCustId: string;
+  FCustId: string | null;
   /**
    * 日期
    * (date; required on create)
@@ -579,19 +579,19 @@ export type Target = {
   /**
    * 备注
    * (string; max 255 characters)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:26:12.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:12.
    */
   FNote: string;
   /**
    * 订单明细
    * (list; → SAL_SaleOrderEntry; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:28:13.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:29:13.
    */
   FSaleOrderEntry: Target_FSaleOrderEntry[];
   /**
    * 销售组织
    * (reference; → ORG_Organizations; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:17.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:25:17.
    */
   FSaleOrgId: string;
 };
@@ -604,31 +604,31 @@ export type Target_FSaleOrderEntry = {
   /**
    * 税率%
    * (decimal; precision 23, scale 10)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:24.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:24.
    */
   FEntryTaxRate: string;
   /**
    * 物料编码
    * (reference; → BD_MATERIAL; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:30:30.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:30.
    */
   FMaterialId: string;
   /**
    * 销售数量
    * (decimal; precision 23, scale 10; required on create)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:15.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:15.
    */
   FQty: string;
   /**
    * 含税单价
    * (decimal; precision 23, scale 10)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:20.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:20.
    */
   FTaxPrice: string;
   /**
    * 销售单位
    * (reference; → BD_UNIT)
-   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:18.
+   * Mapped at specs/flows/orders/crm-order-to-erp-sales-order.yaml:35:18.
    */
   FUnitID: string | null;
 };

@@ -9,14 +9,14 @@ export const plan = {
   file: "specs/flows/payments/erp-receipt-to-crm-payment.yaml",
   filter: "specs/flows/payments/erp-receipt-to-crm-payment.yaml:18:11",
   fields: {
-    "CurrencyIsoCode": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22",
+    "CurrencyIsoCode": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:22",
     "ERP_Receipt_Number__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:20:28",
-    "blng__Account__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:21:23",
-    "blng__Amount__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:22",
-    "blng__Notes__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:21",
-    "blng__PaymentDate__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:27",
-    "blng__PaymentType__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:27",
-    "blng__Status__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:27:22",
+    "blng__Account__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:23",
+    "blng__Amount__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22",
+    "blng__Notes__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:29:21",
+    "blng__PaymentDate__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:27",
+    "blng__PaymentType__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:26:27",
+    "blng__Status__c": "specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:22",
   },
 } as const;
 
@@ -33,7 +33,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID")), 3) ?? null;
   } catch (cause) {
-    fail(errors, "CurrencyIsoCode", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
+    fail(errors, "CurrencyIsoCode", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:22", cause);
   }
   /** ERP_Receipt_Number__c ← source.FBillNo */
   let v1!: Target["ERP_Receipt_Number__c"];
@@ -42,47 +42,47 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   } catch (cause) {
     fail(errors, "ERP_Receipt_Number__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:20:28", cause);
   }
-  /** blng__Account__c ← ref('erp-customer-to-crm-account', source.FCONTACTUNIT).orValue('') */
+  /** blng__Account__c ← ref('erp-customer-to-crm-account', source.FCONTACTUNIT) */
   let v2!: Target["blng__Account__c"];
   try {
-    v2 = (rt.ref(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCONTACTUNIT")) ?? "");
+    v2 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCONTACTUNIT")) ?? null;
   } catch (cause) {
-    fail(errors, "blng__Account__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:21:23", cause);
+    fail(errors, "blng__Account__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:23", cause);
   }
   /** blng__Amount__c ← source.FREALRECAMOUNTFOR.round(2) */
   let v3!: Target["blng__Amount__c"];
   try {
     v3 = rt.outDec(rt.round(rt.fDec(source, "FREALRECAMOUNTFOR"), 2n), 2, 18);
   } catch (cause) {
-    fail(errors, "blng__Amount__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:22", cause);
+    fail(errors, "blng__Amount__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
   }
   /** blng__Notes__c ← source.FREMARK */
   let v4!: Target["blng__Notes__c"];
   try {
     v4 = rt.outStrN(rt.fStrN(source, "FREMARK"), 32768) ?? null;
   } catch (cause) {
-    fail(errors, "blng__Notes__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:21", cause);
+    fail(errors, "blng__Notes__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:29:21", cause);
   }
   /** blng__PaymentDate__c ← source.FDATE */
   let v5!: Target["blng__PaymentDate__c"];
   try {
     v5 = rt.outDate(rt.fDate(source, "FDATE", "Asia/Shanghai"));
   } catch (cause) {
-    fail(errors, "blng__PaymentDate__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:27", cause);
+    fail(errors, "blng__PaymentDate__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:27", cause);
   }
   /** blng__PaymentType__c ← size(source.FRECEIVEBILLENTRY) == 0 ? 'Wire' : lookup('settlement-types', source.FRECEIVEBILLENTRY[0].FSETTLETYPEID) */
   let v6!: Target["blng__PaymentType__c"];
   try {
     v6 = rt.outStr(((BigInt(rt.fList(source, "FRECEIVEBILLENTRY").length) === 0n) ? "Wire" : rt.lookupStrD(ctx, "settlement-types", rt.fStr(rt.listAt(rt.fList(source, "FRECEIVEBILLENTRY"), 0n), "FSETTLETYPEID"))), 255);
   } catch (cause) {
-    fail(errors, "blng__PaymentType__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:27", cause);
+    fail(errors, "blng__PaymentType__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:26:27", cause);
   }
   /** blng__Status__c ← 'Posted' */
   let v7!: Target["blng__Status__c"];
   try {
     v7 = "Posted";
   } catch (cause) {
-    fail(errors, "blng__Status__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:27:22", cause);
+    fail(errors, "blng__Status__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:22", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { CurrencyIsoCode: v0, ERP_Receipt_Number__c: v1, blng__Account__c: v2, blng__Amount__c: v3, blng__Notes__c: v4, blng__PaymentDate__c: v5, blng__PaymentType__c: v6, blng__Status__c: v7 } };

@@ -162,7 +162,7 @@ export type Target = {
    * Currency ISO Code
    * Picklist of ISO 4217 codes; present only in multi-currency orgs.
    * (string; max 3 characters)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:22.
    */
   CurrencyIsoCode: string | null;
   /**
@@ -175,38 +175,38 @@ export type Target = {
   /**
    * Account
    * (reference; → Account; required on create)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:21:23.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:23.
    */
-  blng__Account__c: string;
+  blng__Account__c: string | null;
   /**
    * Amount
    * (decimal; precision 18, scale 2; required on create)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:22.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22.
    */
   blng__Amount__c: string;
   /**
    * Notes
    * (string; max 32768 characters)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:21.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:29:21.
    */
   blng__Notes__c: string | null;
   /**
    * Payment Date
    * (date)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:27.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:27.
    */
   blng__PaymentDate__c: string;
   /**
    * Payment Type
    * Picklist (Cash, Check, Credit Card, ACH, Wire, …).
    * (string; max 255 characters)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:27.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:26:27.
    */
   blng__PaymentType__c: string;
   /**
    * Status
    * (enum; one of Draft, Posted, Canceled)
-   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:27:22.
+   * Mapped at specs/flows/payments/erp-receipt-to-crm-payment.yaml:28:22.
    */
   blng__Status__c: string;
 };

@@ -9,14 +9,14 @@ export const plan = {
   file: "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml",
   filter: "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:19:11",
   fields: {
-    "CurrencyIsoCode": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:22",
+    "CurrencyIsoCode": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:22",
     "ERP_Invoice_Number__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:21:28",
-    "ERP_Total_Amount__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:26",
-    "blng__Account__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:22:23",
-    "blng__DueDate__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:23",
-    "blng__InvoiceDate__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:27",
-    "blng__InvoiceStatus__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:29",
-    "blng__Notes__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:21",
+    "ERP_Total_Amount__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:26",
+    "blng__Account__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:23",
+    "blng__DueDate__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:23",
+    "blng__InvoiceDate__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:27",
+    "blng__InvoiceStatus__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:29",
+    "blng__Notes__c": "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:29:21",
   },
 } as const;
 
@@ -33,7 +33,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID")), 3) ?? null;
   } catch (cause) {
-    fail(errors, "CurrencyIsoCode", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:22", cause);
+    fail(errors, "CurrencyIsoCode", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:22", cause);
   }
   /** ERP_Invoice_Number__c ← source.FBillNo */
   let v1!: Target["ERP_Invoice_Number__c"];
@@ -47,42 +47,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v2 = rt.outDec(rt.round(rt.fDec(source, "FALLAMOUNTFOR"), 2n), 2, 18);
   } catch (cause) {
-    fail(errors, "ERP_Total_Amount__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:26", cause);
+    fail(errors, "ERP_Total_Amount__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:26", cause);
   }
-  /** blng__Account__c ← ref('erp-customer-to-crm-account', source.FCUSTOMERID).orValue('') */
+  /** blng__Account__c ← ref('erp-customer-to-crm-account', source.FCUSTOMERID) */
   let v3!: Target["blng__Account__c"];
   try {
-    v3 = (rt.ref(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCUSTOMERID")) ?? "");
+    v3 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCUSTOMERID")) ?? null;
   } catch (cause) {
-    fail(errors, "blng__Account__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:22:23", cause);
+    fail(errors, "blng__Account__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:23", cause);
   }
   /** blng__DueDate__c ← source.FENDDATE_H */
   let v4!: Target["blng__DueDate__c"];
   try {
     v4 = rt.outDateN(rt.fDateN(source, "FENDDATE_H", "Asia/Shanghai")) ?? null;
   } catch (cause) {
-    fail(errors, "blng__DueDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:23", cause);
+    fail(errors, "blng__DueDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:23", cause);
   }
   /** blng__InvoiceDate__c ← source.FDATE */
   let v5!: Target["blng__InvoiceDate__c"];
   try {
     v5 = rt.outDate(rt.fDate(source, "FDATE", "Asia/Shanghai"));
   } catch (cause) {
-    fail(errors, "blng__InvoiceDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:27", cause);
+    fail(errors, "blng__InvoiceDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:27", cause);
   }
   /** blng__InvoiceStatus__c ← source.FDocumentStatus == 'C' ? 'Posted' : 'Draft' */
   let v6!: Target["blng__InvoiceStatus__c"];
   try {
     v6 = rt.outEnum(((rt.fStr(source, "FDocumentStatus") === "C") ? "Posted" : "Draft"), ["Draft", "Initiated", "Posted", "Post In Progress", "Error", "Cancelled", "Rebilled"]);
   } catch (cause) {
-    fail(errors, "blng__InvoiceStatus__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:29", cause);
+    fail(errors, "blng__InvoiceStatus__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:29", cause);
   }
   /** blng__Notes__c ← source.FAR_Remark */
   let v7!: Target["blng__Notes__c"];
   try {
     v7 = rt.outStrN(rt.fStrN(source, "FAR_Remark"), 32768) ?? null;
   } catch (cause) {
-    fail(errors, "blng__Notes__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:21", cause);
+    fail(errors, "blng__Notes__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:29:21", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { CurrencyIsoCode: v0, ERP_Invoice_Number__c: v1, ERP_Total_Amount__c: v2, blng__Account__c: v3, blng__DueDate__c: v4, blng__InvoiceDate__c: v5, blng__InvoiceStatus__c: v6, blng__Notes__c: v7 } };

@@ -159,7 +159,7 @@ export type Target = {
    * Currency ISO Code
    * Picklist of ISO 4217 codes; present only in multi-currency orgs.
    * (string; max 3 characters)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:22.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:22.
    */
   CurrencyIsoCode: string | null;
   /**
@@ -173,37 +173,37 @@ export type Target = {
    * ERP Total Amount
    * Custom currency field: tax-inclusive total as booked in the ERP.
    * (decimal; precision 18, scale 2)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:26.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:26.
    */
   ERP_Total_Amount__c: string;
   /**
    * Account
    * (reference; → Account; required on create)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:22:23.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:23.
    */
-  blng__Account__c: string;
+  blng__Account__c: string | null;
   /**
    * Due Date
    * (date)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:23.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:23.
    */
   blng__DueDate__c: string | null;
   /**
    * Invoice Date
    * (date)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:27.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:27.
    */
   blng__InvoiceDate__c: string;
   /**
    * Invoice Status
    * (enum; one of Draft, Initiated, Posted, Post In Progress, Error, Cancelled, Rebilled)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:29.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:29.
    */
   blng__InvoiceStatus__c: string;
   /**
    * Notes
    * (string; max 32768 characters)
-   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:21.
+   * Mapped at specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:29:21.
    */
   blng__Notes__c: string | null;
 };

@@ -158,13 +158,13 @@ export type Target = {
   /**
    * Account ID
    * (reference; → Account; required on create)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:23:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:24:16.
    */
-  AccountId: string;
+  AccountId: string | null;
   /**
    * 合同金额
    * (decimal; precision 16, scale 2)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:16.
    */
   Amount__c: string | null;
   /**
@@ -176,13 +176,13 @@ export type Target = {
   /**
    * Customer Signed Date
    * (date)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:25.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:25.
    */
   CustomerSignedDate: string;
   /**
    * Description
    * (string; max 32000 characters)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:18.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:18.
    */
   Description: string;
   /**
@@ -195,13 +195,13 @@ export type Target = {
   /**
    * Contract Start Date
    * (date)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:24:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16.
    */
   StartDate: string;
   /**
    * Status
    * (enum; one of Draft, In Approval Process, Activated; required on create)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:13.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:13.
    */
   Status: string;
 };

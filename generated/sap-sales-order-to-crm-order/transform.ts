@@ -9,12 +9,12 @@ export const plan = {
   file: "specs/flows/orders/sap-sales-order-to-crm-order.yaml",
   filter: "specs/flows/orders/sap-sales-order-to-crm-order.yaml:18:11",
   fields: {
-    "AccountId": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:16",
-    "Description": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:18",
-    "EffectiveDate": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:20",
-    "PoNumber": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:15",
+    "AccountId": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:16",
+    "Description": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:18",
+    "EffectiveDate": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:20",
+    "PoNumber": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:15",
     "SAP_Order_Id__c": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:20:22",
-    "Status": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:13",
+    "Status": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:13",
   },
 } as const;
 
@@ -26,33 +26,33 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one A_SalesOrder record to Order; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
-  /** AccountId ← ref('sap-business-partner-to-crm-account', source.SoldToParty).orValue('') */
+  /** AccountId ← ref('sap-business-partner-to-crm-account', source.SoldToParty) */
   let v0!: Target["AccountId"];
   try {
-    v0 = (rt.ref(ctx, "sap-business-partner-to-crm-account", rt.fStr(source, "SoldToParty")) ?? "");
+    v0 = rt.refRequired(ctx, "sap-business-partner-to-crm-account", rt.fStr(source, "SoldToParty")) ?? null;
   } catch (cause) {
-    fail(errors, "AccountId", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:16", cause);
+    fail(errors, "AccountId", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:16", cause);
   }
   /** Description ← 'SAP ' + source.SalesOrganization + '/' + source.DistributionChannel + '/' + source.OrganizationDivision + ': ' + source.to_Item.map(i, i.Material).join(', ') */
   let v1!: Target["Description"];
   try {
     v1 = rt.outStr(((((((("SAP " + rt.fStr(source, "SalesOrganization")) + "/") + rt.fStr(source, "DistributionChannel")) + "/") + rt.fStr(source, "OrganizationDivision")) + ": ") + rt.mapList(rt.fList(source, "to_Item"), (v0) => rt.fStr(v0, "Material")).join(", ")), 32000);
   } catch (cause) {
-    fail(errors, "Description", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:18", cause);
+    fail(errors, "Description", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:18", cause);
   }
   /** EffectiveDate ← coalesce(source.SalesOrderDate, source.CreationDate) */
   let v2!: Target["EffectiveDate"];
   try {
     v2 = rt.outDate((rt.fDateN(source, "SalesOrderDate", "UTC") ?? rt.fDate(source, "CreationDate", "UTC")));
   } catch (cause) {
-    fail(errors, "EffectiveDate", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:20", cause);
+    fail(errors, "EffectiveDate", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:20", cause);
   }
   /** PoNumber ← source.PurchaseOrderByCustomer */
   let v3!: Target["PoNumber"];
   try {
     v3 = rt.outStrN(rt.fStrN(source, "PurchaseOrderByCustomer"), 80) ?? null;
   } catch (cause) {
-    fail(errors, "PoNumber", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:15", cause);
+    fail(errors, "PoNumber", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:15", cause);
   }
   /** SAP_Order_Id__c ← source.SalesOrder */
   let v4!: Target["SAP_Order_Id__c"];
@@ -66,7 +66,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v5 = "Draft";
   } catch (cause) {
-    fail(errors, "Status", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:13", cause);
+    fail(errors, "Status", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:13", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { AccountId: v0, Description: v1, EffectiveDate: v2, PoNumber: v3, SAP_Order_Id__c: v4, Status: v5 } };

@@ -210,25 +210,25 @@ export type Target = {
   /**
    * Account ID
    * (reference; → Account; required on create)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:16.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:16.
    */
-  AccountId: string;
+  AccountId: string | null;
   /**
    * Description
    * (string; max 32000 characters)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:18.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:18.
    */
   Description: string;
   /**
    * Order Start Date
    * (date; required on create)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:20.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:20.
    */
   EffectiveDate: string;
   /**
    * PO Number
    * (string; max 80 characters)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:15.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:15.
    */
   PoNumber: string | null;
   /**
@@ -242,7 +242,7 @@ export type Target = {
    * Status
    * Picklist; an order is created as Draft and then Activated.
    * (enum; one of Draft, Activated; required on create)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:13.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:13.
    */
   Status: string;
 };

@@ -241,9 +241,9 @@ export type Target = {
   /**
    * 客户编码
    * (reference; → customer; required on create)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:22:15.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:23:15.
    */
-  custcode: string;
+  custcode: string | null;
   /**
    * 订单日期
    * (date; required on create)
@@ -253,25 +253,25 @@ export type Target = {
   /**
    * 销售部门编码
    * (string; max 12 characters; required on create)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:25:15.
    */
   deptcode: string;
   /**
    * 订单明细
    * (list; → saleorder_entry; required on create)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:27:13.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:28:13.
    */
   entry: Target_entry[];
   /**
    * 备注
    * (string; max 255 characters)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:25:11.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:26:11.
    */
   memo: string;
   /**
    * 销售类型编码
    * (string; max 2 characters)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:23:15.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15.
    */
   typecode: string;
 };
@@ -284,26 +284,26 @@ export type Target_entry = {
   /**
    * 存货编码
    * (reference; → inventory; required on create)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:29:32.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:30:32.
    */
   inventorycode: string;
   /**
    * 数量
    * Written as a string.
    * (decimal; precision 26, scale 6; required on create)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:30:19.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:19.
    */
   quantity: string;
   /**
    * 价税合计
    * (decimal; precision 26, scale 2)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:14.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:14.
    */
   sum: string;
   /**
    * 含税单价
    * (decimal; precision 26, scale 6)
-   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:23.
+   * Mapped at specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:23.
    */
   taxunitprice: string | null;
 };
