@@ -57,8 +57,9 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
   const lookupTables = informers(KINDS.LookupTable);
   const entitySchemas = informers(KINDS.EntitySchema);
   const asInformer = (parts: Informer[]): ObjectCache => new MultiInformer(parts);
+  const owned = new Map<string, ObjectCache>();
   const reconciler = new SyncSpecReconciler({
-    resources, events: deps.events, clock, log, config,
+    resources, events: deps.events, clock, log, config, owned,
     context: { syncSpecs: asInformer(specs), connections: asInformer(connections), lookupTables: asInformer(lookupTables), entitySchemas: asInformer(entitySchemas) },
     ...(deps.readWorker ? { readWorker: deps.readWorker } : {}),
   });
@@ -83,7 +84,8 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     if (event === 'delete') { seen.delete(key); return true; }
     const m = obj.metadata;
-    const signature = JSON.stringify([m.uid, m.generation, m.labels ?? {}, m.annotations ?? {}, m.finalizers ?? [], m.deletionTimestamp ?? null]);
+    // Finalizers are left out: adding ours must not cost a second reconcile (deletion shows as deletionTimestamp).
+    const signature = JSON.stringify([m.uid, m.generation, m.labels ?? {}, m.annotations ?? {}, m.deletionTimestamp ?? null]);
     const changed = seen.get(key) !== signature;
     seen.set(key, signature);
     return changed;
@@ -96,7 +98,9 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
   for (const i of entitySchemas) controller.watch(i, (_event, obj) => namespaceSpecs(obj));
   for (const kind of OWNED_KINDS) {
     if (kind === KINDS.PrometheusRule) continue; // optional CRD: its absence must not keep the operator unready
-    for (const i of informers(kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`)) controller.watch(i, ownerKey('SyncSpec', 'syncspec.dev'));
+    const parts = informers(kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`);
+    owned.set(kind.kind, new MultiInformer(parts));
+    for (const i of parts) controller.watch(i, ownerKey('SyncSpec', 'syncspec.dev'));
   }
   return controller;
 }

@@ -36,6 +36,8 @@ export interface SyncSpecDeps {
   config: Pick<OperatorConfig, 'worker' | 'resyncMs' | 'workerEndpoint'>;
   /** Caches of the namespace's spec documents (the inputs to compilation). */
   context: { syncSpecs: ObjectCache; connections: ObjectCache; lookupTables: ObjectCache; entitySchemas: ObjectCache };
+  /** Informer caches of owned kinds (by kind name), so routine pruning needs no LIST; kinds without one are listed. */
+  owned?: ReadonlyMap<string, ObjectCache>;
   readWorker?: (url: string) => Promise<WorkerReading>;
 }
 
@@ -232,13 +234,20 @@ export class SyncSpecReconciler {
     return result;
   }
 
-  /** Deletes owned objects (label + controller owner reference) that are not in `keep` (`Kind/name`). */
-  async #prune(owner: KubeObject, keep: ReadonlySet<string>): Promise<void> {
+  /**
+   * Deletes owned objects (label + controller owner reference) that are not in `keep`. Routine pruning
+   * reads the informer caches (a stale cache only delays a deletion to the next resync); cleanup on
+   * deletion lists from the API server, so nothing is left behind.
+   */
+  async #prune(owner: KubeObject, keep: ReadonlySet<string>, source: 'cache' | 'api' = 'cache'): Promise<void> {
     const ns = owner.metadata.namespace ?? '';
     for (const kind of OWNED_KINDS) {
       let items: KubeObject[];
+      const cache = source === 'cache' ? this.#d.owned?.get(kind.kind) : undefined;
       try {
-        items = (await this.#d.resources.list(kind, ns, `${SPEC_LABEL}=${owner.metadata.name}`)).items;
+        items = cache
+          ? cache.list(ns).filter((o) => o.metadata.labels?.[SPEC_LABEL] === owner.metadata.name)
+          : (await this.#d.resources.list(kind, ns, `${SPEC_LABEL}=${owner.metadata.name}`)).items;
       } catch (err) {
         if (kind === KINDS.PrometheusRule && isNotFound(err)) continue;
         throw err;
@@ -254,7 +263,7 @@ export class SyncSpecReconciler {
 
   async #finalize(obj: KubeObject): Promise<Outcome> {
     if (!(obj.metadata.finalizers ?? []).includes(FINALIZER)) return done();
-    await this.#prune(obj, new Set());
+    await this.#prune(obj, new Set(), 'api');
     const ns = obj.metadata.namespace ?? '';
     try {
       await this.#d.resources.mergePatch(KINDS.SyncSpec, ns, obj.metadata.name, {
