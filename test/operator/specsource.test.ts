@@ -60,7 +60,7 @@ beforeAll(async () => {
   commits.push(await repo.commitAndPush('specs: product flows'));
   process.env.SYNCSPEC_GIT_CACHE_DIR = join(dir, 'git-cache');
   operator = startOperatorProcess([
-    '--kubeconfig', ctx.kubeconfig, '--namespace', NS, '--worker-image', 'registry.example.com/syncspec/worker:1.0.0',
+    '--kubeconfig', ctx.kubeconfig, '--namespace', NS, '--namespace', 'gitops-pinned', '--worker-image', 'registry.example.com/syncspec/worker:1.0.0',
     '--leader-elect', 'false', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--resync', '60000',
     '--worker-endpoint', 'http://127.0.0.1:9/{namespace}/{name}', '--log-level', 'debug',
   ]);
@@ -158,6 +158,41 @@ describe('SpecSource from a Git server', () => {
   test('a deleted object is applied again from Git', async () => {
     await k(['delete', 'lookuptable/units-erp-to-crm', '-n', NS]);
     await expect.poll(async () => (await kubectl(['get', 'lookuptable/units-erp-to-crm', '-n', NS, '-o', 'name'], ctx)).code, { timeout: 10_000 }).toBe(0);
+  });
+
+  test('a source pinned to an annotated tag applies the tagged commit, in its own namespace', async () => {
+    await repo.tag('v1.0.0');
+    await applyYaml('ns-pinned', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: gitops-pinned\n');
+    await applyYaml('secret-pinned', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: specs-git-auth\n  namespace: gitops-pinned\nstringData:\n  username: ${AUTH.user}\n  password: ${AUTH.password}\n`);
+    await applyYaml('source-pinned', [
+      'apiVersion: syncspec.dev/v1', 'kind: SpecSource',
+      'metadata:\n  name: pinned\n  namespace: gitops-pinned',
+      `spec:\n  url: ${git.url('integration-specs')}\n  ref: { tag: v1.0.0 }\n  path: ./specs\n  interval: 1m\n  secretRef: { name: specs-git-auth }`,
+    ].join('\n'));
+    // Moving main on does not move a pinned source.
+    repo.write('specs/lookups/extra-units.yaml', 'apiVersion: syncspec.dev/v1\nkind: LookupTable\nmetadata:\n  name: extra-units\nspec:\n  entries: { BOX: Box }\n');
+    commits.push(await repo.commitAndPush('lookups: extra units'));
+    await k(['wait', '--for=condition=Ready', 'specsource/pinned', '-n', 'gitops-pinned', '--timeout=30s']);
+    const pinned = JSON.parse(await k(['get', 'specsource/pinned', '-n', 'gitops-pinned', '-o', 'json']));
+    expect(pinned.status.revision).toBe(commits[4]);
+    const lookups = JSON.parse(await k(['get', 'lookuptables', '-n', 'gitops-pinned', '-o', 'json'])).items.map((o: any) => o.metadata.name);
+    expect(lookups).not.toContain('extra-units');
+    await expect.poll(async () => (await source()).status?.revision, { timeout: 20_000 }).toBe(commits[5]);
+    expect(await names('lookuptables')).toContain('extra-units');
+  });
+
+  test('suspend: Ready=False Suspended, the applied revision stays; resuming applies the newest commit', async () => {
+    await k(['patch', 'specsource/integration-specs', '-n', NS, '--type', 'merge', '-p', '{"spec":{"suspend":true}}']);
+    await expect.poll(async () => condition(await source(), 'Ready')?.reason, { timeout: 20_000 }).toBe('Suspended');
+    const suspended = await source();
+    expect(suspended.status.observedGeneration).toBe(suspended.metadata.generation);
+    expect(condition(suspended, 'Ready').message).toContain(commits[5]);
+    await repo.remove('specs/lookups/extra-units.yaml');
+    commits.push(await repo.commitAndPush('lookups: drop extra units'));
+    await k(['patch', 'specsource/integration-specs', '-n', NS, '--type', 'merge', '-p', '{"spec":{"suspend":false}}']);
+    await expect.poll(async () => (await source()).status?.revision, { timeout: 20_000 }).toBe(commits[6]);
+    expect(condition(await source(), 'Ready')).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(await names('lookuptables')).not.toContain('extra-units');
   });
 
   test('the credentials appear in no log line, condition or event', async () => {
