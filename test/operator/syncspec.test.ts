@@ -86,6 +86,14 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     expect(Date.parse(specs.lastEventAt)).toBeGreaterThan(0);
   });
 
+  test('the Git revision annotation is reported as the revision (the REVISION column)', async () => {
+    await k(['annotate', `syncspec/${SPEC}`, '-n', NS, 'syncspec.dev/revision=3f2a9c1']);
+    await k(['wait', '--for=jsonpath={.status.revision}=3f2a9c1', `syncspec/${SPEC}`, '-n', NS, '--timeout=15s']);
+    const row = (await k(['get', 'syncspec', SPEC, '-n', NS])).trimEnd().split('\n')[1];
+    expect(row?.split(/\s+/).slice(0, 4)).toEqual([SPEC, 'True', '1.1.0', '3f2a9c1']);
+    expect(condition(await getJson(`syncspec/${SPEC}`), 'Ready').message).toContain('3f2a9c1');
+  });
+
   test('the worker objects exist, carry the bundle hash and are owned by the SyncSpec', async () => {
     const ss = await getJson(`syncspec/${SPEC}`);
     const owner = { apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec', name: SPEC, uid: ss.metadata.uid, controller: true, blockOwnerDeletion: true };
