@@ -24,6 +24,8 @@ describe('progress', () => {
     p.update(1, 4);
     p.update(2, 4);
     tick(100);
+    p.update(1, 4);
+    tick(100);
     p.update(3, 4);
     p.update(4, 4);
     p.done('4 orders settled');

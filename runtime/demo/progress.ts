@@ -15,22 +15,27 @@ export function createProgress(out: (text: string) => void, options: { tty: bool
   let name = '';
   let what = '';
   let lastDraw = -Infinity;
+  let lastShown = '';
   const line = (body: string) => (options.tty ? `\r\x1b[2K${body}` : `${body}\n`);
   return {
     phase(n, w) {
       name = n;
       what = w;
       lastDraw = -Infinity;
+      lastShown = '';
       if (options.tty) out(line(`${dim('…')} ${name.padEnd(11)} ${what}`));
     },
     update(done, total) {
       if (!options.tty) return;
       const t = now();
-      if (t - lastDraw < 80 && done < total) return;
+      const shown = `${done}/${total}`;
+      if (shown === lastShown || (t - lastDraw < 80 && done < total)) return;
       lastDraw = t;
+      lastShown = shown;
+      // Short enough not to wrap on an 80-column terminal (a wrapped line cannot be redrawn in place).
       const width = 28;
       const filled = total === 0 ? width : Math.round((done / total) * width);
-      out(line(`${dim('…')} ${name.padEnd(11)} ${'█'.repeat(filled)}${dim('░'.repeat(width - filled))} ${done}/${total}  ${dim(what)}`));
+      out(line(`${dim('…')} ${name.padEnd(11)} ${'█'.repeat(filled)}${dim('░'.repeat(width - filled))} ${shown}`));
     },
     done(detail) {
       out(line(`${green('✓')} ${name.padEnd(11)} ${detail}`));

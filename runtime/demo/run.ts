@@ -87,7 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     cleanups.push(() => sf.close(), () => kd.close());
     progress.done(`Salesforce ${sf.url}, Kingdee ${kd.serverUrl}`);
 
-    progress.phase('compile', `compiling specs/ (${ACCOUNT_SPEC}, ${ORDER_SPEC})`);
+    progress.phase('compile', 'compiling the two example specs from specs/');
     const storePath = join(options.workDir, 'state.db');
     const project = await loadProject({
       repo: 'specs',
@@ -99,7 +99,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
       env: DEMO_SECRETS,
     });
     cleanups.push(() => project.close());
-    progress.done(`${project.specs.length} specs compiled; store ${storePath}`);
+    progress.done(`${project.specs.map((s) => s.plan.name).join(', ')}`);
 
     const logPath = join(options.workDir, 'worker.log');
     const { skipped: _none, ...setup } = await project.workerOptions();
@@ -110,7 +110,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
 
     // Customers: seeded in Salesforce, pushed to the worker as Outbound Messages (100 per SOAP message).
     const t0 = now();
-    progress.phase('customers', `${data.accounts.length} accounts → Kingdee BD_Customer via Outbound Messages`);
+    progress.phase('customers', `${data.accounts.length} accounts → BD_Customer (Outbound Messages)`);
     const accounts = sf.admin.seed('Account', data.accounts.map((a) => a.fields));
     await sf.admin.sendOutbound({ url: hook, type: 'Account', perMessage: 100 });
     const stalls: string[] = [];
@@ -121,7 +121,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
 
     // Orders: seeded with their lines, read by the spec's poll trigger (SOQL by SystemModstamp, paged to the end).
     const t1 = now();
-    progress.phase('orders', `${data.orders.length} orders with lines → Kingdee SAL_SaleOrder by polling`);
+    progress.phase('orders', `${data.orders.length} orders → SAL_SaleOrder (SOQL poll)`);
     const products = new Map(sf.admin.seed('Product2', data.products.concat([{ code: data.missingProduct, name: '停产物料' }]).map((p) => ({ Name: p.name, ProductCode: p.code, IsActive: true }))).map((p) => [p.ProductCode as string, p.Id]));
     const orders = sf.admin.seed('Order', data.orders.map((o) => ({ ...o.fields, AccountId: (accounts[o.account] as { Id: string }).Id })));
     sf.admin.seed('OrderItem', data.orders.flatMap((o, j) => o.items.map((item, k) => ({ ...item, OrderId: (orders[j] as { Id: string }).Id, Product2Id: products.get(o.productCodes[k] as string) }))));
@@ -133,7 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     progress.done(`${orders.length} orders settled in ${orderSeconds.toFixed(1)} s`);
 
     // Everything again: every Outbound Message twice and out of order, and a full re-poll. Nothing may be written.
-    progress.phase('redelivery', 'every webhook again (duplicated, reordered) and a full re-poll');
+    progress.phase('redelivery', 'all webhooks twice, reordered; a full re-poll');
     const writesBefore = totalWrites(kd);
     const reports = await sf.admin.sendOutbound({ url: hook, type: 'Account', perMessage: 100, duplicate: true, reorder: true });
     await project.store!.moveCursor(ORDER_SPEC, undefined, 'syncspec demo', 're-poll everything to show the dedupe', Date.now());
