@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { parseConfig } from '../../operator/config.ts';
 import { ROOT } from './helpers.ts';
 
 interface Instruction { op: string; args: string; line: number }
@@ -72,6 +73,14 @@ describe('Dockerfile', () => {
   test('entry point is the syncspec CLI; the default command runs the operator', () => {
     expect(JSON.parse((all(final, 'ENTRYPOINT')[0] as Instruction).args)).toEqual(['node', 'bin/syncspec.js']);
     expect(JSON.parse((all(final, 'CMD')[0] as Instruction).args)).toEqual(['operator']);
+  });
+
+  test('worker bundles mount inside the app folder, so generated code resolves `#support` from its package.json', () => {
+    const workdir = (all(final, 'WORKDIR').at(-1) as Instruction).args;
+    const parsed = parseConfig(['--worker-image', 'x'], {});
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    expect(parsed.config.worker.bundleDir.startsWith(`${workdir}/`)).toBe(true);
+    expect(all(final, 'COPY').some((c) => / package\.json /.test(` ${c.args} `))).toBe(true);
   });
 
   test('no secrets: no credential-looking ENV/ARG, no key files copied, .dockerignore keeps them out', () => {
