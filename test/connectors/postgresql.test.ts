@@ -170,6 +170,15 @@ describe('postgresql specifics (real server)', () => {
       });
       expect(catalog.entities[`${f.schema}.kinds.attrs`]).toMatchObject({ child: true, fields: {} });
       await expect(c.readCatalog([`${f.schema}.nope`])).rejects.toMatchObject({ error: { code: 'SS5165', class: 'bad-mapping' } });
+      // The whole schema, without the connector's own echo bookkeeping table.
+      const withEcho = f.db.connector(5432, {}) as PostgresConnector;
+      try {
+        expect(await withEcho.upsertBatch('customers', 'code', [{ key: 'E', idempotencyKey: 'E', record: { code: 'E', name: 'e' } }])).toMatchObject([{ status: 'ok' }]);
+        const all = await withEcho.readCatalog();
+        expect(Object.keys(all.entities)).toEqual(['customers', 'cx_effects', 'cx_fault_ctl', 'kinds', 'kinds.attrs'].map((t) => `${f.schema}.${t}`));
+      } finally {
+        await withEcho.close();
+      }
     });
   });
 

@@ -34,8 +34,6 @@ export async function sqlSettings(c: ConnectionSettings, secret: SecretResolver,
     password = await secret(c.auth.password, 'auth.password');
   } else if (c.auth.method === 'connection-string') {
     url = await secret(c.auth.connectionString, 'auth.connectionString');
-  } else if (c.auth.method === 'none') {
-    url = c.url; // trust / socket authentication on a private network
   } else throw new ConnectionSettingsError(c, `auth method "${c.auth.method}" is not supported for ${c.system} (use password or connection-string)`);
   let parsed: URL;
   try {

@@ -163,7 +163,10 @@ export class SqlConnector implements Connector {
   /** The catalog of these entities (default: every table of the default schema), from the database's own metadata. */
   async readCatalog(entities?: readonly string[], signal?: AbortSignal): Promise<Catalog> {
     return this.#withSession(signal, async (s) => {
-      const names = entities ?? (await this.#d.listTables(s, this.#d.defaultSchema)).map((t) => `${this.#d.defaultSchema}.${t}`);
+      const echo = this.#echoTable();
+      const names = entities ?? (await this.#d.listTables(s, this.#d.defaultSchema))
+        .filter((t) => !(echo && echo.schema === this.#d.defaultSchema && echo.table === t)) // bookkeeping, not data
+        .map((t) => `${this.#d.defaultSchema}.${t}`);
       const out: Catalog = { system: this.system, timezone: this.#d.zone, entities: {} };
       for (const name of [...names].sort()) {
         const r = await this.#resolve(name, s);
@@ -175,6 +178,8 @@ export class SqlConnector implements Connector {
         }
         out.entities[name] = def;
       }
+      // Deterministic output: entities sorted by name.
+      out.entities = Object.fromEntries(Object.entries(out.entities).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       return out;
     });
   }
