@@ -335,7 +335,7 @@ export class Deliverer {
   #waitForReference(s: MutableSettlement, event: InboxEvent, superseded: EventUpdate[], errors: readonly FieldError[]): void {
     const { plan, log, metrics } = this.#o;
     const attempts = event.attempts + 1;
-    const reason = [...new Set(errors.map((e) => e.message))].join('; ');
+    const reason = [...new Set(errors.map((e) => `${e.path}: ${e.message}`))].join('; ');
     if (attempts >= plan.delivery.retry.attempts) {
       const d = badMapping(errors);
       this.#deadLetter(s, event, superseded, { ...d, code: 'SS5034', class: 'retryable', reason: `${reason} (gave up after ${attempts} attempts)` }, attempts);
