@@ -157,6 +157,11 @@ export class SpecSourceReconciler {
       return err.reason === 'GitOperationFailed' ? retry(err) : done(intervalMs);
     }
     status.lastAttemptedRevision = commit;
+    if (commit !== status.revision && getCondition(conditions, 'Reconciling') === undefined) {
+      // kstatus InProgress while a new revision is compiled and applied (Flux's NewRevision).
+      set({ type: 'Reconciling', status: 'True', reason: 'NewRevision', message: `applying revision ${commit}` });
+      await write();
+    }
     const gitdir = join(this.#d.gitCacheDir, key.namespace, key.name);
     if (!(await pathExists(gitdir, commit, path))) {
       await this.#failed(status, set, write, generation, 'PathNotFound', `spec.path "${path}" does not exist at commit ${commit}`);

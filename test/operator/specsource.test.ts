@@ -195,6 +195,23 @@ describe('SpecSource from a Git server', () => {
     expect(await names('lookuptables')).not.toContain('extra-units');
   });
 
+  test('unusable sources say why: a path leaving the repository, a missing Secret, a path not in the commit', async () => {
+    const src = (name: string, spec: string): string => `apiVersion: syncspec.dev/v1\nkind: SpecSource\nmetadata:\n  name: ${name}\n  namespace: gitops-pinned\nspec:\n  url: ${git.url('integration-specs')}\n  interval: 1m\n${spec}`;
+    await applyYaml('bad-sources', [
+      src('escapes', '  path: specs/../../etc\n  secretRef: { name: specs-git-auth }\n'),
+      src('no-secret', '  path: specs\n  secretRef: { name: not-there }\n'),
+      src('no-path', '  path: nowhere/\n  secretRef: { name: specs-git-auth }\n'),
+    ].join('---\n'));
+    const ready = async (name: string): Promise<any> => condition(JSON.parse(await k(['get', `specsource/${name}`, '-n', 'gitops-pinned', '-o', 'json'])), 'Ready');
+    await expect.poll(async () => (await ready('escapes'))?.reason, { timeout: 20_000 }).toBe('InvalidSpec');
+    expect((await ready('escapes')).message).toContain('leaves the repository');
+    await expect.poll(async () => (await ready('no-secret'))?.reason, { timeout: 20_000 }).toBe('SecretNotFound');
+    expect((await ready('no-secret')).message).toBe('Secret not-there does not exist');
+    await expect.poll(async () => (await ready('no-path'))?.reason, { timeout: 20_000 }).toBe('PathNotFound');
+    const stalled = condition(JSON.parse(await k(['get', 'specsource/no-path', '-n', 'gitops-pinned', '-o', 'json'])), 'Stalled');
+    expect(stalled).toMatchObject({ status: 'True', reason: 'PathNotFound' });
+  });
+
   test('the credentials appear in no log line, condition or event', async () => {
     const everything = [operator.stderr(), JSON.stringify(await source()), await k(['get', 'events', '-n', NS, '-o', 'json'])].join('\n');
     expect(everything).not.toContain(AUTH.password);
