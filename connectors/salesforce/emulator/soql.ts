@@ -1,8 +1,8 @@
 /**
  * The SOQL subset the emulator answers: `SELECT f, Rel.f, (SELECT … FROM ChildRel …), … FROM Obj
  * [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n]` where `cond` combines
- * `field op literal` with AND / OR / NOT and parentheses. Relationship paths go one level deep and only
- * in the select list. Anything else (functions, semi-joins, GROUP BY, OFFSET, IN, LIKE, deeper paths)
+ * `field op literal` and `field [NOT] IN (literal, …)` with AND / OR / NOT and parentheses. Relationship paths go one level deep and only
+ * in the select list. Anything else (functions, semi-joins, GROUP BY, OFFSET, LIKE, deeper paths)
  * is refused with MALFORMED_QUERY, as the real parser would for text it cannot read.
  */
 
@@ -141,7 +141,7 @@ export function tokenize(q: string): Token[] {
   return out;
 }
 
-const RESERVED = new Set(['select', 'from', 'where', 'and', 'or', 'not', 'order', 'by', 'asc', 'desc', 'nulls', 'first', 'last', 'limit', 'true', 'false', 'null']);
+const RESERVED = new Set(['select', 'from', 'where', 'and', 'or', 'not', 'in', 'order', 'by', 'asc', 'desc', 'nulls', 'first', 'last', 'limit', 'true', 'false', 'null']);
 
 export function parseSoql(q: string): SoqlQuery {
   const toks = tokenize(q);
@@ -213,6 +213,16 @@ export function parseSoql(q: string): SoqlQuery {
       return inner;
     }
     const field = ident();
+    if (isWord('in') || (isWord('not') && toks[p + 1]?.t === 'word' && String(toks[p + 1]?.v).toLowerCase() === 'in')) {
+      // `f IN (a, b)` is `f = a OR f = b`; `NOT IN` its negation (as the real parser reads them).
+      const negated = isWord('not');
+      p += negated ? 2 : 1;
+      if (!punct('(')) throw malformed(`expected ( after IN at ${peek()?.at ?? q.length}`);
+      let any: Condition = { kind: 'cmp', field, op: '=', value: literal() };
+      while (punct(',')) any = { kind: 'or', left: any, right: { kind: 'cmp', field, op: '=', value: literal() } };
+      if (!punct(')')) throw malformed(`expected ) at ${peek()?.at ?? q.length}`);
+      return negated ? { kind: 'not', inner: any } : any;
+    }
     const t = peek();
     if (t?.t !== 'punct' || !['=', '!=', '<', '<=', '>', '>='].includes(t.v)) throw malformed(`expected an operator at ${t?.at ?? q.length}`);
     p++;
