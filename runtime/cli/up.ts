@@ -53,22 +53,29 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const log = createLogger({ destination: pino.destination({ dest: 2, sync: false }) });
   const location = values.store ?? io.env.SYNCSPEC_STORE ?? DEFAULT_STORE_PATH;
   const session = new UpSession({ io, log, repo: values.repo, specs: values.spec, host: values.host, port });
-  let store: InboxStore;
   try {
     await session.load();
+  } catch (err) {
+    reportProjectError(err, io);
+    await session.close().catch(() => undefined);
+    return EXIT_PROBLEMS;
+  }
+  let store: InboxStore;
+  try {
     store = await openStore(location, io.cwd, loggingHooks(log, location));
   } catch (err) {
-    if (err instanceof Error && !/^SS\d{4}: /.test(err.message)) io.stderr(`error SS5010: cannot open state store ${describeStore(location)}: ${err.message}\n`);
-    else reportProjectError(err, io);
-    await session.close();
+    io.stderr(`error SS5010: cannot open state store ${describeStore(location)}: ${err instanceof Error ? err.message : String(err)}\n`);
+    await session.close().catch(() => undefined);
     return EXIT_PROBLEMS;
   }
   try {
     await session.start(store);
   } catch (err) {
-    reportProjectError(err, io);
-    await session.close();
-    await store.close();
+    // Whatever failed, nothing may keep the process alive: close what was opened, then say why.
+    await session.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    if (err instanceof Error && !/^SS\d{4}: /.test(err.message)) io.stderr(`error: the worker could not start: ${err.message}\n`);
+    else reportProjectError(err, io);
     return EXIT_PROBLEMS;
   }
   io.stdout(`syncspec up: ${session.running().length} spec(s) from ${values.repo}/, store ${describeStore(location)}\n`);
