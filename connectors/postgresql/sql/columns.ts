@@ -66,7 +66,7 @@ export function fieldDefOf(c: ColumnMeta, entity: string, zone: string, readOnly
     case 'local-datetime':
       return { type: 'datetime', zone: zone === 'UTC' || zone === 'Etc/UTC' ? 'utc' : zone, ...extra } as FieldDef;
     case 'json':
-      return { type: 'record', entity: `${entity}.${c.name}`, ...extra, description: `JSON document (${c.sqlType}).` } as FieldDef;
+      return { type: 'record', entity: `${entity}.${c.name}`, ...extra, description: `Free-form JSON document (${c.sqlType}); declare its members with an EntitySchema for ${entity}.${c.name} to use them in expressions.` } as FieldDef;
     case 'enum':
       return { type: 'enum', values: c.enumValues ?? [], ...extra } as FieldDef;
     case 'other':

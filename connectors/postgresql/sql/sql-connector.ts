@@ -170,11 +170,17 @@ export class SqlConnector implements Connector {
       const out: Catalog = { system: this.system, timezone: this.#d.zone, entities: {} };
       for (const name of [...names].sort()) {
         const r = await this.#resolve(name, s);
+        if (r.idColumns.length === 0) {
+          // A catalog entity needs a key; a keyless table cannot be upserted or read in a stable order.
+          if (entities === undefined) continue;
+          throw fail(CODES.queryRejected, 'bad-mapping', `${this.system}: ${name} has no primary or unique key (set options.key)`, { vendorCode: 'no_key' });
+        }
         const def: EntityDef = { keys: r.idColumns.map((c) => c.name), fields: {} };
         if (r.updatedAt) def.cursor = r.updatedAt.name;
         for (const c of r.meta.columns) {
+          // A JSON column is a record of entity `<entity>.<column>`, which the catalog leaves undefined (a
+          // free-form document has no fixed fields): it passes through whole, or an EntitySchema declares it.
           def.fields[c.name] = fieldDefOf(c, name, this.#d.zone, c === r.updatedAt);
-          if (c.kind === 'json') out.entities[`${name}.${c.name}`] = { child: true, keys: [], fields: {}, description: `Free-form JSON document in ${name}.${c.name}.` };
         }
         out.entities[name] = def;
       }
