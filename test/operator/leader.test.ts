@@ -103,9 +103,11 @@ test('only the leader writes; after kill -9 the standby takes over within the le
   await expect.poll(async () => (await lease())?.holder, { timeout: LEASE_MS * 5 }).toBe(standbyId);
   const after = await lease();
   expect(after?.transitions).toBe((before?.transitions ?? 0) + 1);
-  // The standby waits one lease duration after the last renewal it saw (it checks every retry period).
+  // The standby takes over one lease duration after the last renewal it saw; it notices that renewal and
+  // the expiry each within a retry period (measured: 1.8–2.1 s after the kill with a 2 s lease). The extra
+  // second is slack for a loaded machine, not part of the protocol.
   expect((after?.acquire ?? 0) - (before?.renew ?? 0)).toBeLessThanOrEqual(LEASE_MS + 3 * RETRY_MS + 1000);
-  expect((after?.acquire ?? 0) - killedAt).toBeLessThanOrEqual(LEASE_MS + 3 * RETRY_MS);
+  expect((after?.acquire ?? 0) - killedAt).toBeLessThanOrEqual(LEASE_MS + 2 * RETRY_MS + 1000);
 
   // The new leader reconciles: a changed mapping rolls out.
   const oldHash = JSON.parse(await k(['get', `syncspec/${SPEC}`, '-n', NS, '-o', 'json'])).status.bundleHash;
