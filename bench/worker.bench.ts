@@ -1,0 +1,300 @@
+/**
+ * `npm run bench:worker [-- --records 100000] [-- --rate 1000 --latency-seconds 10] [-- --stores sqlite,postgres] [-- --backfill [--backfill-records 1000000]]`
+ *
+ * The sync worker end to end: Salesforce emulator → worker → Kingdee emulator, running the generated
+ * `crm-account-to-erp-customer` transform with its own batching (50, Kingdee BatchSave after a number
+ * look-up), once with the SQLite store (WAL, synchronous=FULL: durable) and once with PostgreSQL.
+ * The emulators run in a child process (bench/worker-emulators.ts) so the worker has a core of its own.
+ *
+ * 1. Webhook throughput: N accounts announced by Outbound Messages (100 notifications a message,
+ *    `--senders` concurrent streams) → records/s until every key was confirmed by Kingdee.
+ * 2. Poll throughput: N accounts read by the poll trigger (SOQL pages of 2,000) → records/s.
+ * 3. Latency: a paced sender announces `--rate` records/s (10 every 10 ms) for `--latency-seconds`;
+ *    end-to-end latency is from the announcement to Kingdee's confirmation of that key: p50 / p99.
+ * 4. `--backfill`: only the poll backfill of `--backfill-records` (1,000,000) records, per store.
+ * Peak RSS is sampled in this process (harness + worker) every 100 ms of each run; the load average
+ * is printed, since other work on the machine skews the figures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+import type { Plan } from '../compiler/plan/types.ts';
+import { KingdeeConnector } from '../connectors/kingdee-k3cloud/connector.ts';
+import { SalesforceConnector } from '../connectors/salesforce/connector.ts';
+import { PostgresInboxStore } from '../runtime/inbox/postgres.ts';
+import { SqliteInboxStore } from '../runtime/inbox/sqlite.ts';
+import type { InboxStore } from '../runtime/inbox/store.ts';
+import { silentLogger } from '../runtime/ops/log.ts';
+import { Worker } from '../runtime/worker.ts';
+import { loadCompiledSpec, loadLookupTables } from '../test/runtime/compiled.ts';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '1000' },
+    'latency-seconds': { type: 'string', default: '10' },
+    stores: { type: 'string', default: 'sqlite,postgres' },
+    senders: { type: 'string', default: '4' },
+    backfill: { type: 'boolean', default: false },
+    'backfill-records': { type: 'string', default: '1000000' },
+  },
+});
+const N = Number(values.records);
+const RATE = Number(values.rate);
+const LATENCY_SECONDS = Number(values['latency-seconds']);
+const SENDERS = Number(values.senders);
+const STORES = (values.stores ?? '').split(',').filter((s): s is 'sqlite' | 'postgres' => s === 'sqlite' || s === 'postgres');
+const PG_URL = process.env.SYNCSPEC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SPEC = 'crm-account-to-erp-customer';
+const TICK_MS = 10;
+const http = new Agent({ connections: 16, headersTimeout: 0, bodyTimeout: 0 });
+
+interface Emulators {
+  salesforce: string;
+  organizationId: string;
+  kingdee: string;
+  kingdeeAdmin: string;
+  acctId: string;
+  child: ChildProcess;
+}
+
+async function startEmulators(): Promise<Emulators> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'worker-emulators.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`emulator process exited with ${code}`)));
+  });
+  return { ...(JSON.parse(first) as Omit<Emulators, 'child'>), child };
+}
+
+async function stopEmulators(e: Emulators): Promise<void> {
+  const exited = new Promise((resolve) => e.child.once('exit', resolve));
+  e.child.kill('SIGTERM');
+  await exited;
+}
+
+async function admin(base: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await request(`${base}${path}`, { dispatcher: http, method: body === undefined ? 'GET' : 'POST', ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new Error(`${path}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+const accountId = (i: number): string => `001Bn${String(i).padStart(10, '0')}AAA`;
+const accountNumber = (i: number): string => `b-${String(i).padStart(7, '0')}`;
+/** The Kingdee key the spec derives (upper-cased, trimmed account number). */
+const keyOf = (i: number): string => accountNumber(i).toUpperCase();
+
+/** Seeds accounts `from`..`to`-1; with modstamps one second apart when polled (so pages are ordered and tie-free). */
+async function seedAccounts(e: Emulators, from: number, to: number): Promise<void> {
+  const base = Date.UTC(2026, 0, 1);
+  for (let i = from; i < to; i += 20_000) {
+    const rows = [];
+    for (let j = i; j < Math.min(to, i + 20_000); j++) {
+      const stamp = new Date(base + j * 1000).toISOString().replace('Z', '+0000');
+      rows.push({ Id: accountId(j), Name: `上海客户 ${j} "华东" & Co`, AccountNumber: accountNumber(j), Region__c: '华东', CurrencyIsoCode: 'CNY', Phone: '+86 21 5080 1234', BillingCity: '上海市', SystemModstamp: stamp });
+    }
+    await admin(e.salesforce, '/__admin/seed', { Account: rows });
+  }
+}
+
+type StoreKind = 'sqlite' | 'postgres';
+
+async function makeStore(kind: StoreKind): Promise<{ store: InboxStore; dispose: () => Promise<void> }> {
+  if (kind === 'postgres') {
+    const schema = `rt_bench_worker_${randomBytes(5).toString('hex')}`;
+    const store = new PostgresInboxStore({ connectionString: PG_URL, schema, poolSize: 8 });
+    try {
+      await store.migrate();
+    } catch (err) {
+      throw new Error(`PostgreSQL is not reachable at ${PG_URL}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        await c.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rt-bench-worker-'));
+  const store = new SqliteInboxStore(join(dir, 'state.db'), { synchronous: 'FULL' });
+  await store.migrate();
+  return { store, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** Confirmed keys and when, from the target connector's own results. */
+class Confirmations {
+  readonly at = new Map<string, number>();
+  #waiters: { n: number; resolve: () => void }[] = [];
+  add(key: string, t: number): void {
+    if (this.at.has(key)) return;
+    this.at.set(key, t);
+    for (const w of this.#waiters) if (this.at.size >= w.n) w.resolve();
+  }
+  async until(n: number, timeoutMs: number): Promise<void> {
+    if (this.at.size >= n) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.#waiters.push({ n, resolve })),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${this.at.size} of ${n} records confirmed within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
+async function startWorker(e: Emulators, store: InboxStore, trigger: 'webhook' | 'poll', confirmed: Confirmations) {
+  const compiled = await loadCompiledSpec(SPEC);
+  const triggers: Plan['triggers'] = trigger === 'webhook' ? compiled.plan.triggers.filter((t) => 'webhook' in t) : [{ poll: { every: '1h', cursor: 'SystemModstamp', overlap: '0s' } }];
+  const plan: Plan = { ...compiled.plan, triggers };
+  const source = new SalesforceConnector({ loginUrl: e.salesforce, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, organizationId: e.organizationId, timeoutMs: 30_000 });
+  const target = new KingdeeConnector({ serverUrl: e.kingdee, acctId: e.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: 30_000, maxQueryLimit: 10_000, connections: 16 });
+  const upsert = target.upsertBatch.bind(target);
+  target.upsertBatch = async (...args: Parameters<typeof upsert>) => {
+    const results = await upsert(...args);
+    const t = performance.now();
+    for (const r of results) if (r.status === 'ok') confirmed.add(r.key, t);
+    return results;
+  };
+  const worker = new Worker({
+    specs: [{ plan, transform: compiled.transform }],
+    connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
+    store,
+    lookups: loadLookupTables(),
+    log: silentLogger(),
+    delivery: { maxInFlightBatches: 8 },
+    poll: { pageSize: 2000 },
+  });
+  return {
+    worker,
+    async close() {
+      await worker.stop();
+      await source.close();
+      await target.close();
+    },
+  };
+}
+
+/** Peak RSS of this process while `fn` runs (sampled every 100 ms). */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakRssMiB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakRssMiB: Math.round(peak / 1048576) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function verify(e: Emulators, n: number): Promise<string> {
+  const counts = (await admin(e.kingdeeAdmin, '/__admin/records')) as Record<string, number>;
+  if (counts.BD_Customer !== n) throw new Error(`Kingdee holds ${counts.BD_Customer} customers, expected ${n}`);
+  if (n > 200_000) return `${n} customers at the ERP`;
+  const effects = (await admin(e.kingdeeAdmin, '/__admin/effects?entity=BD_Customer')) as { creates: number; updates: number }[];
+  const twice = effects.filter((x) => x.creates + x.updates !== 1).length;
+  if (twice > 0) throw new Error(`${twice} customers were written more than once`);
+  return `${n} customers at the ERP, each written once`;
+}
+
+async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: number): Promise<void> {
+  const e = await startEmulators();
+  const { store, dispose } = await makeStore(kind);
+  try {
+    await seedAccounts(e, 0, n);
+    const confirmed = new Confirmations();
+    const { worker, close } = await startWorker(e, store, trigger, confirmed);
+    const { result: seconds, peakRssMiB } = await withPeakRss(async () => {
+      const t0 = performance.now();
+      if (trigger === 'poll') await worker.start();
+      else {
+        await worker.start();
+        const per = Math.ceil(n / SENDERS);
+        const hook = `${worker.url}/hooks/${SPEC}`;
+        const sends = Array.from({ length: SENDERS }, (_, s) => {
+          const ids = [];
+          for (let i = s * per; i < Math.min(n, (s + 1) * per); i++) ids.push(accountId(i));
+          return ids.length === 0 ? undefined : admin(e.salesforce, '/__admin/outbound', { url: hook, type: 'Account', ids, perMessage: 100, attempts: 5 });
+        });
+        await Promise.all(sends);
+      }
+      await confirmed.until(n, Math.max(120_000, n * 2));
+      return (performance.now() - t0) / 1000;
+    });
+    await close();
+    const check = await verify(e, n);
+    console.log(`${label(kind)} ${trigger.padEnd(7)} ${String(n).padStart(9)} records  ${(n / seconds).toFixed(0).padStart(6)} rec/s  ${seconds.toFixed(1).padStart(6)} s  peak RSS ${peakRssMiB} MiB  (${check})`);
+  } finally {
+    await dispose();
+    await stopEmulators(e);
+  }
+}
+
+async function latency(kind: StoreKind): Promise<void> {
+  const total = RATE * LATENCY_SECONDS;
+  const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
+  const e = await startEmulators();
+  const { store, dispose } = await makeStore(kind);
+  try {
+    await seedAccounts(e, 0, total);
+    const confirmed = new Confirmations();
+    const { worker, close } = await startWorker(e, store, 'webhook', confirmed);
+    await worker.start();
+    const hook = `${worker.url}/hooks/${SPEC}`;
+    const sentAt = new Map<string, number>();
+    const { peakRssMiB } = await withPeakRss(async () => {
+      const t0 = performance.now();
+      const sends: Promise<unknown>[] = [];
+      for (let k = 0; k * perTick < total; k++) {
+        // Paced against the start time, so a slow tick does not slow the offered load down.
+        const wait = t0 + k * TICK_MS - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const ids = [];
+        const now = performance.now();
+        for (let i = k * perTick; i < Math.min(total, (k + 1) * perTick); i++) {
+          ids.push(accountId(i));
+          sentAt.set(keyOf(i), now);
+        }
+        sends.push(admin(e.salesforce, '/__admin/outbound', { url: hook, type: 'Account', ids, perMessage: 100, attempts: 5 }));
+      }
+      await Promise.all(sends);
+      await confirmed.until(total, 120_000);
+    });
+    await close();
+    const lat = [...sentAt].map(([key, t]) => (confirmed.at.get(key) as number) - t).sort((a, b) => a - b);
+    const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
+    const check = await verify(e, total);
+    console.log(`${label(kind)} latency at ${RATE} rec/s for ${LATENCY_SECONDS} s: p50 ${q(0.5).toFixed(0)} ms  p99 ${q(0.99).toFixed(0)} ms  max ${(lat.at(-1) ?? 0).toFixed(0)} ms  peak RSS ${peakRssMiB} MiB  (${check})`);
+  } finally {
+    await dispose();
+    await stopEmulators(e);
+  }
+}
+
+const label = (kind: StoreKind): string => (kind === 'sqlite' ? 'SQLite (WAL, FULL)' : 'PostgreSQL        ');
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+console.log(`bench:worker — Salesforce emulator → worker (${SPEC}) → Kingdee emulator; load average ${load()}`);
+if (values.backfill) {
+  const n = Number(values['backfill-records']);
+  for (const kind of STORES) await throughput(kind, 'poll', n);
+} else {
+  for (const kind of STORES) {
+    await throughput(kind, 'webhook', N);
+    await throughput(kind, 'poll', N);
+    await latency(kind);
+  }
+}
+console.log(`load average at the end ${load()} (1, 5, 15 min; 2 cores)`);
+await http.close();
