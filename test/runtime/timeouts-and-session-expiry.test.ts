@@ -1,0 +1,108 @@
+/**
+ * Fault scenarios of issue 5 part 7 beyond kill-restart, storms and connection loss: the ERP emulator
+ * hangs (the connector's timeout fires) or drops an answer after doing the work, and the
+ * Kingdee session expires mid-flow, repeatedly. Salesforce Outbound Messages → worker → Kingdee, with
+ * the SQLite and the PostgreSQL store. Every record sent is delivered exactly once as a record, none is
+ * dead-lettered, nothing stays in the inbox — each bounded in time.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Plan } from '../../compiler/plan/types.ts';
+import { KingdeeConnector } from '../../connectors/kingdee-k3cloud/connector.ts';
+import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
+import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
+import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
+import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
+import { silentLogger } from '../../runtime/ops/log.ts';
+import { Worker } from '../../runtime/worker.ts';
+import { loadCompiledSpec, loadLookupTables } from './compiled.ts';
+import { STORE_KINDS, testStore, type TestStore } from './stores.ts';
+
+const SPEC = 'crm-account-to-erp-customer';
+const sfObjects = {
+  Account: { ...DEFAULT_OBJECTS.Account!, fields: { ...DEFAULT_OBJECTS.Account!.fields, CurrencyIsoCode: { type: 'picklist' as const, length: 3 } } },
+};
+const kdForms = {
+  BD_Customer: { ...DEFAULT_FORMS.BD_Customer!, fields: { ...DEFAULT_FORMS.BD_Customer!.fields, F_SYNC_SourceId: { kind: 'text' as const, maxLength: 80 } } },
+};
+
+function fast(plan: Plan): Plan {
+  return { ...plan, delivery: { ...plan.delivery, maxWaitMs: 20, retry: { ...plan.delivery.retry, initialMs: 50, maxMs: 400 } } };
+}
+
+describe.each(STORE_KINDS)('ERP hangs and session expiry (%s store)', (kind) => {
+  let t: TestStore | undefined;
+  let sf: SalesforceEmulator | undefined;
+  let kd: KingdeeEmulator | undefined;
+  let worker: Worker | undefined;
+  const connectors: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await worker?.stop();
+    for (const c of connectors.splice(0)) await c.close();
+    await sf?.close();
+    await kd?.close();
+    await t?.dispose();
+    worker = sf = kd = t = undefined;
+  });
+
+  async function start(kdTimeoutMs: number) {
+    t = await testStore(kind);
+    sf = await startSalesforceEmulator({ objects: sfObjects });
+    kd = await startKingdeeEmulator({ forms: kdForms });
+    const source = new SalesforceConnector({ loginUrl: sf.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, organizationId: sf.organizationId, timeoutMs: 5000 });
+    const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: kdTimeoutMs });
+    connectors.push(source, target);
+    const compiled = await loadCompiledSpec(SPEC);
+    worker = new Worker({
+      specs: [{ plan: fast(compiled.plan), transform: compiled.transform }],
+      connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
+      store: t.store,
+      lookups: loadLookupTables(),
+      log: silentLogger(),
+      delivery: { idleMs: 20 },
+      // A hang is the ERP's fault, not a reason to stop sending for long.
+      breaker: { threshold: 5, coolDownMs: 200 },
+    });
+    await worker.start();
+    return { sf, kd, store: t.store, hook: `${worker.url}/hooks/${SPEC}` };
+  }
+
+  const accounts = (n: number) => Array.from({ length: n }, (_, i) => ({ Name: `客户 ${i}`, AccountNumber: `t-${String(i).padStart(3, '0')}`, Region__c: '华东' }));
+
+  it('times out hung calls, survives an answer lost after the work, and delivers every record once', async () => {
+    const { sf, kd, store, hook } = await start(300);
+    // The next four Kingdee calls (number look-ups or saves, in whatever order the batches go) hang or lose their answer.
+    kd.admin.setFaults({ next: ['hang', 'hang', 'dropAfterWrite', 'hang'], pathContains: 'DynamicFormService' });
+    sf.admin.seed('Account', accounts(40));
+    const sent = await sf.admin.sendOutbound({ url: hook, type: 'Account', perMessage: 10 });
+    expect(sent.every((r) => r.accepted)).toBe(true);
+    await expect.poll(() => kd.admin.records('BD_Customer').length, { timeout: 20_000 }).toBe(40);
+    await expect.poll(() => store.depth(), { timeout: 10_000 }).toEqual({});
+    expect(kd.admin.stats().faults).toBe(4);
+    const effects = kd.admin.effects('BD_Customer');
+    expect(effects).toHaveLength(40);
+    for (const e of effects) expect(e.creates).toBe(1);
+    // At most the batch whose answer was lost is written again, as an update of what it created.
+    expect(effects.filter((e) => e.updates > 0).length).toBeLessThanOrEqual(10);
+    expect(await store.listDeadLetters({})).toEqual([]);
+  });
+
+  it('logs in again when the session expires mid-flow, repeatedly, and writes nothing twice', async () => {
+    const { sf, kd, store, hook } = await start(5000);
+    kd.admin.setFaults({ latencyMs: 10, pathContains: '.BatchSave.' });
+    sf.admin.seed('Account', accounts(60));
+    const sending = sf.admin.sendOutbound({ url: hook, type: 'Account', perMessage: 5 });
+    for (const atLeast of [10, 30]) {
+      await expect.poll(() => kd.admin.records('BD_Customer').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(atLeast);
+      kd.admin.expireSessions();
+    }
+    // And once more exactly on a save: the session is gone when the BatchSave arrives.
+    kd.admin.setFaults({ latencyMs: 10, next: ['sessionExpiry'], pathContains: '.BatchSave.' });
+    expect((await sending).every((r) => r.accepted)).toBe(true);
+    await expect.poll(() => kd.admin.records('BD_Customer').length, { timeout: 20_000 }).toBe(60);
+    await expect.poll(() => store.depth(), { timeout: 10_000 }).toEqual({});
+    expect(kd.admin.stats().logins).toBeGreaterThanOrEqual(3);
+    for (const e of kd.admin.effects('BD_Customer')) expect(e).toMatchObject({ creates: 1, updates: 0 });
+    expect(await store.listDeadLetters({})).toEqual([]);
+  });
+});
