@@ -123,6 +123,26 @@ describe('diagnostics point at the exact characters', () => {
     expect(diag('ref("erp-numbered-spec", source.AccountId)')).toMatchObject({ code: 'SS3114', text: 'source.AccountId' });
   });
 
+  it('a ref() mapped whole to a required field waits for the record (SS5118) instead of needing a fallback', () => {
+    const req: FieldDef = { type: 'reference', entity: 'BD_Customer', by: 'FNumber', requiredOnCreate: true };
+    const ctx = { ref: (_spec: string, id: string) => (id === '001A000001' ? 'CUST-0001' : undefined) };
+    const synced = { ...order, AccountId: '001A000001' };
+    const text = 'ref("crm-account-to-erp-customer", source.AccountId)';
+    expect(compileExpression(text, scope, req).code).toContain('rt.refRequired(ctx, "crm-account-to-erp-customer"');
+    expect(run(text, synced, req, ctx)).toBe('CUST-0001');
+    try {
+      run(text, { ...order, AccountId: '001NOTYET' }, req, ctx);
+      throw new Error('expected a CelError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(rt.CelError);
+      expect(e).toMatchObject({ code: 'SS5118', message: 'reference not synced: crm-account-to-erp-customer 001NOTYET' });
+    }
+    // A nullable target still gets null; an explicit fallback still wins; a ref inside another expression still needs one.
+    expect(run(text, { ...order, AccountId: '001NOTYET' }, { type: 'reference', entity: 'BD_Customer', by: 'FNumber', nullable: true }, ctx)).toBeNull();
+    expect(run(`${text}.orValue("")`, { ...order, AccountId: '001NOTYET' }, req, ctx)).toBe('');
+    expect(diag(`coalesce(${text}, source.Description)`, req).code).toBe('SS3108');
+  });
+
   it('rounding mode and zone literals are checked', () => {
     expect(diag('source.TotalAmount.round(2, "bankers")')).toMatchObject({ code: 'SS3117', text: '"bankers"' });
     expect(diag('date(source.CreatedDate, "Asia/Shanghia")')).toMatchObject({ code: 'SS3116', text: '"Asia/Shanghia"' });
