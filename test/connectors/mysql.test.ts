@@ -268,7 +268,7 @@ describe('mysql specifics (real MariaDB)', () => {
   });
 
   it('classifies a real deadlock and a real lock wait timeout as retryable', async () => {
-    await withMy({ timeoutMs: 1000 }, async (f, c) => {
+    await withMy({ timeoutMs: 300 }, async (f, c) => {
       await f.db.seed([{ key: 'A', at: '2026-03-01T00:00:00Z' }, { key: 'B', at: '2026-03-01T00:00:00Z' }]);
       const t = `\`${f.database}\`.customers`;
       const [s1, s2] = [await admin(), await admin()];
@@ -380,6 +380,57 @@ describe('mysql specifics (real MariaDB)', () => {
       expect(await bad({ options: { tables: { a: { key: [] } } } })).toMatch(/options\.tables\.a\.key must be a column name/);
     } finally {
       await f.db.dispose();
+    }
+  });
+});
+
+describe('mysql harness faults are the server’s own', () => {
+  it('answers each injected fault with the real MariaDB signal', async () => {
+    const h = await sqlHarness((await myFixture()).db, 3306, Buffer.from('\x03COMMIT', 'latin1'), 'customers');
+    const item = (key: string) => [{ key, idempotencyKey: `${key}@1`, record: h.validRecord(key, 1) }];
+    try {
+      await h.connector.readChanges('customers', undefined, { limit: 1 });
+      await h.setFaults({ next: ['error'] });
+      expect((await h.connector.upsertBatch('customers', 'code', item('F1')))[0]).toMatchObject({ error: { code: 'SS5154', vendorCode: '1213' } });
+      await h.setFaults({ next: ['drop'] });
+      expect((await h.connector.upsertBatch('customers', 'code', item('F2')))[0]).toMatchObject({ error: { code: 'SS5152', vendorCode: expect.stringMatching(/^(1927|PROTOCOL_CONNECTION_LOST)$/) } });
+      await h.setFaults({ next: ['dropAfterWrite'] });
+      expect((await h.connector.upsertBatch('customers', 'code', item('F3')))[0]).toMatchObject({ error: { code: 'SS5152' } });
+      expect(await h.effects('F3')).toMatchObject({ creates: 1 });
+      const quick = h.withTimeout(200);
+      await h.setFaults({ next: ['hang'] });
+      await expect(quick.readChanges('customers', undefined, { limit: 1 })).rejects.toMatchObject({ error: { code: 'SS5153', vendorCode: '1969' } });
+      await h.setFaults({});
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('converges under a seeded random sequence of real faults: one create per key, last version stored', async () => {
+    const h = await sqlHarness((await myFixture()).db, 3306, Buffer.from('\x03COMMIT', 'latin1'), 'customers');
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const kinds = ['error', 'drop', 'dropAfterWrite', 'sessionExpiry', undefined] as const;
+    try {
+      const keys = Array.from({ length: 12 }, (_, i) => `CV${String(i).padStart(2, '0')}`);
+      for (let variant = 1; variant <= 2; variant++) {
+        let pending = keys;
+        for (let round = 0; round < 30 && pending.length > 0; round++) {
+          const kind = kinds[Math.floor(rand() * kinds.length)];
+          await h.setFaults(kind ? { next: [kind] } : {});
+          const results = await h.connector.upsertBatch(h.entity, h.keyField, pending.map((key) => ({ key, idempotencyKey: `${key}@${variant}`, record: h.validRecord(key, variant) })));
+          expect(results.filter((r) => r.status === 'reject')).toEqual([]);
+          pending = results.filter((r) => r.status === 'retry').map((r) => r.key);
+        }
+        expect(pending).toEqual([]);
+      }
+      expect((await h.stats()).faults).toBeGreaterThanOrEqual(3);
+      for (const key of keys) {
+        expect((await h.effects(key)).creates, key).toBe(1);
+        expect(await h.storedMatches(key, 2), key).toBe(true);
+      }
+    } finally {
+      await h.close();
     }
   });
 });
