@@ -7,10 +7,10 @@ import type { Source, Target } from './types.ts';
 export const plan = {
   spec: "crm-account-to-sap-business-partner",
   file: "specs/flows/customers/crm-account-to-sap-business-partner.yaml",
-  filter: "specs/flows/customers/crm-account-to-sap-business-partner.yaml:18:11",
+  filter: "specs/flows/customers/crm-account-to-sap-business-partner.yaml:19:11",
   fields: {
-    "BusinessPartner": "specs/flows/customers/crm-account-to-sap-business-partner.yaml:20:22",
-    "OrganizationBPName1": "specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:26",
+    "BusinessPartner": "specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:22",
+    "OrganizationBPName1": "specs/flows/customers/crm-account-to-sap-business-partner.yaml:22:26",
   },
 } as const;
 
@@ -27,14 +27,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.outStr((rt.fStrN(source, "SAP_BP_Id__c") ?? ""), 10);
   } catch (cause) {
-    fail(errors, "BusinessPartner", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:20:22", cause);
+    fail(errors, "BusinessPartner", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:22", cause);
   }
   /** OrganizationBPName1 ← size(source.Name.trim()) > 40 ? source.Name.trim().substring(0, 40) : source.Name.trim() */
   let v1!: Target["OrganizationBPName1"];
   try {
     v1 = rt.outStr(((rt.strSize(rt.trim(rt.fStr(source, "Name"))) > 40n) ? rt.substring(rt.trim(rt.fStr(source, "Name")), 0n, 40n) : rt.trim(rt.fStr(source, "Name"))), 40);
   } catch (cause) {
-    fail(errors, "OrganizationBPName1", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:26", cause);
+    fail(errors, "OrganizationBPName1", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:22:26", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { BusinessPartner: v0, OrganizationBPName1: v1 } };

@@ -176,13 +176,13 @@ export type Target = {
    * Business Partner
    * Internal number assignment when omitted on create.
    * (string; max 10 characters)
-   * Mapped at specs/flows/customers/crm-account-to-sap-business-partner.yaml:20:22.
+   * Mapped at specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:22.
    */
   BusinessPartner: string;
   /**
    * Organization Name 1
    * (string; max 40 characters)
-   * Mapped at specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:26.
+   * Mapped at specs/flows/customers/crm-account-to-sap-business-partner.yaml:22:26.
    */
   OrganizationBPName1: string;
 };

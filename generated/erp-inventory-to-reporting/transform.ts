@@ -8,15 +8,15 @@ export const plan = {
   spec: "erp-inventory-to-reporting",
   file: "specs/flows/inventory/erp-inventory-to-reporting.yaml",
   fields: {
-    "as_of": "specs/flows/inventory/erp-inventory-to-reporting.yaml:26:12",
-    "level_key": "specs/flows/inventory/erp-inventory-to-reporting.yaml:18:16",
-    "lot": "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:10",
-    "material_code": "specs/flows/inventory/erp-inventory-to-reporting.yaml:20:20",
-    "quantity_available": "specs/flows/inventory/erp-inventory-to-reporting.yaml:24:25",
-    "quantity_on_hand": "specs/flows/inventory/erp-inventory-to-reporting.yaml:23:23",
-    "source_system": "specs/flows/inventory/erp-inventory-to-reporting.yaml:19:20",
-    "unit": "specs/flows/inventory/erp-inventory-to-reporting.yaml:25:11",
-    "warehouse_code": "specs/flows/inventory/erp-inventory-to-reporting.yaml:21:21",
+    "as_of": "specs/flows/inventory/erp-inventory-to-reporting.yaml:27:12",
+    "level_key": "specs/flows/inventory/erp-inventory-to-reporting.yaml:19:16",
+    "lot": "specs/flows/inventory/erp-inventory-to-reporting.yaml:23:10",
+    "material_code": "specs/flows/inventory/erp-inventory-to-reporting.yaml:21:20",
+    "quantity_available": "specs/flows/inventory/erp-inventory-to-reporting.yaml:25:25",
+    "quantity_on_hand": "specs/flows/inventory/erp-inventory-to-reporting.yaml:24:23",
+    "source_system": "specs/flows/inventory/erp-inventory-to-reporting.yaml:20:20",
+    "unit": "specs/flows/inventory/erp-inventory-to-reporting.yaml:26:11",
+    "warehouse_code": "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:21",
   },
 } as const;
 
@@ -33,63 +33,63 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
-    fail(errors, "as_of", "specs/flows/inventory/erp-inventory-to-reporting.yaml:26:12", cause);
+    fail(errors, "as_of", "specs/flows/inventory/erp-inventory-to-reporting.yaml:27:12", cause);
   }
   /** level_key ← source.FStockOrgId + '|' + source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v1!: Target["level_key"];
   try {
     v1 = rt.outStr(((((((rt.fStr(source, "FStockOrgId") + "|") + rt.fStr(source, "FMaterialId")) + "|") + rt.fStr(source, "FStockId")) + "|") + (rt.fStrN(source, "FLot") ?? "")), 200);
   } catch (cause) {
-    fail(errors, "level_key", "specs/flows/inventory/erp-inventory-to-reporting.yaml:18:16", cause);
+    fail(errors, "level_key", "specs/flows/inventory/erp-inventory-to-reporting.yaml:19:16", cause);
   }
   /** lot ← source.FLot */
   let v2!: Target["lot"];
   try {
     v2 = rt.outStrN(rt.fStrN(source, "FLot"), 80) ?? null;
   } catch (cause) {
-    fail(errors, "lot", "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:10", cause);
+    fail(errors, "lot", "specs/flows/inventory/erp-inventory-to-reporting.yaml:23:10", cause);
   }
   /** material_code ← source.FMaterialId */
   let v3!: Target["material_code"];
   try {
     v3 = rt.outStr(rt.fStr(source, "FMaterialId"), 80);
   } catch (cause) {
-    fail(errors, "material_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:20:20", cause);
+    fail(errors, "material_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:21:20", cause);
   }
   /** quantity_available ← source.FBaseAVBQty.round(4) */
   let v4!: Target["quantity_available"];
   try {
     v4 = rt.outDec(rt.round(rt.fDec(source, "FBaseAVBQty"), 4n), 4, 18);
   } catch (cause) {
-    fail(errors, "quantity_available", "specs/flows/inventory/erp-inventory-to-reporting.yaml:24:25", cause);
+    fail(errors, "quantity_available", "specs/flows/inventory/erp-inventory-to-reporting.yaml:25:25", cause);
   }
   /** quantity_on_hand ← source.FBaseQty.round(4) */
   let v5!: Target["quantity_on_hand"];
   try {
     v5 = rt.outDec(rt.round(rt.fDec(source, "FBaseQty"), 4n), 4, 18);
   } catch (cause) {
-    fail(errors, "quantity_on_hand", "specs/flows/inventory/erp-inventory-to-reporting.yaml:23:23", cause);
+    fail(errors, "quantity_on_hand", "specs/flows/inventory/erp-inventory-to-reporting.yaml:24:23", cause);
   }
   /** source_system ← 'kingdee-k3cloud' */
   let v6!: Target["source_system"];
   try {
     v6 = "kingdee-k3cloud";
   } catch (cause) {
-    fail(errors, "source_system", "specs/flows/inventory/erp-inventory-to-reporting.yaml:19:20", cause);
+    fail(errors, "source_system", "specs/flows/inventory/erp-inventory-to-reporting.yaml:20:20", cause);
   }
   /** unit ← source.FBaseUnitId */
   let v7!: Target["unit"];
   try {
     v7 = rt.outStr(rt.fStr(source, "FBaseUnitId"), 20);
   } catch (cause) {
-    fail(errors, "unit", "specs/flows/inventory/erp-inventory-to-reporting.yaml:25:11", cause);
+    fail(errors, "unit", "specs/flows/inventory/erp-inventory-to-reporting.yaml:26:11", cause);
   }
   /** warehouse_code ← source.FStockId */
   let v8!: Target["warehouse_code"];
   try {
     v8 = rt.outStr(rt.fStr(source, "FStockId"), 80);
   } catch (cause) {
-    fail(errors, "warehouse_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:21:21", cause);
+    fail(errors, "warehouse_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:21", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { as_of: v0, level_key: v1, lot: v2, material_code: v3, quantity_available: v4, quantity_on_hand: v5, source_system: v6, unit: v7, warehouse_code: v8 } };

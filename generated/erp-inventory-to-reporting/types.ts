@@ -66,56 +66,56 @@ export type Target = {
    * as_of
    * When the source snapshot was taken.
    * (datetime; zone utc)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:26:12.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:27:12.
    */
   as_of: string | null;
   /**
    * level_key
    * Primary key: material|warehouse|lot.
    * (string; max 200 characters; required on create)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:18:16.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:19:16.
    */
   level_key: string;
   /**
    * lot
    * (string; max 80 characters)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:22:10.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:23:10.
    */
   lot: string | null;
   /**
    * material_code
    * (string; max 80 characters; required on create)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:20:20.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:21:20.
    */
   material_code: string;
   /**
    * quantity_available
    * (decimal; precision 18, scale 4)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:24:25.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:25:25.
    */
   quantity_available: string;
   /**
    * quantity_on_hand
    * (decimal; precision 18, scale 4; required on create)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:23:23.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:24:23.
    */
   quantity_on_hand: string;
   /**
    * source_system
    * (string; max 40 characters; required on create)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:19:20.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:20:20.
    */
   source_system: string;
   /**
    * unit
    * (string; max 20 characters)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:25:11.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:26:11.
    */
   unit: string;
   /**
    * warehouse_code
    * (string; max 80 characters; required on create)
-   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:21:21.
+   * Mapped at specs/flows/inventory/erp-inventory-to-reporting.yaml:22:21.
    */
   warehouse_code: string;
 };

@@ -7,16 +7,16 @@ import type { Source, Source_contract_line, Target } from './types.ts';
 export const plan = {
   spec: "jdy-contract-to-crm-contract",
   file: "specs/flows/contracts/jdy-contract-to-crm-contract.yaml",
-  filter: "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:19:11",
+  filter: "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:20:11",
   fields: {
-    "AccountId": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:24:16",
-    "Amount__c": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:16",
-    "Contract_No__c": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:21",
-    "CustomerSignedDate": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:25",
-    "Description": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:18",
-    "JDY_Id__c": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:21:16",
-    "StartDate": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16",
-    "Status": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:13",
+    "AccountId": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16",
+    "Amount__c": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:16",
+    "Contract_No__c": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:23:21",
+    "CustomerSignedDate": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:25",
+    "Description": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:30:18",
+    "JDY_Id__c": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:16",
+    "StartDate": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:16",
+    "Status": "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:13",
   },
 } as const;
 
@@ -33,56 +33,56 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.upperAscii(rt.trim(rt.fStr(source, "_widget_1716892000003")))) ?? null;
   } catch (cause) {
-    fail(errors, "AccountId", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:24:16", cause);
+    fail(errors, "AccountId", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16", cause);
   }
   /** Amount__c ← source._widget_1716892000008 */
   let v1!: Target["Amount__c"];
   try {
     v1 = rt.outDecN(rt.fDecN(source, "_widget_1716892000008"), 2, 16) ?? null;
   } catch (cause) {
-    fail(errors, "Amount__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:16", cause);
+    fail(errors, "Amount__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:16", cause);
   }
   /** Contract_No__c ← source._widget_1716892000001.trim() */
   let v2!: Target["Contract_No__c"];
   try {
     v2 = rt.outStr(rt.trim(rt.fStr(source, "_widget_1716892000001")), 40);
   } catch (cause) {
-    fail(errors, "Contract_No__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:21", cause);
+    fail(errors, "Contract_No__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:23:21", cause);
   }
   /** CustomerSignedDate ← source._widget_1716892000005 */
   let v3!: Target["CustomerSignedDate"];
   try {
     v3 = rt.outDate(rt.fDate(source, "_widget_1716892000005", "UTC"));
   } catch (cause) {
-    fail(errors, "CustomerSignedDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:25", cause);
+    fail(errors, "CustomerSignedDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:25", cause);
   }
   /** Description ← source._widget_1716892000002 + (source._widget_1716892000012.orValue('') == '' ? '' : '\n' + source._widget_1716892000012.orValue('')) */
   let v4!: Target["Description"];
   try {
     v4 = rt.outStr((rt.fStr(source, "_widget_1716892000002") + (((rt.fStrN(source, "_widget_1716892000012") ?? "") === "") ? "" : ("\n" + (rt.fStrN(source, "_widget_1716892000012") ?? "")))), 32000);
   } catch (cause) {
-    fail(errors, "Description", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:18", cause);
+    fail(errors, "Description", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:30:18", cause);
   }
   /** JDY_Id__c ← source._id */
   let v5!: Target["JDY_Id__c"];
   try {
     v5 = rt.outStr(rt.fStr(source, "_id"), 40);
   } catch (cause) {
-    fail(errors, "JDY_Id__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:21:16", cause);
+    fail(errors, "JDY_Id__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:16", cause);
   }
   /** StartDate ← coalesce(source._widget_1716892000006, source._widget_1716892000005) */
   let v6!: Target["StartDate"];
   try {
     v6 = rt.outDate((rt.fDateN(source, "_widget_1716892000006", "UTC") ?? rt.fDate(source, "_widget_1716892000005", "UTC")));
   } catch (cause) {
-    fail(errors, "StartDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16", cause);
+    fail(errors, "StartDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:16", cause);
   }
   /** Status ← 'Draft' */
   let v7!: Target["Status"];
   try {
     v7 = "Draft";
   } catch (cause) {
-    fail(errors, "Status", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:13", cause);
+    fail(errors, "Status", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:13", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { AccountId: v0, Amount__c: v1, Contract_No__c: v2, CustomerSignedDate: v3, Description: v4, JDY_Id__c: v5, StartDate: v6, Status: v7 } };

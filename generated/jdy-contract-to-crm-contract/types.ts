@@ -158,50 +158,50 @@ export type Target = {
   /**
    * Account ID
    * (reference; → Account; required on create)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:24:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16.
    */
   AccountId: string | null;
   /**
    * 合同金额
    * (decimal; precision 16, scale 2)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:16.
    */
   Amount__c: string | null;
   /**
    * 合同编号
    * (string; max 40 characters)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:21.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:23:21.
    */
   Contract_No__c: string;
   /**
    * Customer Signed Date
    * (date)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:25.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:25.
    */
   CustomerSignedDate: string;
   /**
    * Description
    * (string; max 32000 characters)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:18.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:30:18.
    */
   Description: string;
   /**
    * 简道云数据 ID
    * Jiandaoyun record `_id` of the contract form; External ID, unique.
    * (string; max 40 characters)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:21:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:16.
    */
   JDY_Id__c: string;
   /**
    * Contract Start Date
    * (date)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:16.
    */
   StartDate: string;
   /**
    * Status
    * (enum; one of Draft, In Approval Process, Activated; required on create)
-   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:13.
+   * Mapped at specs/flows/contracts/jdy-contract-to-crm-contract.yaml:28:13.
    */
   Status: string;
 };

@@ -7,14 +7,14 @@ import type { Source, Source_A_SalesOrderItem, Target } from './types.ts';
 export const plan = {
   spec: "sap-sales-order-to-crm-order",
   file: "specs/flows/orders/sap-sales-order-to-crm-order.yaml",
-  filter: "specs/flows/orders/sap-sales-order-to-crm-order.yaml:18:11",
+  filter: "specs/flows/orders/sap-sales-order-to-crm-order.yaml:19:11",
   fields: {
-    "AccountId": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:16",
-    "Description": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:18",
-    "EffectiveDate": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:20",
-    "PoNumber": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:15",
-    "SAP_Order_Id__c": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:20:22",
-    "Status": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:13",
+    "AccountId": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:16",
+    "Description": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:27:18",
+    "EffectiveDate": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:20",
+    "PoNumber": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:15",
+    "SAP_Order_Id__c": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:22",
+    "Status": "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:13",
   },
 } as const;
 
@@ -31,42 +31,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.refRequired(ctx, "sap-business-partner-to-crm-account", rt.fStr(source, "SoldToParty")) ?? null;
   } catch (cause) {
-    fail(errors, "AccountId", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:16", cause);
+    fail(errors, "AccountId", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:16", cause);
   }
   /** Description ← 'SAP ' + source.SalesOrganization + '/' + source.DistributionChannel + '/' + source.OrganizationDivision + ': ' + source.to_Item.map(i, i.Material).join(', ') */
   let v1!: Target["Description"];
   try {
     v1 = rt.outStr(((((((("SAP " + rt.fStr(source, "SalesOrganization")) + "/") + rt.fStr(source, "DistributionChannel")) + "/") + rt.fStr(source, "OrganizationDivision")) + ": ") + rt.mapList(rt.fList(source, "to_Item"), (v0) => rt.fStr(v0, "Material")).join(", ")), 32000);
   } catch (cause) {
-    fail(errors, "Description", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:18", cause);
+    fail(errors, "Description", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:27:18", cause);
   }
   /** EffectiveDate ← coalesce(source.SalesOrderDate, source.CreationDate) */
   let v2!: Target["EffectiveDate"];
   try {
     v2 = rt.outDate((rt.fDateN(source, "SalesOrderDate", "UTC") ?? rt.fDate(source, "CreationDate", "UTC")));
   } catch (cause) {
-    fail(errors, "EffectiveDate", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:20", cause);
+    fail(errors, "EffectiveDate", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:20", cause);
   }
   /** PoNumber ← source.PurchaseOrderByCustomer */
   let v3!: Target["PoNumber"];
   try {
     v3 = rt.outStrN(rt.fStrN(source, "PurchaseOrderByCustomer"), 80) ?? null;
   } catch (cause) {
-    fail(errors, "PoNumber", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:15", cause);
+    fail(errors, "PoNumber", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:15", cause);
   }
   /** SAP_Order_Id__c ← source.SalesOrder */
   let v4!: Target["SAP_Order_Id__c"];
   try {
     v4 = rt.outStrN(rt.fStrN(source, "SalesOrder"), 10) ?? null;
   } catch (cause) {
-    fail(errors, "SAP_Order_Id__c", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:20:22", cause);
+    fail(errors, "SAP_Order_Id__c", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:22", cause);
   }
   /** Status ← 'Draft' */
   let v5!: Target["Status"];
   try {
     v5 = "Draft";
   } catch (cause) {
-    fail(errors, "Status", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:13", cause);
+    fail(errors, "Status", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:13", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { AccountId: v0, Description: v1, EffectiveDate: v2, PoNumber: v3, SAP_Order_Id__c: v4, Status: v5 } };

@@ -210,39 +210,39 @@ export type Target = {
   /**
    * Account ID
    * (reference; → Account; required on create)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:22:16.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:16.
    */
   AccountId: string | null;
   /**
    * Description
    * (string; max 32000 characters)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:18.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:27:18.
    */
   Description: string;
   /**
    * Order Start Date
    * (date; required on create)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:20.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:20.
    */
   EffectiveDate: string;
   /**
    * PO Number
    * (string; max 80 characters)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:15.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:15.
    */
   PoNumber: string | null;
   /**
    * SAP Sales Order
    * SAP sales order number for orders booked in S/4HANA; External ID, unique.
    * (string; max 10 characters)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:20:22.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:22.
    */
   SAP_Order_Id__c: string | null;
   /**
    * Status
    * Picklist; an order is created as Draft and then Activated.
    * (enum; one of Draft, Activated; required on create)
-   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:13.
+   * Mapped at specs/flows/orders/sap-sales-order-to-crm-order.yaml:25:13.
    */
   Status: string;
 };

@@ -8,12 +8,12 @@ export const plan = {
   spec: "u8-inventory-to-jdy-product",
   file: "specs/flows/products/u8-inventory-to-jdy-product.yaml",
   fields: {
-    "_widget_1700000000301": "specs/flows/products/u8-inventory-to-jdy-product.yaml:18:28",
-    "_widget_1700000000302": "specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28",
-    "_widget_1700000000303": "specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28",
-    "_widget_1700000000304": "specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28",
-    "_widget_1700000000305": "specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28",
-    "_widget_1700000000306": "specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28",
+    "_widget_1700000000301": "specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28",
+    "_widget_1700000000302": "specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28",
+    "_widget_1700000000303": "specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28",
+    "_widget_1700000000304": "specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28",
+    "_widget_1700000000305": "specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28",
+    "_widget_1700000000306": "specs/flows/products/u8-inventory-to-jdy-product.yaml:24:28",
   },
 } as const;
 
@@ -30,42 +30,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.outStr(rt.fStr(source, "code"), 60);
   } catch (cause) {
-    fail(errors, "_widget_1700000000301", "specs/flows/products/u8-inventory-to-jdy-product.yaml:18:28", cause);
+    fail(errors, "_widget_1700000000301", "specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28", cause);
   }
   /** _widget_1700000000302 ← source.name.trim() */
   let v1!: Target["_widget_1700000000302"];
   try {
     v1 = rt.outStr(rt.trim(rt.fStr(source, "name")), 255);
   } catch (cause) {
-    fail(errors, "_widget_1700000000302", "specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28", cause);
+    fail(errors, "_widget_1700000000302", "specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28", cause);
   }
   /** _widget_1700000000303 ← source.specs */
   let v2!: Target["_widget_1700000000303"];
   try {
     v2 = rt.outStrN(rt.fStrN(source, "specs"), 255) ?? null;
   } catch (cause) {
-    fail(errors, "_widget_1700000000303", "specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28", cause);
+    fail(errors, "_widget_1700000000303", "specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28", cause);
   }
   /** _widget_1700000000304 ← source.main_measure */
   let v3!: Target["_widget_1700000000304"];
   try {
     v3 = rt.outStr(rt.fStr(source, "main_measure"), 20);
   } catch (cause) {
-    fail(errors, "_widget_1700000000304", "specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28", cause);
+    fail(errors, "_widget_1700000000304", "specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28", cause);
   }
   /** _widget_1700000000305 ← source.sort_code */
   let v4!: Target["_widget_1700000000305"];
   try {
     v4 = rt.outStr(rt.fStr(source, "sort_code"), 20);
   } catch (cause) {
-    fail(errors, "_widget_1700000000305", "specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28", cause);
+    fail(errors, "_widget_1700000000305", "specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28", cause);
   }
   /** _widget_1700000000306 ← source.end_date == null ? '启用' : '停用' */
   let v5!: Target["_widget_1700000000306"];
   try {
     v5 = rt.outEnum(((rt.fDateN(source, "end_date", "Asia/Shanghai") == null) ? "启用" : "停用"), ["启用", "停用"]);
   } catch (cause) {
-    fail(errors, "_widget_1700000000306", "specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28", cause);
+    fail(errors, "_widget_1700000000306", "specs/flows/products/u8-inventory-to-jdy-product.yaml:24:28", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { _widget_1700000000301: v0, _widget_1700000000302: v1, _widget_1700000000303: v2, _widget_1700000000304: v3, _widget_1700000000305: v4, _widget_1700000000306: v5 } };

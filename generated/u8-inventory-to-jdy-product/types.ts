@@ -77,37 +77,37 @@ export type Target = {
   /**
    * 存货编码
    * (string; max 60 characters; required on create)
-   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:18:28.
+   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28.
    */
   _widget_1700000000301: string;
   /**
    * 存货名称
    * (string; max 255 characters; required on create)
-   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28.
+   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28.
    */
   _widget_1700000000302: string;
   /**
    * 规格型号
    * (string; max 255 characters)
-   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28.
+   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28.
    */
   _widget_1700000000303: string | null;
   /**
    * 计量单位
    * (string; max 20 characters)
-   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28.
+   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28.
    */
   _widget_1700000000304: string;
   /**
    * 存货分类
    * (string; max 20 characters)
-   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28.
+   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28.
    */
   _widget_1700000000305: string;
   /**
    * 状态
    * (enum; one of 启用, 停用; required on create)
-   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28.
+   * Mapped at specs/flows/products/u8-inventory-to-jdy-product.yaml:24:28.
    */
   _widget_1700000000306: string;
 };

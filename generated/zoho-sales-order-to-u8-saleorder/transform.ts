@@ -7,19 +7,19 @@ import type { Source, Source_Ordered_Items, Target, Target_entry } from './types
 export const plan = {
   spec: "zoho-sales-order-to-u8-saleorder",
   file: "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml",
-  filter: "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:18:11",
+  filter: "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:19:11",
   fields: {
-    "code": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:20:11",
-    "custcode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:23:15",
-    "date": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:21:11",
-    "deptcode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:25:15",
-    "entry": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:28:13",
-    "entry[].inventorycode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:30:32",
-    "entry[].quantity": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:19",
-    "entry[].sum": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:14",
-    "entry[].taxunitprice": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:23",
-    "memo": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:26:11",
-    "typecode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15",
+    "code": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:21:11",
+    "custcode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15",
+    "date": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:22:11",
+    "deptcode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:26:15",
+    "entry": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:29:13",
+    "entry[].inventorycode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:32",
+    "entry[].quantity": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:19",
+    "entry[].sum": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:34:14",
+    "entry[].taxunitprice": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:23",
+    "memo": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:27:11",
+    "typecode": "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:25:15",
   },
 } as const;
 
@@ -36,49 +36,49 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   try {
     v0 = rt.outStr(rt.fStr(source, "SO_Number"), 30);
   } catch (cause) {
-    fail(errors, "code", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:20:11", cause);
+    fail(errors, "code", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:21:11", cause);
   }
   /** custcode ← ref('zoho-account-to-u8-customer', source.Account_Name) */
   let v1!: Target["custcode"];
   try {
     v1 = rt.refRequired(ctx, "zoho-account-to-u8-customer", rt.fStr(source, "Account_Name")) ?? null;
   } catch (cause) {
-    fail(errors, "custcode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:23:15", cause);
+    fail(errors, "custcode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15", cause);
   }
   /** date ← date(source.Created_Time, 'Asia/Shanghai') */
   let v2!: Target["date"];
   try {
     v2 = rt.outDate(rt.date(rt.fTs(source, "Created_Time", "Asia/Shanghai"), "Asia/Shanghai"));
   } catch (cause) {
-    fail(errors, "date", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:21:11", cause);
+    fail(errors, "date", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:22:11", cause);
   }
   /** deptcode ← '0301' */
   let v3!: Target["deptcode"];
   try {
     v3 = "0301";
   } catch (cause) {
-    fail(errors, "deptcode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:25:15", cause);
+    fail(errors, "deptcode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:26:15", cause);
   }
   /** entry ← each source.Ordered_Items */
   let v4!: Target["entry"];
   try {
     v4 = rows0(rt.fList(source, "Ordered_Items") ?? [], source, ctx, errors, "entry");
   } catch (cause) {
-    fail(errors, "entry", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:28:13", cause);
+    fail(errors, "entry", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:29:13", cause);
   }
   /** memo ← source.Subject.trim() */
   let v5!: Target["memo"];
   try {
     v5 = rt.outStr(rt.trim(rt.fStr(source, "Subject")), 255);
   } catch (cause) {
-    fail(errors, "memo", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:26:11", cause);
+    fail(errors, "memo", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:27:11", cause);
   }
   /** typecode ← '01' */
   let v6!: Target["typecode"];
   try {
     v6 = "01";
   } catch (cause) {
-    fail(errors, "typecode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15", cause);
+    fail(errors, "typecode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:25:15", cause);
   }
   if (errors.length !== 0) return { ok: false, errors };
   return { ok: true, value: { code: v0, custcode: v1, date: v2, deptcode: v3, entry: v4, memo: v5, typecode: v6 } };
@@ -94,28 +94,28 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     try {
       v0 = rt.fStrN(item, "U8_Inventory_Code") ?? "";
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "inventorycode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:30:32", cause);
+      fail(errors, path + '[' + index + '].' + "inventorycode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:32", cause);
     }
     /** entry[].quantity ← decimal(item.Quantity).round(2) */
     let v1!: Target_entry["quantity"];
     try {
       v1 = rt.outDec(rt.round(rt.decimal(rt.fDbl(item, "Quantity")), 2n), 6, 26);
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "quantity", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:19", cause);
+      fail(errors, path + '[' + index + '].' + "quantity", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:19", cause);
     }
     /** entry[].sum ← item.Total.round(2) */
     let v2!: Target_entry["sum"];
     try {
       v2 = rt.outDec(rt.round(rt.fDec(item, "Total"), 2n), 2, 26);
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "sum", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:14", cause);
+      fail(errors, path + '[' + index + '].' + "sum", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:34:14", cause);
     }
     /** entry[].taxunitprice ← item.List_Price */
     let v3!: Target_entry["taxunitprice"];
     try {
       v3 = rt.outDecN(rt.fDecN(item, "List_Price"), 6, 26) ?? null;
     } catch (cause) {
-      fail(errors, path + '[' + index + '].' + "taxunitprice", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:23", cause);
+      fail(errors, path + '[' + index + '].' + "taxunitprice", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:23", cause);
     }
     rows.push({ inventorycode: v0, quantity: v1, sum: v2, taxunitprice: v3 });
     index++;
