@@ -320,6 +320,9 @@ describe('mysql specifics (real MariaDB)', () => {
       const first = await c.readChanges('customers', undefined, { limit: 1 });
       expect(first.checkpoint).toEqual({ at: '2026-03-01T00:00:00.000100Z', id: 'C' });
       expect((await c.readChanges('customers', first.checkpoint, { limit: 5 })).records.map((r) => r.id)).toEqual(['B', 'A']);
+      const [notUnique] = await c.upsertBatch('customers', 'city', [{ key: 'n', idempotencyKey: 'n', record: { code: 'N1', name: 'n', city: 'x' } }]);
+      expect(notUnique).toMatchObject({ status: 'reject', error: { code: 'SS5157', vendorCode: 'no_unique_key' } });
+      expect(await f.db.effects('N1')).toEqual({ creates: 0, updates: 0 });
     });
   });
 

@@ -323,6 +323,10 @@ describe('postgresql specifics (real server)', () => {
       expect(rest.records.map((r) => r.id)).toEqual(['B', 'A']);
       const garbage = c.readChanges('customers', undefined, { limit: 5, next: 'not-a-token' });
       await expect(garbage).rejects.toMatchObject({ error: { code: 'SS5164' } });
+      await expect(c.readChanges('customers', { at: 'yesterday', id: '' }, { limit: 5 })).rejects.toMatchObject({ error: { code: 'SS5164', class: 'bad-mapping' } });
+      // Upserting by a column the database does not keep unique would duplicate rows on retries: refused.
+      const [notUnique] = await c.upsertBatch('customers', 'name', [{ key: 'n', idempotencyKey: 'n', record: { code: 'N1', name: 'n' } }]);
+      expect(notUnique).toMatchObject({ status: 'reject', error: { code: 'SS5157', vendorCode: 'no_unique_key', message: expect.stringContaining('unique keys: (code)') } });
     });
   });
 

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, EntityDef } from '../../../compiler/catalog/types.ts';
 import type { Connector, CursorPosition, ItemResult, ReadPage, SourceRecord, UpsertItem } from '../../../runtime/support/connector.ts';
-import { decodeToken, encodeToken, isPosition } from '../../shared/cursor.ts';
+import { decodeToken, encodeToken, instantMs, isPosition } from '../../shared/cursor.ts';
 import { CODES, ConnectorFailure, connectorError, fail, resultsForFailure, rethrowIfCallerAborted, roundsByKey } from '../../shared/errors.ts';
 import { fieldDefOf, readValue, writeValue, type ColumnMeta, type TableMeta } from './columns.ts';
 import type { Dialect, Lease, SqlSession, UpsertRound, WrittenRow } from './dialect.ts';
@@ -259,6 +259,7 @@ export class SqlConnector implements Connector {
       const keys = r.idColumns.map((c) => d.orderKey(d.quote(c.name), c));
       const params: unknown[] = [];
       const where = [`${ua} IS NOT NULL`];
+      if (from !== undefined && Number.isNaN(instantMs(from.at))) throw fail(CODES.queryRejected, 'bad-mapping', `${this.system}: cursor position ${JSON.stringify(from.at)} is not an ISO-8601 instant`);
       if (from !== undefined) {
         params.push(writeValue(r.updatedAt, from.at, d.offsetMinutes, d.booleanAsInt));
         if (strict) {
@@ -326,6 +327,13 @@ export class SqlConnector implements Connector {
     const keyColumns = keyNames.map((k) => r.byName.get(k));
     if (keyColumns.length === 0 || keyColumns.some((c) => c === undefined)) {
       return resultsForFailure(items, connectorError(CODES.badMapping, 'bad-mapping', `${this.system}: key ${JSON.stringify(keyField)} is not a column of ${entity}`, { vendorCode: this.#d.unknownColumnCode }));
+    }
+    // An upsert by a key the database does not enforce would insert a duplicate on every retry (MySQL) or
+    // fail every statement (PostgreSQL ON CONFLICT): refuse it up front, naming the keys that exist.
+    const same = (a: readonly string[]) => a.length === keyNames.length && [...a].sort().join('\0') === [...keyNames].sort().join('\0');
+    if (!same(r.meta.primaryKey) && !r.meta.uniqueKeys.some(same)) {
+      const known = [r.meta.primaryKey, ...r.meta.uniqueKeys].filter((k) => k.length > 0).map((k) => `(${k.join(', ')})`).join(', ') || 'none';
+      return resultsForFailure(items, connectorError(CODES.badMapping, 'bad-mapping', `${this.system}: ${entity} has no primary key or unique constraint on (${keyNames.join(', ')}); unique keys: ${known}`, { vendorCode: 'no_unique_key' }));
     }
     const valid: { item: UpsertItem; index: number }[] = [];
     items.forEach((item, index) => {
