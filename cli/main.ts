@@ -56,6 +56,11 @@ export const commands: Record<string, Command> = {
     usage: 'syncspec dlq list|show <id>|replay <id…>|replay --spec <s> [--store <file|postgres://…>] [--json]',
     load: () => import('../runtime/cli/dlq.ts'),
   },
+  worker: {
+    summary: 'Run the worker of compiled spec bundles (the operator\'s Deployment): hooks, metrics, health, drain on SIGTERM',
+    usage: 'syncspec worker --generated <dir> [--spec <name>…] [--port 8080] [--host 0.0.0.0] [--store <file|postgres://…>] [--reports <dir>] [--repo specs]',
+    load: () => import('../runtime/cli/worker.ts'),
+  },
   up: {
     summary: 'Run the workers of a spec repository in this process; recompile and hot-swap on save',
     usage: 'syncspec up [--repo specs] [--spec <name>…] [--store <file|postgres://…>] [--host 127.0.0.1] [--port 8787] [--no-watch]',

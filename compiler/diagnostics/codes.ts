@@ -1,3 +1,4 @@
+import { bundleCodes } from './codes/bundle.ts';
 import { celCodes } from './codes/cel.ts';
 import { connectorCodes } from './codes/connector.ts';
 import { emitCodes } from './codes/emit.ts';
@@ -25,6 +26,7 @@ export const codes = {
   ...localCodes,
   ...connectorCodes,
   ...reconcileCodes,
+  ...bundleCodes,
   ...operatorCodes,
 } as const satisfies Record<string, CodeInfo>;
 
