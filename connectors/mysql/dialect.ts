@@ -272,8 +272,16 @@ export class MysqlDialect implements Dialect {
       return `(${[...row.map(() => '?'), ...(round.updatedAt ? [this.#now(round.updatedAt)] : [])].join(', ')})`;
     });
     const keyNames = new Set(round.keyColumns.map((c) => c.name));
-    const sets = round.columns.filter((c) => !keyNames.has(c.name)).map((c) => `${q(c.name)} = VALUES(${q(c.name)})`);
-    if (round.updatedAt) sets.push(`${q(round.updatedAt.name)} = ${this.#now(round.updatedAt)}`);
+    const payload = round.columns.filter((c) => !keyNames.has(c.name));
+    const sets: string[] = [];
+    if (round.updatedAt) {
+      // First, while the other columns still hold their old values (assignments apply left to right): a row
+      // that already holds these values keeps its updated-at, so replays and echoes are not new changes.
+      const same = payload.map((c) => `${q(c.name)} <=> VALUES(${q(c.name)})`).join(' AND ') || 'TRUE';
+      const u = q(round.updatedAt.name);
+      sets.push(`${u} = IF(${same}, ${u}, ${this.#now(round.updatedAt)})`);
+    }
+    sets.push(...payload.map((c) => `${q(c.name)} = VALUES(${q(c.name)})`));
     if (sets.length === 0) sets.push(`${keyList[0]} = ${keyList[0]}`);
     await s.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${values.join(', ')} ON DUPLICATE KEY UPDATE ${sets.join(', ')}`, params);
     const post: unknown[] = [];

@@ -221,6 +221,7 @@ export class PostgresDialect implements Dialect {
 
   async upsert(s: SqlSession, round: UpsertRound): Promise<WrittenRow[]> {
     const q = (n: string) => this.quote(n);
+    const table = `${q(round.table.schema)}.${q(round.table.table)}`;
     const names = round.columns.map((c) => q(c.name));
     const params: unknown[] = [];
     const values = round.rows.map((row) => {
@@ -233,22 +234,26 @@ export class PostgresDialect implements Dialect {
     });
     if (round.updatedAt) names.push(q(round.updatedAt.name));
     const keyNames = new Set(round.keyColumns.map((c) => c.name));
-    const sets = round.columns.filter((c) => !keyNames.has(c.name)).map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`);
+    const payload = round.columns.filter((c) => !keyNames.has(c.name));
+    const sets = payload.map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`);
     if (round.updatedAt) sets.push(`${q(round.updatedAt.name)} = ${this.#now(round.updatedAt)}`);
     if (sets.length === 0) sets.push(`${q(round.keyColumns[0]!.name)} = EXCLUDED.${q(round.keyColumns[0]!.name)}`);
+    // A row that already holds these values is left alone: no new updated-at, so replays and echoes of
+    // our own writes do not show up as changes. json (unlike jsonb) and unknown types compare as text.
+    const cmp = (prefix: string, c: ColumnMeta) => (c.kind === 'other' || c.sqlType === 'json' ? `${prefix}.${q(c.name)}::text` : `${prefix}.${q(c.name)}`);
+    const changed = payload.length === 0 ? 'false' : `ROW(${payload.map((c) => cmp('syncspec$t', c)).join(', ')}) IS DISTINCT FROM ROW(${payload.map((c) => cmp('EXCLUDED', c)).join(', ')})`;
     const pk = round.table.primaryKey.length > 0 ? round.table.primaryKey : round.keyColumns.map((c) => c.name);
     const ua = round.updatedAt ?? round.table.columns.find((c) => c.name === 'updated_at');
-    const returning = [
-      '(xmax = 0) AS "syncspec$created"',
+    const returned = [
       ...pk.map((n, i) => `${q(n)} AS "syncspec$pk${i}"`),
       ...round.keyColumns.map((c, i) => `${q(c.name)} AS "syncspec$key${i}"`),
       ...(ua ? [`${q(ua.name)} AS "syncspec$ua"`] : []),
     ];
-    const sql = `INSERT INTO ${q(round.table.schema)}.${q(round.table.table)} (${names.join(', ')}) VALUES ${values.join(', ')}
-      ON CONFLICT (${round.keyColumns.map((c) => q(c.name)).join(', ')}) DO UPDATE SET ${sets.join(', ')}
-      RETURNING ${returning.join(', ')}`;
+    const sql = `INSERT INTO ${table} AS "syncspec$t" (${names.join(', ')}) VALUES ${values.join(', ')}
+      ON CONFLICT (${round.keyColumns.map((c) => q(c.name)).join(', ')}) DO UPDATE SET ${sets.join(', ')} WHERE ${changed}
+      RETURNING (xmax = 0) AS "syncspec$created", ${returned.join(', ')}`;
     const rows = await s.query(sql, params);
-    return rows.map((r) => {
+    const toWritten = (r: Record<string, unknown>): WrittenRow => {
       const w: WrittenRow = {
         created: r['syncspec$created'] === true,
         primaryValues: pk.map((_, i) => r[`syncspec$pk${i}`]),
@@ -256,7 +261,21 @@ export class PostgresDialect implements Dialect {
       };
       if (ua) w.updatedAtRaw = r['syncspec$ua'];
       return w;
-    });
+    };
+    const out = rows.map(toWritten);
+    if (out.length < round.rows.length) {
+      // The unchanged rows: the statement skipped them, so read their ids and versions.
+      const keyIdx = round.keyColumns.map((k) => round.columns.findIndex((c) => c.name === k.name));
+      const kp: unknown[] = [];
+      const tuples = round.rows.map((row) => `(${keyIdx.map((i) => {
+        kp.push(row[i]);
+        return `$${kp.length}`;
+      }).join(', ')})`);
+      const seen = new Set(out.map((w) => JSON.stringify(w.keyValues.map(String))));
+      const existing = await s.query(`SELECT false AS "syncspec$created", ${returned.join(', ')} FROM ${table} WHERE (${round.keyColumns.map((c) => q(c.name)).join(', ')}) IN (${tuples.join(', ')})`, kp);
+      for (const r of existing.map(toWritten)) if (!seen.has(JSON.stringify(r.keyValues.map(String)))) out.push(r);
+    }
+    return out;
   }
 
   async ensureEchoTable(s: SqlSession, schema: string, table: string): Promise<void> {

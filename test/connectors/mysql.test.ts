@@ -65,7 +65,12 @@ async function createDatabase(): Promise<{ database: string; sql: mysql.Connecti
     ) ENGINE=InnoDB`);
   await sql.query(`CREATE TABLE ${d}.cx_effects (k VARCHAR(40) NOT NULL, op VARCHAR(10) NOT NULL) ENGINE=InnoDB`);
   await sql.query(`CREATE TRIGGER ${d}.cx_effect_ins AFTER INSERT ON ${d}.customers FOR EACH ROW BEGIN IF @cx_seeding IS NULL THEN INSERT INTO cx_effects VALUES (NEW.code, 'INSERT'); END IF; END`);
-  await sql.query(`CREATE TRIGGER ${d}.cx_effect_upd AFTER UPDATE ON ${d}.customers FOR EACH ROW BEGIN IF @cx_seeding IS NULL THEN INSERT INTO cx_effects VALUES (NEW.code, 'UPDATE'); END IF; END`);
+  // ON DUPLICATE KEY UPDATE fires update triggers even when nothing changes; only a changed row is an effect.
+  await sql.query(`CREATE TRIGGER ${d}.cx_effect_upd AFTER UPDATE ON ${d}.customers FOR EACH ROW BEGIN
+      IF @cx_seeding IS NULL AND NOT (OLD.name <=> NEW.name AND OLD.city <=> NEW.city AND OLD.credit_limit <=> NEW.credit_limit AND OLD.note <=> NEW.note AND OLD.updated_at <=> NEW.updated_at) THEN
+        INSERT INTO cx_effects VALUES (NEW.code, 'UPDATE');
+      END IF;
+    END`);
   // MyISAM is not transactional: the counter keeps its decrement when the failing statement rolls back.
   await sql.query(`CREATE TABLE ${d}.cx_fault_ctl (id INT PRIMARY KEY, remaining INT NOT NULL) ENGINE=MyISAM`);
   await sql.query(`INSERT INTO ${d}.cx_fault_ctl VALUES (1, 0)`);
@@ -311,6 +316,21 @@ describe('mysql specifics (real MariaDB)', () => {
       expect(results[1]).toMatchObject({ error: { code: 'SS5157', vendorCode: '1054' } });
       const [rows] = await f.sql.query(`SELECT code, name FROM \`${f.database}\`.customers`);
       expect(rows).toEqual([{ code: evil, name: evilName }]);
+    });
+  });
+
+  it('leaves a row that already holds the values alone: no new updated-at, no update effect', async () => {
+    await withMy({}, async (f, c) => {
+      const rec = { key: 'N', idempotencyKey: 'N@1', record: { code: 'N', name: '不变', credit_limit: '1.50' } };
+      expect(await c.upsertBatch('customers', 'code', [rec])).toMatchObject([{ status: 'ok', created: true, targetId: 'N' }]);
+      const before = (await c.readChanges('customers', undefined, { limit: 5 })).records[0]?.cursor;
+      expect(await c.upsertBatch('customers', 'code', [rec, { key: 'M', idempotencyKey: 'M@1', record: { code: 'M', name: 'new' } }])).toMatchObject([{ status: 'ok', created: false, targetId: 'N' }, { status: 'ok', created: true }]);
+      const after = (await c.readChanges('customers', undefined, { limit: 5 })).records.find((r) => r.id === 'N')?.cursor;
+      expect(after).toBe(before);
+      expect(await f.db.effects('N')).toEqual({ creates: 1, updates: 0 });
+      expect(await c.upsertBatch('customers', 'code', [{ ...rec, record: { ...rec.record, credit_limit: '1.51' } }])).toMatchObject([{ status: 'ok', created: false }]);
+      expect(await f.db.effects('N')).toEqual({ creates: 1, updates: 1 });
+      expect((await c.readChanges('customers', undefined, { limit: 5 })).records.find((r) => r.id === 'N')?.cursor).not.toBe(before);
     });
   });
 

@@ -313,6 +313,21 @@ describe('postgresql specifics (real server)', () => {
     });
   });
 
+  it('leaves a row that already holds the values alone: no new updated-at, no update effect', async () => {
+    await withPg({}, async (f, c) => {
+      const rec = { key: 'N', idempotencyKey: 'N@1', record: { code: 'N', name: '不变', credit_limit: '1.50' } };
+      expect(await c.upsertBatch('customers', 'code', [rec])).toMatchObject([{ status: 'ok', created: true, targetId: 'N' }]);
+      const before = (await c.readChanges('customers', undefined, { limit: 5 })).records[0]?.cursor;
+      expect(await c.upsertBatch('customers', 'code', [rec, { key: 'M', idempotencyKey: 'M@1', record: { code: 'M', name: 'new' } }])).toMatchObject([{ status: 'ok', created: false, targetId: 'N' }, { status: 'ok', created: true }]);
+      const after = (await c.readChanges('customers', undefined, { limit: 5 })).records.find((r) => r.id === 'N')?.cursor;
+      expect(after).toBe(before);
+      expect(await f.db.effects('N')).toEqual({ creates: 1, updates: 0 });
+      expect(await c.upsertBatch('customers', 'code', [{ ...rec, record: { ...rec.record, credit_limit: '1.51' } }])).toMatchObject([{ status: 'ok', created: false }]);
+      expect(await f.db.effects('N')).toEqual({ creates: 1, updates: 1 });
+      expect((await c.readChanges('customers', undefined, { limit: 5 })).records.find((r) => r.id === 'N')?.cursor).not.toBe(before);
+    });
+  });
+
   it('resumes exactly between rows that share a millisecond (microsecond cursors)', async () => {
     await withPg({}, async (f, c) => {
       await f.db.seed([{ key: 'C', at: '2026-03-01T00:00:00.000100Z' }, { key: 'B', at: '2026-03-01T00:00:00.000200Z' }, { key: 'A', at: '2026-03-01T00:00:00.000300Z' }]);
