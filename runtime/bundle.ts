@@ -28,7 +28,9 @@ export class BundleError extends Error {
   readonly diagnostics: Diagnostic[];
   readonly sources: ReadonlyMap<string, string | undefined>;
   constructor(diagnostics: Diagnostic[], sources: ReadonlyMap<string, string | undefined> = new Map()) {
-    const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
+    // The worker's own code leads (SS52xx); the compiler's findings it wraps follow with theirs.
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const first = errors.find((d) => /^SS52[2-3]\d$/.test(d.code)) ?? errors[0] ?? diagnostics[0];
     super(first ? `${first.code}: ${first.summary}` : 'bundle error');
     this.name = 'BundleError';
     this.code = first?.code ?? 'SS5220';
@@ -151,12 +153,10 @@ export async function importTransform(generated: string, name: string, buildDir:
   const dir = resolve(generated, name);
   const inside = !relative(PACKAGE_ROOT, dir).startsWith('..') && !dir.split(sep).includes('node_modules');
   if (inside) return loadGeneratedSpec(resolve(generated), name);
-  const files = ['transform.ts', 'types.ts']
+  const files = ['plan.json', 'transform.ts', 'types.ts']
     .filter((f) => existsSync(join(dir, f)))
     .map((f) => ({ path: `${name}/${f}`, text: readFileSync(join(dir, f), 'utf8') }));
-  const spec = await importCompiledSpec(buildDir, name, files);
-  // The plan is the bundle's own (importCompiledSpec read the copy's, which has none): read it as given.
-  return { plan: JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as Plan, transform: spec.transform };
+  return importCompiledSpec(buildDir, name, files);
 }
 
 /** The repository's Connections, LookupTables and EntitySchemas (the fallback for bundles without documents). */
@@ -180,13 +180,20 @@ export async function loadBundles(options: BundleSetOptions): Promise<BundleSet>
   const sources = new Map<string, string | undefined>();
   const names = options.specs && options.specs.length > 0 ? [...new Set(options.specs)].sort() : bundleNames(generated);
   if (names.length === 0) throw new BundleError([error('SS5220', `no spec bundles in ${options.generated}`, 'Expected <dir>/<spec>/plan.json; pass --generated and --spec.')]);
+  const invalid = (found: readonly Diagnostic[], where: string): void => {
+    const errors = found.filter((d) => d.severity === 'error');
+    if (errors.length === 0) return;
+    const files = [...new Set(errors.map((d) => d.range?.file).filter((f) => f !== undefined))].sort();
+    diags.push(error('SS5222', `${where}: ${errors.length} error${errors.length === 1 ? '' : 's'} in its Connection / LookupTable documents${files.length > 0 ? ` (${files.join(', ')})` : ''}`, 'The compiler\'s diagnostics follow.'));
+    diags.push(...errors);
+  };
   let repoDocs: Documents | undefined;
   const fromRepo = (): Documents | undefined => {
     if (options.repo === undefined) return undefined;
     if (!repoDocs) {
       repoDocs = readRepoDocuments(options.repo, options.cwd);
       for (const [f, t] of repoDocs.sources) sources.set(f, t);
-      diags.push(...repoDocs.diagnostics);
+      invalid(repoDocs.diagnostics, options.repo);
     }
     return repoDocs;
   };
@@ -209,7 +216,7 @@ export async function loadBundles(options: BundleSetOptions): Promise<BundleSet>
     origins[name] = 'bundle';
     if (docs) {
       for (const [f, t] of docs.sources) sources.set(f, t);
-      diags.push(...docs.diagnostics);
+      invalid(docs.diagnostics, `bundle ${name}`);
     } else {
       docs = fromRepo();
       origins[name] = 'repo';
