@@ -152,6 +152,7 @@ export class MysqlDialect implements Dialect {
       core.query(settings, () => undefined);
       // MariaDB: max_statement_time (seconds); MySQL: max_execution_time (ms, SELECT only). The other one is unknown there.
       core.query(`SET max_statement_time = ${timeoutMs / 1000}`, () => undefined);
+      core.query(`SET max_execution_time = ${timeoutMs}`, () => undefined);
     });
   }
 

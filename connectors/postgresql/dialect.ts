@@ -65,7 +65,7 @@ function kindOf(dataType: string): ColumnKind {
 }
 
 const RETRYABLE_SERVER = new Set(['40001', '40P01', '25P02']);
-const CONNECTION = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '08P01', '53300']);
+const CONNECTION = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '08P01']);
 const TIMEOUT = new Set(['55P03', '57014']);
 
 export function classifyPostgresError(e: unknown): ClassifiedSqlError {
@@ -85,6 +85,7 @@ export function classifyPostgresError(e: unknown): ClassifiedSqlError {
   }
   if (sqlstate === '28000' || sqlstate === '28P01') return at('retryable', CODES.auth);
   if (CONNECTION.has(sqlstate)) return at('retryable', CODES.network, { connectionLost: true });
+  if (sqlstate === '53300') return at('retryable', CODES.server, { connectionLost: true }); // too_many_connections: the server is full, not broken
   if (TIMEOUT.has(sqlstate)) return at('retryable', CODES.timeout);
   if (RETRYABLE_SERVER.has(sqlstate)) return at('retryable', CODES.server);
   if (sqlstate.startsWith('23') || sqlstate.startsWith('22')) {
