@@ -9,6 +9,9 @@
  * rejects mapped back by index; classification of 5xx bursts, throttling with Retry-After, timeouts,
  * dropped connections (before and after the write took effect), session expiry and caller aborts;
  * webhook verification (good, forged, duplicated, reordered, replayed, stale, malformed).
+ *
+ * Databases run it too (`postgresql.test.ts`, `mysql.test.ts` through `sql-harness.ts`): their harness is
+ * an `AsyncContractHarness` over the real server, and they declare `throttling: false`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector, CursorPosition, ItemResult, SourceRecord, UpsertItem, WebhookRequest } from '../../runtime/support/connector.ts';
