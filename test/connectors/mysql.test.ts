@@ -42,7 +42,7 @@ async function myFixture(): Promise<{ db: DbFixture; database: string; sql: mysq
   const { database, sql } = await shared;
   const d = `\`${database}\``;
   await sql.query('SET @cx_seeding = NULL');
-  await sql.query(`DROP TABLE IF EXISTS ${d}.kinds, ${d}.inventory_levels, ${d}.syncspec_echo`);
+  await sql.query(`DROP TABLE IF EXISTS ${d}.kinds, ${d}.inventory_levels, ${d}.order_lines, ${d}.syncspec_echo`);
   await sql.query(`DELETE FROM ${d}.customers`);
   await sql.query(`DELETE FROM ${d}.cx_effects`);
   await sql.query(`UPDATE ${d}.cx_fault_ctl SET remaining = 0`);
@@ -331,6 +331,27 @@ describe('mysql specifics (real MariaDB)', () => {
       expect(await c.upsertBatch('customers', 'code', [{ ...rec, record: { ...rec.record, credit_limit: '1.51' } }])).toMatchObject([{ status: 'ok', created: false }]);
       expect(await f.db.effects('N')).toEqual({ creates: 1, updates: 1 });
       expect((await c.readChanges('customers', undefined, { limit: 5 })).records.find((r) => r.id === 'N')?.cursor).not.toBe(before);
+    });
+  });
+
+  it('works with a composite key: upsert by both columns, tie-safe paging and scans over the pair', async () => {
+    await withMy({}, async (f, c) => {
+      await f.sql.query(`CREATE TABLE \`${f.database}\`.order_lines (order_no VARCHAR(20), line_no INT, qty DECIMAL(12,3) NOT NULL, updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (order_no, line_no))`);
+      const line = (o: string, n: number, qty: string) => ({ key: `${o}/${n}`, idempotencyKey: `${o}/${n}@${qty}`, record: { order_no: o, line_no: n, qty } });
+      const written = await c.upsertBatch('order_lines', 'order_no,line_no', [line('SO-2', 1, '1'), line('SO-1', 10, '2'), line('SO-1', 2, '3.5'), line('SO-1', 2, '4')]);
+      expect(written.map((r) => r.status === 'ok' && [r.targetId, r.created])).toEqual([['["SO-2","1"]', true], ['["SO-1","10"]', true], ['["SO-1","2"]', true], ['["SO-1","2"]', false]]);
+      await f.sql.query(`UPDATE \`${f.database}\`.order_lines SET updated_at = '2026-03-01 00:00:00'`);
+      const seen: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await c.readChanges('order_lines', undefined, next === undefined ? { limit: 1 } : { limit: 1, next });
+        seen.push(...page.records.map((r) => r.id));
+        next = page.next;
+      } while (next !== undefined);
+      expect(seen).toEqual(['["SO-1","2"]', '["SO-1","10"]', '["SO-2","1"]']);
+      const scanned: unknown[] = [];
+      for await (const p of c.scan('order_lines', { pageSize: 2 })) scanned.push(...p.map((r) => [r.data.order_no, r.data.line_no, r.data.qty]));
+      expect(scanned).toEqual([['SO-1', 2, '4.000'], ['SO-1', 10, '2.000'], ['SO-2', 1, '1.000']]);
     });
   });
 

@@ -328,6 +328,27 @@ describe('postgresql specifics (real server)', () => {
     });
   });
 
+  it('works with a composite key: upsert by both columns, tie-safe paging and scans over the pair', async () => {
+    await withPg({}, async (f, c) => {
+      await f.sql.query(`CREATE TABLE ${f.schema}.order_lines (order_no varchar(20), line_no integer, qty numeric(12,3) NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (order_no, line_no))`);
+      const line = (o: string, n: number, qty: string) => ({ key: `${o}/${n}`, idempotencyKey: `${o}/${n}@${qty}`, record: { order_no: o, line_no: n, qty } });
+      const written = await c.upsertBatch('order_lines', 'order_no,line_no', [line('SO-2', 1, '1'), line('SO-1', 10, '2'), line('SO-1', 2, '3.5'), line('SO-1', 2, '4')]);
+      expect(written.map((r) => r.status === 'ok' && [r.targetId, r.created])).toEqual([['["SO-2","1"]', true], ['["SO-1","10"]', true], ['["SO-1","2"]', true], ['["SO-1","2"]', false]]);
+      // One transaction: all four rows share updated_at, so every page boundary falls inside the tie.
+      const seen: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await c.readChanges('order_lines', undefined, next === undefined ? { limit: 1 } : { limit: 1, next });
+        seen.push(...page.records.map((r) => r.id));
+        next = page.next;
+      } while (next !== undefined);
+      expect(seen).toEqual(['["SO-1","2"]', '["SO-1","10"]', '["SO-2","1"]']);
+      const scanned: unknown[] = [];
+      for await (const p of c.scan('order_lines', { pageSize: 2 })) scanned.push(...p.map((r) => [r.data.order_no, r.data.line_no, r.data.qty]));
+      expect(scanned).toEqual([['SO-1', 2, '4.000'], ['SO-1', 10, '2.000'], ['SO-2', 1, '1.000']]);
+    });
+  });
+
   it('resumes exactly between rows that share a millisecond (microsecond cursors)', async () => {
     await withPg({}, async (f, c) => {
       await f.db.seed([{ key: 'C', at: '2026-03-01T00:00:00.000100Z' }, { key: 'B', at: '2026-03-01T00:00:00.000200Z' }, { key: 'A', at: '2026-03-01T00:00:00.000300Z' }]);
