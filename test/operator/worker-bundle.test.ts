@@ -1,0 +1,214 @@
+/**
+ * The operator's bundle, run by the real worker command: a SyncSpec applied to the test API server with
+ * kubectl, the `<spec>-bundle` ConfigMap the operator writes materialised into a directory as the kubelet
+ * mounts it (items key → path), and `node bin/syncspec.js worker` started with the Deployment's own args
+ * on that directory. Its connections point at a Salesforce and a Kingdee emulator through the documented
+ * overrides, its secrets come from a mounted-Secret directory. An Outbound Message pushed to
+ * `/hooks/<spec>` arrives in Kingdee; `/healthz`, `/readyz` and `/metrics` answer; SIGTERM drains and exits 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
+import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
+import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
+import { kubectl, kubectlContext, type KubectlContext } from '../kube/kubectl.ts';
+import { startKubeServer, type KubeServer } from '../kube/server.ts';
+import { metricValue, ROOT, startFakeWorkers, startOperatorProcess, type FakeWorkers, type OperatorProcess } from './helpers.ts';
+
+const NS = 'worker-bundle';
+const SPEC = 'crm-account-to-erp-customer';
+const KD_APP_ID = '300000_workerBundleApp';
+const KD_APP_SECRET = 'worker-bundle-app-secret';
+
+let server: KubeServer;
+let ctx: KubectlContext;
+let fakeWorkers: FakeWorkers;
+let operator: OperatorProcess;
+let sf: SalesforceEmulator;
+let kd: KingdeeEmulator;
+const dir = mkdtempSync(join(tmpdir(), 'syncspec-worker-bundle-'));
+
+async function k(args: string[]): Promise<string> {
+  const r = await kubectl(args, ctx);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}\noperator log:\n${operator?.stderr().slice(-4000)}`);
+  return r.stdout;
+}
+const getJson = async (what: string): Promise<any> => JSON.parse(await k(['get', what, '-n', NS, '-o', 'json']));
+
+interface WorkerProcess {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function startWorker(args: string[], env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/syncspec.js'), ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, ...env },
+  });
+  const logs: Record<string, unknown>[] = [];
+  let raw = '';
+  let buf = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    raw += c.toString('utf8');
+    buf += c.toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try { logs.push(JSON.parse(line) as Record<string, unknown>); } catch { /* not a log line */ }
+    }
+  });
+  child.stderr?.on('data', (c: Buffer) => void (raw += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, logs, exited, output: () => raw };
+}
+
+let worker: WorkerProcess;
+let workerUrl: string;
+let bundleDir: string;
+let deploymentArgs: string[];
+
+beforeAll(async () => {
+  server = await startKubeServer();
+  ctx = kubectlContext(server.url);
+  fakeWorkers = await startFakeWorkers();
+  await k(['apply', '--server-side', '-f', join(ROOT, 'charts/syncspec/crds'), '-f', join(ROOT, 'test/kube/crds')]);
+  writeFileSync(join(dir, 'ns.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
+  await k(['apply', '--server-side', '-f', join(dir, 'ns.yaml')]);
+  operator = startOperatorProcess([
+    '--kubeconfig', ctx.kubeconfig, '--namespace', NS, '--worker-image', 'registry.example.com/syncspec/worker:1.0.0',
+    '--leader-elect', 'false', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--resync', '500',
+    '--worker-endpoint', `${fakeWorkers.url}/{namespace}/{name}`, '--log-level', 'info',
+  ]);
+  await operator.port();
+  // The emulators as the cluster's Connections describe the vendors: Kingdee's account and API user, the
+  // custom fields of specs/schemas (Account.CurrencyIsoCode, BD_Customer.F_SYNC_SourceId).
+  const account = DEFAULT_OBJECTS.Account!;
+  sf = await startSalesforceEmulator({ port: 0, objects: { ...DEFAULT_OBJECTS, Account: { ...account, fields: { ...account.fields, CurrencyIsoCode: { type: 'picklist', length: 3 } } } } });
+  const customer = DEFAULT_FORMS.BD_Customer!;
+  kd = await startKingdeeEmulator({
+    port: 0, acctId: '62f0c1b7e4a5c1', username: 'integration', appId: KD_APP_ID, appSecret: KD_APP_SECRET,
+    forms: { BD_Customer: { ...customer, fields: { ...customer.fields, F_SYNC_SourceId: { kind: 'text', maxLength: 80 } } } },
+  });
+});
+
+afterAll(async () => {
+  if (worker && worker.child.exitCode === null) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+  operator?.kill();
+  await operator?.exited;
+  await fakeWorkers?.close();
+  await server?.close();
+  await sf?.close();
+  await kd?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('syncspec worker on the operator\'s bundle', () => {
+  test('the operator writes the bundle ConfigMap and a Deployment running `worker` on it', { timeout: 45_000 }, async () => {
+    await k(['apply', '--server-side', '-f', join(ROOT, 'specs/connections'), '-f', join(ROOT, 'specs/lookups'), '-f', join(ROOT, 'specs/schemas'), '-n', NS]);
+    await k(['apply', '--server-side', '-f', join(ROOT, 'specs/flows/customers', `${SPEC}.yaml`), '-n', NS]);
+    await k(['wait', '--for=condition=Ready', `syncspec/${SPEC}`, '-n', NS, '--timeout=30s']);
+    const deploy = await getJson(`deployment/${SPEC}`);
+    const cm = await getJson(`configmap/${SPEC}-bundle`);
+    const pod = deploy.spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.args.slice(0, 4)).toEqual(['worker', '--generated', '/app/generated', '--spec']);
+    // As the kubelet does: each ConfigMap item written at its path under the mount path.
+    const mount = container.volumeMounts.find((m: any) => m.name === 'bundle');
+    const items: { key: string; path: string }[] = pod.volumes.find((v: any) => v.name === 'bundle').configMap.items;
+    bundleDir = join(dir, 'app/generated');
+    const mountDir = join(dir, mount.mountPath);
+    for (const { key, path } of items) {
+      mkdirSync(dirname(join(mountDir, path)), { recursive: true });
+      writeFileSync(join(mountDir, path), cm.data[key]);
+    }
+    expect(items.map((i) => i.path).sort()).toEqual(['connections/kingdee-prod.yaml', 'connections/salesforce-prod.yaml', 'lookups/currencies.yaml', 'lookups/sales-orgs.yaml', 'plan.json', 'transform.ts', 'types.ts']);
+    // The Deployment's args, with the mount root moved to where this test mounted it and a free port.
+    deploymentArgs = (container.args as string[]).map((a, i, all) => (all[i - 1] === '--generated' ? bundleDir : all[i - 1] === '--port' ? '0' : a));
+  });
+
+  test('the worker starts from the mounted bundle with connections overridden to the emulators', { timeout: 30_000 }, async () => {
+    expect(deploymentArgs, 'the bundle was materialised').toBeDefined();
+    const secrets = join(dir, 'secrets');
+    for (const [secret, key, value] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appSecret', KD_APP_SECRET]] as const) {
+      mkdirSync(join(secrets, secret), { recursive: true });
+      writeFileSync(join(secrets, secret, key), `${value}\n`);
+    }
+    const overrides = join(dir, 'overrides.json');
+    writeFileSync(overrides, JSON.stringify({
+      // The URL is given by $SYNCSPEC_CONNECTION_SALESFORCE_PROD_URL below, which wins over the file.
+      'salesforce-prod': { url: 'http://127.0.0.1:9/not-used', options: { organizationId: sf.organizationId } },
+      'kingdee-prod': {
+        url: kd.serverUrl,
+        auth: { method: 'app-secret', acctId: '62f0c1b7e4a5c1', username: 'integration', appId: KD_APP_ID, appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } }, lcid: 2052 },
+      },
+    }));
+    const deploy = await getJson(`deployment/${SPEC}`);
+    const env = Object.fromEntries((deploy.spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    worker = startWorker([...deploymentArgs, '--host', '127.0.0.1', '--store', join(dir, 'state.db'), '--reports', join(dir, 'reports')], {
+      ...env,
+      SYNCSPEC_SECRETS_DIR: secrets,
+      SYNCSPEC_CONNECTION_OVERRIDES: overrides,
+      SYNCSPEC_CONNECTION_SALESFORCE_PROD_URL: sf.url,
+      LOG_LEVEL: 'info',
+    });
+    await expect.poll(() => worker.logs.find((l) => l.msg?.toString().startsWith('syncspec worker serving')) ?? (worker.child.exitCode !== null ? worker.output() : undefined), { timeout: 20_000, interval: 50 }).toMatchObject({ code: 'SS5070' });
+    const started = worker.logs.find((l) => l.msg?.toString().startsWith('syncspec worker serving'))!;
+    expect(started).toMatchObject({ specs: [SPEC], documents: { [SPEC]: 'bundle' }, overridden: ['kingdee-prod', 'salesforce-prod'] });
+    workerUrl = String(started.url);
+    expect((await fetch(`${workerUrl}/healthz`)).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${workerUrl}/readyz`)).status, { timeout: 5_000 }).toBe(200);
+  });
+
+  test('an Outbound Message pushed to /hooks/<spec> arrives in Kingdee; /metrics counts it', { timeout: 30_000 }, async () => {
+    expect(workerUrl, 'the worker started').toBeDefined();
+    const [account] = sf.admin.seed('Account', [{ Name: ' Worker Bundle Trading ', AccountNumber: 'wb-0001', CurrencyIsoCode: 'CNY', BillingCity: 'Shanghai', Phone: '021-1234' }]);
+    const reports = await sf.admin.sendOutbound({ url: `${workerUrl}/hooks/${SPEC}`, type: 'Account' });
+    expect(reports.map((r) => ({ status: r.status, accepted: r.accepted }))).toEqual([{ status: 200, accepted: true }]);
+    await expect.poll(() => kd.admin.records('BD_Customer').find((r) => r.FNumber === 'WB-0001'), { timeout: 20_000, interval: 100 }).toMatchObject({
+      FName: 'Worker Bundle Trading',
+      F_SYNC_SourceId: account!.Id,
+    });
+    const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
+    expect(metricValue(metrics, `syncspec_records_delivered_total{spec="${SPEC}"}`)).toBe(1);
+    expect(metrics).toContain('syncspec_process_resident_memory_bytes');
+  });
+
+  test('SIGTERM drains and exits 0', { timeout: 30_000 }, async () => {
+    expect(workerUrl, 'the worker started').toBeDefined();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const codes = worker.logs.map((l) => l.code);
+    expect(codes).toContain('SS5071');
+    expect(codes.indexOf('SS5072')).toBeGreaterThan(codes.indexOf('SS5071'));
+    expect(worker.logs.at(-1)).toMatchObject({ code: 'SS5072', msg: 'worker stopped' });
+    expect(worker.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
+
+test('a bundle whose Connection YAML is malformed is refused with SS5222, file:line:col, exit 1', { timeout: 20_000 }, async () => {
+  expect(bundleDir, 'the bundle was materialised').toBeDefined();
+  const broken = join(dir, 'broken');
+  rmSync(broken, { recursive: true, force: true });
+  mkdirSync(join(broken, SPEC, 'connections'), { recursive: true });
+  mkdirSync(join(broken, SPEC, 'lookups'), { recursive: true });
+  for (const f of ['plan.json', 'transform.ts', 'types.ts', 'lookups/currencies.yaml', 'lookups/sales-orgs.yaml', 'connections/salesforce-prod.yaml']) {
+    writeFileSync(join(broken, SPEC, f), readFileSync(join(bundleDir, SPEC, f)));
+  }
+  writeFileSync(join(broken, SPEC, 'connections/kingdee-prod.yaml'), 'apiVersion: syncspec.dev/v1\nkind: Connection\nmetadata: { name: kingdee-prod\n');
+  const p = startWorker(['worker', '--generated', broken, '--spec', SPEC, '--port', '0', '--store', join(dir, 'broken.db')], {});
+  expect(await p.exited).toBe(1);
+  expect(p.logs[0]).toMatchObject({ level: 'error', code: 'SS5222' });
+  expect(p.output()).toMatch(/connections\/kingdee-prod\.yaml:\d+:\d+/);
+  expect(p.output()).not.toMatch(/\n\s+at /);
+});
