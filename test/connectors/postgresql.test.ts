@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresConnector, readPostgresCatalog, type PostgresConfig } from '../../connectors/postgresql/connector.ts';
 import { classifyPostgresError } from '../../connectors/postgresql/dialect.ts';
 import { readFileSync } from 'node:fs';
@@ -26,10 +26,31 @@ async function admin(): Promise<pg.Client> {
 }
 
 /** A schema of its own per harness: `cx_pg_<random>`, dropped afterwards. */
+/**
+ * One schema per test file run, `cx_pg_<random>`, dropped after the file; each test starts from it emptied
+ * and names its connectors' sessions with an application_name of its own.
+ */
+let shared: Promise<{ schema: string; sql: pg.Client }> | undefined;
+
+afterAll(async () => {
+  if (!shared) return;
+  const { schema, sql } = await shared;
+  await sql.query(`DROP SCHEMA ${schema} CASCADE`);
+  await sql.end();
+});
+
 async function pgFixture(): Promise<{ db: DbFixture; schema: string; app: string; sql: pg.Client }> {
+  shared ??= createSchema();
+  const { schema, sql } = await shared;
+  await sql.query(`DROP TABLE IF EXISTS ${schema}.kinds, ${schema}.inventory_levels, ${schema}.order_lines, ${schema}.syncspec_echo;
+    TRUNCATE ${schema}.customers, ${schema}.cx_effects; UPDATE ${schema}.cx_fault_ctl SET fail_until = 0`);
+  const app = `${schema}_${randomBytes(3).toString('hex')}`;
+  return { db: fixtureOver(schema, app, sql), schema, app, sql };
+}
+
+async function createSchema(): Promise<{ schema: string; sql: pg.Client }> {
   const sql = await admin();
   const schema = `cx_pg_${randomBytes(5).toString('hex')}`;
-  const app = schema;
   await sql.query(`CREATE SCHEMA ${schema}`);
   await sql.query(`
     CREATE TABLE ${schema}.customers (
@@ -59,6 +80,10 @@ async function pgFixture(): Promise<{ db: DbFixture; schema: string; app: string
       END $$;
     CREATE TRIGGER cx_fault BEFORE INSERT ON ${schema}.customers FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.cx_fault();
   `);
+  return { schema, sql };
+}
+
+function fixtureOver(schema: string, app: string, sql: pg.Client): DbFixture {
   const db: DbFixture = {
     connector: (port, over) => {
       const config: PostgresConfig = { url: `postgres://${over.user ?? 'postgres'}@127.0.0.1:${port}/test`, schema, applicationName: app, timeoutMs: over.timeoutMs ?? 10_000, poolSize: 2, echoTable: `${schema}.syncspec_echo` };
@@ -107,11 +132,10 @@ async function pgFixture(): Promise<{ db: DbFixture; schema: string; app: string
       await sql.query('SELECT pg_terminate_backend($1)', [Number(id)]);
     },
     async dispose() {
-      await sql.query(`DROP SCHEMA ${schema} CASCADE`);
-      await sql.end();
+      // The schema is dropped after the file (afterAll); the next test empties it.
     },
   };
-  return { db, schema, app, sql };
+  return db;
 }
 
 connectorContract('postgresql', async () => sqlHarness((await pgFixture()).db, 5432, Buffer.from('COMMIT\0'), 'customers'), { throttling: false });
