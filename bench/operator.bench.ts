@@ -136,7 +136,12 @@ console.log(`  all Ready:        ${allReadyS === undefined ? `NOT REACHED (${rea
 console.log(`  operator RSS:     peak ${mb(peakRss)} (goal ≤ 256 MB), idle before load ${mb(idleRss)}`);
 console.log(`  API requests:     ${during.length} during the run = ${(during.length / N).toFixed(2)} per spec`);
 for (const [k, v] of [...byVerb.entries()].sort((a, b) => b[1] - a[1])) console.log(`    ${String(v).padStart(7)}  ${(v / N).toFixed(2)}/spec  ${k}`);
-console.log(`  reconciles:       ${series('syncspec_operator_reconcile_total{controller="syncspec"')} (syncspec controller)`);
+const latencies = during.filter((r) => r.verb !== 'watch' && r.ms !== undefined).map((r) => r.ms as number).sort((a, b) => a - b);
+const pct = (q: number): string => (latencies.length > 0 ? (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number).toFixed(1) : '-');
+console.log(`  API latency:      p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms (non-watch, as the operator saw them through the proxy)`);
+const durSum = series('syncspec_operator_reconcile_duration_seconds_sum{controller="syncspec"');
+const durCount = series('syncspec_operator_reconcile_duration_seconds_count{controller="syncspec"');
+console.log(`  reconciles:       ${series('syncspec_operator_reconcile_total{controller="syncspec"')} (syncspec controller), mean ${durCount > 0 ? ((1000 * durSum) / durCount).toFixed(0) : '-'} ms each`);
 await recorder.close();
 await server.close();
 process.exit(0);

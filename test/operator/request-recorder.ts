@@ -16,6 +16,8 @@ export interface ApiRequest {
   subresource: string | undefined;
   verb: string;
   namespace: string | undefined;
+  /** Milliseconds from the request's arrival to the end of the answer (undefined while streaming). */
+  ms?: number;
 }
 
 export interface RequestRecorder {
@@ -49,7 +51,10 @@ export async function startRequestRecorder(target: string): Promise<RequestRecor
   const upstream = new URL(target);
   const requests: ApiRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    requests.push(requestAttributes(req.method ?? 'GET', req.url ?? '/'));
+    const started = performance.now();
+    const entry = requestAttributes(req.method ?? 'GET', req.url ?? '/');
+    requests.push(entry);
+    res.on('finish', () => { entry.ms = performance.now() - started; });
     const out = request({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
