@@ -156,9 +156,11 @@ export class SpecSourceReconciler {
       // Wrong credentials or a missing ref need a change: look again at the interval. Anything else backs off.
       return err.reason === 'GitOperationFailed' ? retry(err) : done(intervalMs);
     }
+    const attempted = status.lastAttemptedRevision;
     status.lastAttemptedRevision = commit;
-    if (commit !== status.revision && getCondition(conditions, 'Reconciling') === undefined) {
-      // kstatus InProgress while a new revision is compiled and applied (Flux's NewRevision).
+    if (commit !== attempted && commit !== status.revision) {
+      // kstatus InProgress while a commit not tried before is compiled and applied (Flux's NewRevision);
+      // a commit already refused stays Stalled instead of flapping back to Reconciling every interval.
       set({ type: 'Reconciling', status: 'True', reason: 'NewRevision', message: `applying revision ${commit}` });
       await write();
     }
