@@ -56,7 +56,7 @@ export interface WorkerOptions {
    * Runs a `mode: reconcile` schedule: compare both systems and re-queue what differs
    * (`runtime/reconcile/scheduled.ts`). Without it the schedule re-offers every source record.
    */
-  reconcile?: (spec: string) => Promise<void>;
+  reconcile?: (spec: string, worker: Worker) => Promise<void>;
   /** How long settled events, delivery ids and expired echo marks are kept (replay protection window); default 7 days. */
   retentionMs?: number;
   /** How often the store is pruned; default hourly. */
@@ -252,7 +252,7 @@ export class Worker {
             run:
               mode === 'sync'
                 ? async () => void (await poller.pollOnce())
-                : async () => void (await (o.reconcile ? o.reconcile(plan.name) : this.resync(plan.name))),
+                : async () => void (await (o.reconcile ? o.reconcile(plan.name, this) : this.resync(plan.name))),
           });
           schedules.push(s);
           this.#triggers.push(s);

@@ -17,7 +17,9 @@ import { renderPretty, useColor } from '../../compiler/diagnostics/reporters/ind
 import type { Plan } from '../../compiler/plan/types.ts';
 import { DEFAULT_STORE_PATH, describeStore, loggingHooks, openStore } from '../inbox/open.ts';
 import type { InboxStore } from '../inbox/store.ts';
+import { systemClock } from '../clock.ts';
 import { createLogger, type Logger } from '../ops/log.ts';
+import { scheduledReconcile } from '../reconcile/scheduled.ts';
 import type { GeneratedFile } from '../../compiler/emit/index.ts';
 import { compileProject, connectionSettings, importCompiledSpec, loadProject, lookupTables, ProjectError, reportProjectError, withTargetShape, type CompiledProject, type Project } from '../project.ts';
 import type { CompiledTransform } from '../support/transform.ts';
@@ -174,7 +176,11 @@ class UpSession {
     for (const s of skipped) this.#slots.delete(s.spec);
     if (this.#slots.size === 0) throw new ProjectError('SS5090', 'no spec can run: every one uses a connection that cannot be built (see above)');
     const specs = [...this.#slots.values()].map((slot) => ({ plan: slot.current.plan, transform: through(slot) }));
-    const worker = new Worker({ ...options, specs, log: this.#o.log, http: { host: this.#o.host, port: this.#port } });
+    const reconcile = scheduledReconcile({
+      specs, connectors: options.connectors, store: options.store, lookups: options.lookups ?? {}, catalogs: project.catalogs,
+      reportsDir: resolve(this.#o.io.cwd, 'reports'), clock: systemClock, log: this.#o.log,
+    });
+    const worker = new Worker({ ...options, specs, log: this.#o.log, http: { host: this.#o.host, port: this.#port }, reconcile });
     await worker.start();
     this.#worker = worker;
     // Restarts bind the same port, so webhook URLs configured at the vendors stay valid.

@@ -9,7 +9,7 @@ import type { LookupTableData } from '../delivery/lookups.ts';
 import type { InboxStore } from '../inbox/store.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Connector } from '../support/connector.ts';
-import type { WorkerSpec } from '../worker.ts';
+import type { Worker, WorkerSpec } from '../worker.ts';
 import { ReconcileGauges } from './metrics.ts';
 import type { Registry } from 'prom-client';
 import { collectRepair, enqueueRepair, reconcileSpec, repairIds, writeReports } from './run.ts';
@@ -22,18 +22,19 @@ export interface ScheduledReconcileOptions {
   catalogs: CatalogSet;
   /** Where each run's JSON and HTML reports go (overwritten per spec). */
   reportsDir: string;
-  registry: Registry;
   clock: Clock;
   log: Logger;
   /** Re-queue missing and different records (default true). */
   repair?: boolean;
-  /** New events were stored for a spec: wake its deliverer. */
-  onQueued?: (spec: string) => void;
 }
 
-export function scheduledReconcile(o: ScheduledReconcileOptions): (spec: string) => Promise<void> {
-  const gauges = new ReconcileGauges(o.registry);
-  return async (spec) => {
+/** The `WorkerOptions.reconcile` hook: gauges go into the worker's registry, re-queued events wake its deliverer. */
+export function scheduledReconcile(o: ScheduledReconcileOptions): (spec: string, worker: Worker) => Promise<void> {
+  const gauges = new WeakMap<Registry, ReconcileGauges>();
+  return async (spec, running) => {
+    const registry = running.metrics.registry;
+    let g = gauges.get(registry);
+    if (!g) gauges.set(registry, (g = new ReconcileGauges(registry)));
     const worker = o.specs.find((s) => s.plan.name === spec);
     if (!worker) return;
     const { plan } = worker;
@@ -51,7 +52,7 @@ export function scheduledReconcile(o: ScheduledReconcileOptions): (spec: string)
         resolveEntity: (name: string) => catalog.entities[name], targetZone: catalog.timezone ?? 'UTC',
       };
       const result = await reconcileSpec(input);
-      gauges.record(result, o.clock.now());
+      g.record(result, o.clock.now());
       const files = writeReports(result, o.reportsDir);
       const c = result.summary.counts;
       const differing = c.missing + c.extra + c.different + c.unmappable;
@@ -61,7 +62,7 @@ export function scheduledReconcile(o: ScheduledReconcileOptions): (spec: string)
         if (ids.size > 0) {
           const { records } = await collectRepair(input, ids);
           queued = (await enqueueRepair(o.store, spec, records, `${o.clock.now().toString(36)}`, o.clock)).length;
-          if (queued > 0) o.onQueued?.(spec);
+          if (queued > 0) running.deliverer(spec)?.wake();
         }
       }
       const line = { code: differing === 0 ? 'SS5070' : 'SS5203', spec, ...c, requeued: queued, report: files.html };
