@@ -10,11 +10,10 @@
  *
  * Logs are JSON lines on stdout, each with a code; start-up problems are also printed for people on stderr.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { EXIT_PROBLEMS, EXIT_USAGE, type CliIO } from '../../cli/io.ts';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
 import { renderPretty, useColor } from '../../compiler/diagnostics/reporters/index.ts';
@@ -103,6 +102,7 @@ function parse(args: string[], io: CliIO): { values: ReturnType<typeof parseOpti
   if (values.generated === undefined) throw new ArgsError('--generated <dir> is required', EXIT_USAGE);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ArgsError(`--port must be 0–65535, not "${values.port}"`, EXIT_USAGE);
+  for (const c of values.connection ?? []) if (c.indexOf('=') <= 0) throw new ArgsError(`--connection takes name=url, got "${c}"`, EXIT_USAGE);
   const drain = Number(values['drain-timeout']);
   if (!Number.isFinite(drain) || drain <= 0) throw new ArgsError(`--drain-timeout takes seconds > 0, not "${values['drain-timeout']}"`, EXIT_USAGE);
   return {
@@ -151,7 +151,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return exit;
   }
   const a = parsed.args;
-  const log = createLogger({ level: io.env.LOG_LEVEL || 'info', destination: pino.destination({ dest: 1, sync: false }) });
+  // JSON lines through io.stdout (the process's stdout; tests read them back).
+  const log = createLogger({ level: io.env.LOG_LEVEL || 'info', destination: { write: (line: string) => io.stdout(line) } });
   const fail = async (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string | undefined> = new Map()): Promise<number> => {
     for (const d of diagnostics) {
       const at = d.range ? { file: d.range.file, line: d.range.start.line, col: d.range.start.col } : {};
@@ -204,12 +205,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return fail([{ code: 'SS5010', severity: 'error', summary: `cannot open state store ${describeStore(a.store)}: ${err instanceof Error ? err.message : String(err)}` }]);
   }
 
+  const reconciled = plans.filter((p) => p.triggers.some((t) => 'schedule' in t && t.schedule.mode === 'reconcile')).map((p) => p.name);
+  const reportsDir = resolve(io.cwd, a.reports);
+  if (reconciled.length > 0 && !writable(reportsDir)) {
+    // The schedule writes its report before it repairs; a read-only root file system needs a mounted --reports dir.
+    log.warn({ code: 'SS5202', specs: reconciled, reports: reportsDir }, 'the reports directory is not writable: the reconcile schedule will fail until it is (pass --reports on a writable volume)');
+  }
   const specs = bundles.specs.map((s) => withTargetShape(s, bundles.catalogs));
   const view = refsByTargetKey(store, plans);
   const lookups = lookupTables(bundles.documents);
-  // The reconcile schedule publishes its gauges in the worker's registry and wakes its deliverers, so
-  // it is bound once the worker exists.
-  let reconcile: ((spec: string) => Promise<void>) | undefined;
   const worker = new Worker({
     specs,
     connectors,
@@ -221,11 +225,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     http: { host: a.host, port: a.port },
     processMetrics: true,
     drainTimeoutMs: a.drainTimeoutMs,
-    reconcile: (spec) => (reconcile ? reconcile(spec) : Promise.resolve()),
-  });
-  reconcile = scheduledReconcile({
-    specs, connectors, store: view, lookups, catalogs: bundles.catalogs, reportsDir: resolve(io.cwd, a.reports),
-    registry: worker.metrics.registry, clock: systemClock, log, onQueued: (spec) => worker.deliverer(spec)?.wake(),
+    reconcile: scheduledReconcile({ specs, connectors, store: view, lookups, catalogs: bundles.catalogs, reportsDir, clock: systemClock, log }),
   });
   const removeHandlers = { off: (): void => undefined };
   const stopped = new Promise<number>((done) => {
@@ -294,6 +294,16 @@ async function buildConnectors(bundles: BundleSet, overrides: Record<string, Con
     return { diagnostics };
   }
   return { connectors, webhookSecrets, rateLimits };
+}
+
+function writable(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function flush(log: Logger): Promise<void> {

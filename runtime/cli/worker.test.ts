@@ -1,0 +1,121 @@
+/**
+ * `syncspec worker` in-process: connection overrides (file, env, flag; precedence; malformed ones
+ * coded SS5226), usage errors, and start-up failures reported as coded JSON log lines with exit 1.
+ * The full run against the operator's bundle and the emulators is test/operator/worker-bundle.test.ts.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../cli/io.ts';
+import { main } from '../../cli/main.ts';
+import { connectionOverrides } from './worker.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const SPEC = 'crm-account-to-erp-customer';
+const work = mkdtempSync(join(tmpdir(), 'syncspec-worker-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function io(env: Record<string, string> = {}, cwd = ROOT): CliIO & { out: string; err: string; logs(): Record<string, unknown>[] } {
+  const o = {
+    out: '',
+    err: '',
+    cwd,
+    env,
+    isTTY: false,
+    stdout: (t: string) => void (o.out += t),
+    stderr: (t: string) => void (o.err += t),
+    logs: () => o.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+  return o;
+}
+
+describe('connectionOverrides', () => {
+  it('file, then $SYNCSPEC_CONNECTION_<NAME>_URL, then --connection; the file keeps auth and options', () => {
+    const file = join(work, 'overrides.json');
+    writeFileSync(file, JSON.stringify({ 'kingdee-prod': { url: 'http://file/k3', options: { useOrgNumber: '101' } }, 'salesforce-prod': { url: 'http://file/sf' } }));
+    const env = { SYNCSPEC_CONNECTION_OVERRIDES: file, SYNCSPEC_CONNECTION_KINGDEE_PROD_URL: 'http://env/k3', SYNCSPEC_CONNECTION_SALESFORCE_PROD_URL: 'http://env/sf' };
+    const out = connectionOverrides({ connection: ['salesforce-prod=http://flag/sf'] }, { cwd: work, env }, ['kingdee-prod', 'salesforce-prod']);
+    expect(out).toEqual({
+      'kingdee-prod': { url: 'http://env/k3', options: { useOrgNumber: '101' } },
+      'salesforce-prod': { url: 'http://flag/sf' },
+    });
+  });
+
+  it('--overrides wins over $SYNCSPEC_CONNECTION_OVERRIDES; env URLs only for connections in use', () => {
+    const a = join(work, 'a.json');
+    const b = join(work, 'b.json');
+    writeFileSync(a, JSON.stringify({ x: { url: 'http://a/' } }));
+    writeFileSync(b, JSON.stringify({ x: { url: 'http://b/' } }));
+    expect(connectionOverrides({ overrides: 'b.json' }, { cwd: work, env: { SYNCSPEC_CONNECTION_OVERRIDES: a, SYNCSPEC_CONNECTION_Y_URL: 'http://y/' } }, ['x'])).toEqual({ x: { url: 'http://b/' } });
+  });
+
+  it('malformed overrides are SS5226 naming the problem', () => {
+    const bad = join(work, 'bad.json');
+    for (const [text, message] of [['{ not json', /cannot be read as JSON/], ['[1]', /must be a JSON object/], ['{"x": {"options": {}}}', /"x" needs a string url/]] as const) {
+      writeFileSync(bad, text);
+      expect(() => connectionOverrides({ overrides: bad }, { cwd: work, env: {} }, ['x'])).toThrow(message);
+    }
+    expect(() => connectionOverrides({ overrides: 'missing.json' }, { cwd: work, env: {} }, [])).toThrow(/^SS5226: .*missing\.json/);
+    expect(() => connectionOverrides({}, { cwd: work, env: { SYNCSPEC_CONNECTION_X_URL: 'not a url' } }, ['x'])).toThrow(/^SS5226: SYNCSPEC_CONNECTION_X_URL: "not a url" is not a URL/);
+  });
+
+  it('property: `--connection name=url` sets exactly that URL, and the env variable name is derived from the name', () => {
+    const name = fc.stringMatching(/^[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?$/);
+    const url = fc.webUrl();
+    fc.assert(
+      fc.property(name, url, url, (n, flagUrl, envUrl) => {
+        const variable = `SYNCSPEC_CONNECTION_${n.toUpperCase().replace(/[-.]/g, '_')}_URL`;
+        expect(connectionOverrides({ connection: [`${n}=${flagUrl}`] }, { cwd: work, env: {} }, [n])).toEqual({ [n]: { url: flagUrl } });
+        expect(connectionOverrides({}, { cwd: work, env: { [variable]: envUrl } }, [n])).toEqual({ [n]: { url: envUrl } });
+      }),
+    );
+  });
+});
+
+describe('syncspec worker start-up problems', () => {
+  it('usage errors exit 2', async () => {
+    for (const args of [[], ['--generated', 'generated', '--port', '70000'], ['--generated', 'generated', '--connection', 'no-equals-sign'], ['--generated', 'generated', '--drain-timeout', '0']]) {
+      const o = io();
+      expect(await main(['worker', ...args], o), args.join(' ')).toBe(2);
+      expect(o.err).toContain('usage: syncspec worker');
+    }
+  });
+
+  it('a missing bundle is exit 1 with an SS5220 log line and a line for people on stderr', async () => {
+    const o = io();
+    expect(await main(['worker', '--generated', work, '--spec', 'nothing-here'], o)).toBe(1);
+    expect(o.logs()).toEqual([expect.objectContaining({ level: 'error', code: 'SS5220' })]);
+    expect(o.err).toMatch(/^error SS5220: no bundle for spec nothing-here/m);
+    expect(o.err).toContain('syncspec worker: not started');
+  });
+
+  it('secrets that cannot be read are SS5091 naming where they were looked for; nothing starts', async () => {
+    const secrets = join(work, 'secrets-empty');
+    mkdirSync(secrets, { recursive: true });
+    const o = io({ SYNCSPEC_SECRETS_DIR: secrets });
+    expect(await main(['worker', '--generated', 'generated', '--repo', 'specs', '--spec', SPEC, '--port', '0', '--store', join(work, 'never.db')], o)).toBe(1);
+    const logs = o.logs();
+    expect(logs.map((l) => l.code)).toContain('SS5091');
+    expect(logs.find((l) => l.code === 'SS5091')?.msg).toContain(`${secrets}/salesforce-prod/clientId does not exist`);
+    expect(logs.some((l) => l.code === 'SS5070')).toBe(false);
+  });
+
+  it('a store that cannot be opened is SS5010 (connectors built first are closed again)', async () => {
+    const secrets = join(work, 'secrets');
+    for (const [s, k] of [['salesforce-prod', 'clientId'], ['salesforce-prod', 'clientSecret'], ['kingdee-prod', 'appSecret']] as const) {
+      mkdirSync(join(secrets, s), { recursive: true });
+      writeFileSync(join(secrets, s, k), 'value\n');
+    }
+    const overrides = join(work, 'kd-auth.json');
+    writeFileSync(overrides, JSON.stringify({ 'kingdee-prod': { url: 'http://127.0.0.1:9/k3cloud/', auth: { method: 'app-secret', acctId: 'a', username: 'u', appId: 'id', appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } } }));
+    // A directory that cannot be created: its parent is a file.
+    const blocked = join(work, 'a-file');
+    writeFileSync(blocked, 'not a directory\n');
+    const o = io({ SYNCSPEC_SECRETS_DIR: secrets, SYNCSPEC_CONNECTION_OVERRIDES: overrides, SYNCSPEC_STORE: join(blocked, 'state.db') });
+    expect(await main(['worker', '--generated', 'generated', '--repo', 'specs', '--spec', SPEC, '--port', '0'], o)).toBe(1);
+    expect(o.logs().map((l) => l.code)).toEqual(['SS5010']);
+    expect(o.err).toContain(`error SS5010: cannot open state store ${join(blocked, 'state.db')}`);
+  });
+});
