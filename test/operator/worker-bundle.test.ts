@@ -7,6 +7,7 @@
  * `/hooks/<spec>` arrives in Kingdee; `/healthz`, `/readyz` and `/metrics` answer; SIGTERM drains and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,8 +16,10 @@ import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.t
 import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
 import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
+import pg from 'pg';
 import { kubectl, kubectlContext, type KubectlContext } from '../kube/kubectl.ts';
 import { startKubeServer, type KubeServer } from '../kube/server.ts';
+import { assertPostgresUp, PG_URL } from '../runtime/stores.ts';
 import { metricValue, ROOT, startFakeWorkers, startOperatorProcess, type FakeWorkers, type OperatorProcess } from './helpers.ts';
 
 const NS = 'worker-bundle';
@@ -31,6 +34,8 @@ let operator: OperatorProcess;
 let sf: SalesforceEmulator;
 let kd: KingdeeEmulator;
 const dir = mkdtempSync(join(tmpdir(), 'syncspec-worker-bundle-'));
+// The store as in a cluster: PostgreSQL named by $SYNCSPEC_STORE, in a schema of its own.
+const PG_SCHEMA = `op_worker_bundle_${randomBytes(4).toString('hex')}`;
 
 async function k(args: string[]): Promise<string> {
   const r = await kubectl(args, ctx);
@@ -76,6 +81,7 @@ let bundleDir: string;
 let deploymentArgs: string[];
 
 beforeAll(async () => {
+  await assertPostgresUp();
   server = await startKubeServer();
   ctx = kubectlContext(server.url);
   fakeWorkers = await startFakeWorkers();
@@ -111,6 +117,10 @@ afterAll(async () => {
   await sf?.close();
   await kd?.close();
   rmSync(dir, { recursive: true, force: true });
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+  await client.end();
 });
 
 describe('syncspec worker on the operator\'s bundle', () => {
@@ -155,8 +165,9 @@ describe('syncspec worker on the operator\'s bundle', () => {
     }));
     const deploy = await getJson(`deployment/${SPEC}`);
     const env = Object.fromEntries((deploy.spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-    worker = startWorker([...deploymentArgs, '--host', '127.0.0.1', '--store', join(dir, 'state.db'), '--reports', join(dir, 'reports')], {
+    worker = startWorker([...deploymentArgs, '--host', '127.0.0.1', '--reports', join(dir, 'reports')], {
       ...env,
+      SYNCSPEC_STORE: `${PG_URL}?schema=${PG_SCHEMA}`,
       SYNCSPEC_SECRETS_DIR: secrets,
       SYNCSPEC_CONNECTION_OVERRIDES: overrides,
       SYNCSPEC_CONNECTION_SALESFORCE_PROD_URL: sf.url,
@@ -164,7 +175,7 @@ describe('syncspec worker on the operator\'s bundle', () => {
     });
     await expect.poll(() => worker.logs.find((l) => l.msg?.toString().startsWith('syncspec worker serving')) ?? (worker.child.exitCode !== null ? worker.output() : undefined), { timeout: 20_000, interval: 50 }).toMatchObject({ code: 'SS5070' });
     const started = worker.logs.find((l) => l.msg?.toString().startsWith('syncspec worker serving'))!;
-    expect(started).toMatchObject({ specs: [SPEC], documents: { [SPEC]: 'bundle' }, overridden: ['kingdee-prod', 'salesforce-prod'] });
+    expect(started).toMatchObject({ specs: [SPEC], documents: { [SPEC]: 'bundle' }, overridden: ['kingdee-prod', 'salesforce-prod'], store: expect.stringContaining(`schema=${PG_SCHEMA}`) });
     workerUrl = String(started.url);
     expect((await fetch(`${workerUrl}/healthz`)).status).toBe(200);
     await expect.poll(async () => (await fetch(`${workerUrl}/readyz`)).status, { timeout: 5_000 }).toBe(200);
