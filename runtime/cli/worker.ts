@@ -9,6 +9,22 @@
  * within the bound and exit 0 (1 when the bound was reached).
  *
  * Logs are JSON lines on stdout, each with a code; start-up problems are also printed for people on stderr.
+ *
+ * Where the Connections and LookupTables come from: the bundle's `connections/<name>.yaml` and
+ * `lookups/<name>.yaml` (the operator writes them); a bundle with none (the repo's `generated/`) takes
+ * them, and the EntitySchemas, from `--repo <dir>`:
+ *   syncspec worker --generated generated --spec crm-account-to-erp-customer --repo specs
+ *
+ * Environment:
+ *   SYNCSPEC_STORE                  state store when --store is not given (postgres://…[?schema=s] or a SQLite path; default .syncspec/state.db)
+ *   SYNCSPEC_SECRETS_DIR            where Kubernetes Secrets are mounted, `<dir>/<secret>/<key>` (default /var/run/secrets/syncspec)
+ *   SYNCSPEC_REPORTS_DIR            reports of `mode: reconcile` schedules when --reports is not given (default reports/)
+ *   SYNCSPEC_CONNECTION_OVERRIDES   JSON file `{ "<connection>": { "url": …, "auth"?: …, "options"?: … } }` (as --overrides)
+ *   SYNCSPEC_CONNECTION_<NAME>_URL  the URL of one connection (name upper-cased, `-`/`.` as `_`), e.g.
+ *                                   SYNCSPEC_CONNECTION_KINGDEE_PROD_URL=http://kingdee-emulator:8080/k3cloud/
+ *   LOG_LEVEL                       pino level (default info)
+ * Overrides apply in that order, `--connection name=url` last; an override drops the Connection's
+ * rateLimit (it points somewhere else) and `options` are merged over the Connection's.
  */
 import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
