@@ -61,6 +61,21 @@ describe('loadBundles', () => {
     expect(set.catalogs.catalogFor('kingdee-k3cloud')?.entities.BD_Customer?.fields.F_SYNC_SourceId).toBeDefined();
   });
 
+  it('with --repo, only the documents in use count: a broken spec elsewhere does not stop the worker, a broken Connection in use does', async () => {
+    const repo = join(work, 'repo');
+    for (const d of ['connections', 'lookups', 'schemas']) cpSync(join(ROOT, 'specs', d), join(repo, d), { recursive: true });
+    mkdirSync(join(repo, 'flows'));
+    writeFileSync(join(repo, 'flows/half-edited.yaml'), 'apiVersion: syncspec.dev/v1\nkind: SyncSpec\nmetadata: { name: half\n');
+    const generated = join(ROOT, 'generated');
+    const ok = await loadBundles({ generated, cwd: work, buildDir: join(work, 'build'), specs: [SPEC], repo: 'repo' });
+    expect(ok.origins).toEqual({ [SPEC]: 'repo' });
+    const p = join(repo, 'connections/kingdee-prod.yaml');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('\n  system: kingdee-k3cloud\n', '\n  system: kingdee-k3cloud\n  colour: blue\n'));
+    const err = await failure(loadBundles({ generated, cwd: work, buildDir: join(work, 'build'), specs: [SPEC], repo: 'repo' }));
+    expect(err.code).toBe('SS5222');
+    expect(err.diagnostics.filter((d) => d.code !== 'SS5222').map((d) => d.range?.file)).toEqual(['repo/connections/kingdee-prod.yaml']);
+  });
+
   it('without --repo, a bundle with no documents names what is missing (SS5223, SS5224)', async () => {
     const err = await failure(loadBundles({ generated: 'generated', cwd: ROOT, buildDir: join(work, 'build'), specs: [SPEC] }));
     expect(err.code).toBe('SS5223');

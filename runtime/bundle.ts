@@ -164,10 +164,8 @@ function readRepoDocuments(repo: string, cwd: string): Documents {
   const result = runPipeline([repo], { cwd });
   const kinds = new Set(['Connection', 'LookupTable', 'EntitySchema']);
   const documents = result.documents.filter((d) => kinds.has(d.kind));
-  // Only the documents used count; a broken spec elsewhere in the repository is not this worker's concern.
-  const files = new Set(documents.map((d) => d.file));
-  const diagnostics = result.diagnostics.filter((d) => d.severity === 'error' && (d.range === undefined ? d.code.startsWith('SS10') : files.has(d.range.file)));
-  return { documents, diagnostics, sources: result.sources };
+  // Which of these errors count is decided once it is known which documents are used (loadBundles).
+  return { documents, diagnostics: result.diagnostics.filter((d) => d.severity === 'error'), sources: result.sources };
 }
 
 /**
@@ -193,7 +191,6 @@ export async function loadBundles(options: BundleSetOptions): Promise<BundleSet>
     if (!repoDocs) {
       repoDocs = readRepoDocuments(options.repo, options.cwd);
       for (const [f, t] of repoDocs.sources) sources.set(f, t);
-      invalid(repoDocs.diagnostics, options.repo);
     }
     return repoDocs;
   };
@@ -240,6 +237,15 @@ export async function loadBundles(options: BundleSetOptions): Promise<BundleSet>
       else if (seen.text !== text) diags.push(error('SS5227', `${doc.kind} ${doc.name} differs between the bundles of ${seen.spec} and ${name}`, 'One worker builds one connector per connection; run these specs in separate workers.'));
     }
     plans.push({ name, plan });
+  }
+  if (repoDocs && options.repo !== undefined) {
+    // Only the repository's documents in use count (and its EntitySchemas, which shape the catalogs): a
+    // broken spec elsewhere is not this worker's concern. Files that did not load at all may hold a
+    // document that is missing, so their errors count when one is.
+    const used = new Set([...chosen.values()].map((c) => c.doc.file));
+    for (const d of repoDocs.documents) if (d.kind === 'EntitySchema') used.add(d.file);
+    const missing = diags.some((d) => d.code === 'SS5223' || d.code === 'SS5224');
+    invalid(repoDocs.diagnostics.filter((d) => (d.range !== undefined && used.has(d.range.file)) || (missing && d.code.startsWith('SS1'))), options.repo);
   }
   if (diags.some((d) => d.severity === 'error')) throw new BundleError(diags, sources);
   const specs: WorkerSpec[] = [];
