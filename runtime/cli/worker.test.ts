@@ -3,14 +3,22 @@
  * coded SS5226), usage errors, and start-up failures reported as coded JSON log lines with exit 1.
  * The full run against the operator's bundle and the emulators is test/operator/worker-bundle.test.ts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../cli/io.ts';
 import { main } from '../../cli/main.ts';
-import { connectionOverrides } from './worker.ts';
+import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
+import { startKingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
+import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
+import { loadBundles } from '../bundle.ts';
+import { manualClock } from '../clock.ts';
+import { openStore } from '../inbox/open.ts';
+import { createLogger } from '../ops/log.ts';
+import { buildConnectors, bundleWorker, connectionOverrides } from './worker.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SPEC = 'crm-account-to-erp-customer';
@@ -117,5 +125,55 @@ describe('syncspec worker start-up problems', () => {
     expect(await main(['worker', '--generated', 'generated', '--repo', 'specs', '--spec', SPEC, '--port', '0'], o)).toBe(1);
     expect(o.logs().map((l) => l.code)).toEqual(['SS5010']);
     expect(o.err).toContain(`error SS5010: cannot open state store ${join(blocked, 'state.db')}`);
+  });
+});
+
+describe('bundleWorker', () => {
+  it('runs the spec\'s `mode: reconcile` schedule: report written, gauges on /metrics, the missing record repaired into Kingdee', { timeout: 30_000 }, async () => {
+    const account = DEFAULT_OBJECTS.Account!;
+    const sf = await startSalesforceEmulator({ port: 0, objects: { ...DEFAULT_OBJECTS, Account: { ...account, fields: { ...account.fields, CurrencyIsoCode: { type: 'picklist', length: 3 } } } } });
+    const customer = DEFAULT_FORMS.BD_Customer!;
+    const kd = await startKingdeeEmulator({ port: 0, acctId: 'acct', username: 'u', appId: 'app', appSecret: 'app-secret', forms: { BD_Customer: { ...customer, fields: { ...customer.fields, F_SYNC_SourceId: { kind: 'text', maxLength: 80 } } } } });
+    const secrets = join(work, 'reconcile-secrets');
+    for (const [s, k, v] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appSecret', 'app-secret']] as const) {
+      mkdirSync(join(secrets, s), { recursive: true });
+      writeFileSync(join(secrets, s, k), v);
+    }
+    const lines: Record<string, any>[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+    const bundles = await loadBundles({ generated: 'generated', cwd: ROOT, buildDir: join(work, 'build'), specs: [SPEC], repo: 'specs' });
+    const overrides = {
+      'salesforce-prod': { url: sf.url, options: { organizationId: sf.organizationId } },
+      'kingdee-prod': { url: kd.serverUrl, auth: { method: 'app-secret', acctId: 'acct', username: 'u', appId: 'app', appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } },
+    } as const;
+    const built = await buildConnectors(bundles, overrides as any, ['kingdee-prod', 'salesforce-prod'], { cwd: work, env: { SYNCSPEC_SECRETS_DIR: secrets } });
+    if ('diagnostics' in built) throw new Error(JSON.stringify(built.diagnostics));
+    const store = await openStore(join(work, 'reconcile.db'), work);
+    // 01:59:30 in Shanghai: the spec's schedule (0 2 * * *, Asia/Shanghai) fires 30 s later.
+    const clock = manualClock(Date.parse('2026-01-01T17:59:30Z'));
+    const reports = join(work, 'reconcile-reports');
+    const worker = bundleWorker({ bundles, connectors: built, store, log, reportsDir: reports, http: false, clock });
+    try {
+      const [acct] = sf.admin.seed('Account', [{ Name: 'Missed By The Webhook', AccountNumber: 'rc-0001', CurrencyIsoCode: 'CNY' }]);
+      await worker.start();
+      await clock.advance(31_000);
+      await expect.poll(() => lines.find((l) => l.msg === 'reconcile: systems differ'), { timeout: 10_000, interval: 20 }).toMatchObject({ code: 'SS5203', spec: SPEC, missing: 1, requeued: 1 });
+      const differ = lines.find((l) => l.msg === 'reconcile: systems differ')!;
+      expect(readFileSync(differ.report, 'utf8')).toContain('RC-0001');
+      // The repair goes through the deliverer (batch wait on the worker's clock).
+      await expect.poll(async () => {
+        await clock.advance(1_000);
+        return kd.admin.records('BD_Customer').find((r) => r.FNumber === 'RC-0001');
+      }, { timeout: 10_000, interval: 20 }).toMatchObject({ FName: 'Missed By The Webhook', F_SYNC_SourceId: acct!.Id });
+      const metrics = await worker.metrics.registry.metrics();
+      expect(metrics).toContain(`syncspec_reconcile_records{spec="${SPEC}",kind="missing"} 1`);
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    } finally {
+      await worker.stop();
+      for (const c of Object.values(built.connectors)) await c.close();
+      await store.close();
+      await sf.close();
+      await kd.close();
+    }
   });
 });

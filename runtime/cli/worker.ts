@@ -35,7 +35,7 @@ import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
 import { renderPretty, useColor } from '../../compiler/diagnostics/reporters/index.ts';
 import { createConnector } from '../../connectors/shared/connection.ts';
 import { BundleError, loadBundles, type BundleSet } from '../bundle.ts';
-import { systemClock } from '../clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { DEFAULT_STORE_PATH, describeStore, loggingHooks, openStore } from '../inbox/open.ts';
 import type { InboxStore } from '../inbox/store.ts';
 import { createLogger, type Logger } from '../ops/log.ts';
@@ -208,7 +208,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const built = await buildConnectors(bundles, overrides, used, io);
   if ('diagnostics' in built) return fail(built.diagnostics);
-  const { connectors, webhookSecrets, rateLimits } = built;
+  const { connectors } = built;
   const closeConnectors = async (): Promise<void> => {
     for (const c of Object.values(connectors)) await c.close().catch(() => undefined);
   };
@@ -221,28 +221,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return fail([{ code: 'SS5010', severity: 'error', summary: `cannot open state store ${describeStore(a.store)}: ${err instanceof Error ? err.message : String(err)}` }]);
   }
 
-  const reconciled = plans.filter((p) => p.triggers.some((t) => 'schedule' in t && t.schedule.mode === 'reconcile')).map((p) => p.name);
   const reportsDir = resolve(io.cwd, a.reports);
-  if (reconciled.length > 0 && !writable(reportsDir)) {
-    // The schedule writes its report before it repairs; a read-only root file system needs a mounted --reports dir.
-    log.warn({ code: 'SS5202', specs: reconciled, reports: reportsDir }, 'the reports directory is not writable: the reconcile schedule will fail until it is (pass --reports on a writable volume)');
-  }
-  const specs = bundles.specs.map((s) => withTargetShape(s, bundles.catalogs));
-  const view = refsByTargetKey(store, plans);
-  const lookups = lookupTables(bundles.documents);
-  const worker = new Worker({
-    specs,
-    connectors,
-    store: view,
-    lookups,
-    rateLimits,
-    webhookSecrets,
-    log,
-    http: { host: a.host, port: a.port },
-    processMetrics: true,
-    drainTimeoutMs: a.drainTimeoutMs,
-    reconcile: scheduledReconcile({ specs, connectors, store: view, lookups, catalogs: bundles.catalogs, reportsDir, clock: systemClock, log }),
-  });
+  const worker = bundleWorker({ bundles, connectors: built, store, log, reportsDir, http: { host: a.host, port: a.port }, drainTimeoutMs: a.drainTimeoutMs, processMetrics: true });
   const removeHandlers = { off: (): void => undefined };
   const stopped = new Promise<number>((done) => {
     removeHandlers.off = worker.installSignalHandlers(done);
@@ -276,10 +256,59 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   return code;
 }
 
-type Built = { connectors: Record<string, Connector>; webhookSecrets: Record<string, string>; rateLimits: Record<string, { requestsPerSecond: number; burst?: number }> } | { diagnostics: Diagnostic[] };
+export interface BundleWorkerOptions {
+  bundles: BundleSet;
+  connectors: Connectors;
+  store: InboxStore;
+  log: Logger;
+  /** Where `mode: reconcile` schedules write their reports. */
+  reportsDir: string;
+  http: { host?: string; port?: number } | false;
+  drainTimeoutMs?: number;
+  processMetrics?: boolean;
+  /** The worker's clock (triggers, schedules, delivery); tests pass a manual one. */
+  clock?: Clock;
+}
+
+/**
+ * The Worker of loaded bundles (not started): transforms shaped for their target, `ref()` answered by
+ * target key where Kingdee needs it, lookups from the LookupTables, and `mode: reconcile` schedules run
+ * by `scheduledReconcile` (gauges in the worker's registry, repairs through its deliverers).
+ */
+export function bundleWorker(o: BundleWorkerOptions): Worker {
+  const { bundles, log } = o;
+  const clock = o.clock ?? systemClock;
+  const plans = bundles.specs.map((s) => s.plan);
+  const reconciled = plans.filter((p) => p.triggers.some((t) => 'schedule' in t && t.schedule.mode === 'reconcile')).map((p) => p.name);
+  if (reconciled.length > 0 && !writable(o.reportsDir)) {
+    // The schedule writes its report before it repairs; a read-only root file system needs a mounted --reports dir.
+    log.warn({ code: 'SS5202', specs: reconciled, reports: o.reportsDir }, 'the reports directory is not writable: the reconcile schedule will fail until it is (pass --reports on a writable volume)');
+  }
+  const specs = bundles.specs.map((s) => withTargetShape(s, bundles.catalogs));
+  const store = refsByTargetKey(o.store, plans);
+  const lookups = lookupTables(bundles.documents);
+  const { connectors, webhookSecrets, rateLimits } = o.connectors;
+  return new Worker({
+    specs,
+    connectors,
+    store,
+    lookups,
+    rateLimits,
+    webhookSecrets,
+    log,
+    clock,
+    http: o.http,
+    ...(o.processMetrics !== undefined ? { processMetrics: o.processMetrics } : {}),
+    ...(o.drainTimeoutMs !== undefined ? { drainTimeoutMs: o.drainTimeoutMs } : {}),
+    reconcile: scheduledReconcile({ specs, connectors, store, lookups, catalogs: bundles.catalogs, reportsDir: o.reportsDir, clock, log }),
+  });
+}
+
+export type Connectors = { connectors: Record<string, Connector>; webhookSecrets: Record<string, string>; rateLimits: Record<string, { requestsPerSecond: number; burst?: number }> };
+type Built = Connectors | { diagnostics: Diagnostic[] };
 
 /** One connector per connection used; every connection that cannot be built is reported, none is half-built. */
-async function buildConnectors(bundles: BundleSet, overrides: Record<string, ConnectionOverride>, used: readonly string[], io: CliIO): Promise<Built> {
+export async function buildConnectors(bundles: BundleSet, overrides: Record<string, ConnectionOverride>, used: readonly string[], io: Pick<CliIO, 'cwd' | 'env'>): Promise<Built> {
   const settings = connectionSettings(bundles.documents, overrides);
   const connectors: Record<string, Connector> = {};
   const webhookSecrets: Record<string, string> = {};
