@@ -3,6 +3,8 @@
  * coded SS5226), usage errors, and start-up failures reported as coded JSON log lines with exit 1.
  * The full run against the operator's bundle and the emulators is test/operator/worker-bundle.test.ts.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,7 +112,8 @@ describe('syncspec worker start-up problems', () => {
     expect(logs.some((l) => l.code === 'SS5070')).toBe(false);
   });
 
-  it('a store that cannot be opened is SS5010 (connectors built first are closed again)', async () => {
+  /** Secrets mounted and Kingdee's auth overridden, so both connectors of the example spec can be built. */
+  function buildable(): Record<string, string> {
     const secrets = join(work, 'secrets');
     for (const [s, k] of [['salesforce-prod', 'clientId'], ['salesforce-prod', 'clientSecret'], ['kingdee-prod', 'appSecret']] as const) {
       mkdirSync(join(secrets, s), { recursive: true });
@@ -118,10 +121,31 @@ describe('syncspec worker start-up problems', () => {
     }
     const overrides = join(work, 'kd-auth.json');
     writeFileSync(overrides, JSON.stringify({ 'kingdee-prod': { url: 'http://127.0.0.1:9/k3cloud/', auth: { method: 'app-secret', acctId: 'a', username: 'u', appId: 'id', appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } } }));
+    return { SYNCSPEC_SECRETS_DIR: secrets, SYNCSPEC_CONNECTION_OVERRIDES: overrides };
+  }
+
+  it('a port in use is SS5228 naming it; the store and connectors are closed again', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as AddressInfo).port;
+    const handlers = process.listenerCount('SIGTERM');
+    try {
+      const o = io({ ...buildable(), SYNCSPEC_STORE: join(work, 'port.db') });
+      expect(await main(['worker', '--generated', 'generated', '--repo', 'specs', '--spec', SPEC, '--host', '127.0.0.1', '--port', String(port)], o)).toBe(1);
+      const failed = o.logs().find((l) => l.code === 'SS5228');
+      expect(failed).toMatchObject({ level: 'error', detail: `listening on 127.0.0.1:${port}` });
+      expect(String(failed?.msg)).toContain('EADDRINUSE');
+      expect(process.listenerCount('SIGTERM')).toBe(handlers);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a store that cannot be opened is SS5010 (connectors built first are closed again)', async () => {
     // A directory that cannot be created: its parent is a file.
     const blocked = join(work, 'a-file');
     writeFileSync(blocked, 'not a directory\n');
-    const o = io({ SYNCSPEC_SECRETS_DIR: secrets, SYNCSPEC_CONNECTION_OVERRIDES: overrides, SYNCSPEC_STORE: join(blocked, 'state.db') });
+    const o = io({ ...buildable(), SYNCSPEC_STORE: join(blocked, 'state.db') });
     expect(await main(['worker', '--generated', 'generated', '--repo', 'specs', '--spec', SPEC, '--port', '0'], o)).toBe(1);
     expect(o.logs().map((l) => l.code)).toEqual(['SS5010']);
     expect(o.err).toContain(`error SS5010: cannot open state store ${join(blocked, 'state.db')}`);
