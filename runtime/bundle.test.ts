@@ -7,6 +7,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { codeInfo } from '../compiler/diagnostics/codes.ts';
+import { bundleCodes } from '../compiler/diagnostics/codes/bundle.ts';
 import { BundleError, bundleNames, loadBundles } from './bundle.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -152,5 +154,15 @@ describe('loadBundles', () => {
   it('no bundles at all is SS5220', async () => {
     const err = await failure(loadBundles({ generated: join(work, 'empty'), cwd: work, buildDir: join(work, 'build') }));
     expect(err.code).toBe('SS5220');
+  });
+});
+
+describe('bundle codes (SS5220–SS5239)', () => {
+  const source = ['runtime/bundle.ts', 'runtime/cli/worker.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+  const tests = ['runtime/bundle.test.ts', 'runtime/cli/worker.test.ts', 'test/operator/worker-bundle.test.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+  it.each(Object.keys(bundleCodes))('%s is registered, raised by the worker start-up and expected by a test', (code) => {
+    expect(codeInfo(code)?.explanation.length).toBeGreaterThan(80);
+    expect(source.includes(`'${code}'`), `${code} raised`).toBe(true);
+    expect(tests.includes(code), `${code} tested`).toBe(true);
   });
 });
