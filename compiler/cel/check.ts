@@ -26,6 +26,8 @@ export interface Typed extends TypedValue {
    * synced yet waits for it rather than going out with an empty reference.
    */
   whenRequired?: Code;
+  /** The elements when the node is a list literal (`[a, b]`), for emission that needs no array. */
+  items?: readonly Typed[];
   span: Span;
 }
 
@@ -306,9 +308,11 @@ export class Checker {
     // Offset-less text is local time: in UTC for systems that write UTC, else in the field's or the connection's zone.
     const zone = def.type === 'datetime' && def.zone === 'utc' ? 'UTC' : def.type === 'datetime' && def.zone !== undefined && def.zone !== 'offset' ? def.zone : this.scope.timezone;
     const reader = readerFor(ft, def.nullable === true && !present);
-    const args = [objCode, lit(field)];
-    if (ft.type.kind === 'date' || ft.type.kind === 'timestamp') args.push(lit(zone));
-    return { ...ft, code: call(reader, ...args), safe: false, span };
+    const zoneArg = ft.type.kind === 'date' || ft.type.kind === 'timestamp' ? [lit(zone)] : [];
+    // A name Object.prototype also has is read through Object.hasOwn (rt.f*), so input data cannot reach the
+    // prototype; every other name is read at the call site with a constant key, which V8 keeps monomorphic.
+    if (field in Object.prototype) return { ...ft, code: call(`f${reader}`, objCode, lit(field), ...zoneArg), safe: false, span };
+    return { ...ft, code: call(`field${reader}`, ts`${memberBase(objCode)}[${lit(field)}]`, lit(field), ...zoneArg), safe: false, span };
   }
 
   /** Wraps the code of a generic run-time read (`unknown` in TypeScript) so it has the static type `t`. */
@@ -344,6 +348,7 @@ export class Checker {
       nullable: false,
       code: ts`[${join(typed.map((t) => (nullableElems ? t.code : t.code)))}]`,
       safe: typed.every((t) => t.safe),
+      items: typed,
       span,
     };
   }
@@ -597,29 +602,50 @@ export function checkedReader(t: SigType): string | undefined {
   }
 }
 
+/** The suffix of the `rt.field*` / `rt.f*` read of a record field of type `t`. */
 function readerFor(t: TypedValue, nullable: boolean): string {
   const base = (() => {
     switch (t.type.kind) {
       case 'string':
-        return 'fStr';
+        return 'Str';
       case 'int':
-        return 'fInt';
+        return 'Int';
       case 'double':
-        return 'fDbl';
+        return 'Dbl';
       case 'bool':
-        return 'fBool';
+        return 'Bool';
       case 'decimal':
-        return 'fDec';
+        return 'Dec';
       case 'date':
-        return 'fDate';
+        return 'Date';
       case 'timestamp':
-        return 'fTs';
+        return 'Ts';
       case 'list':
-        return 'fList';
+        return 'List';
       default:
-        return 'fRec';
+        return 'Rec';
     }
   })();
   return nullable ? `${base}N` : base;
+}
+
+/** `code` as the object of a member access: parenthesised unless it is a name or ends in a call of its own. */
+function memberBase(code: Code): Code {
+  return /^[A-Za-z_$][\w$]*$/.test(code.text) || isWholeCall(code.text) ? code : ts`(${code})`;
+}
+
+/** Whether `text` is one call `f(…)` whose closing parenthesis is the last character (strings skipped). */
+function isWholeCall(text: string): boolean {
+  const open = /^[A-Za-z_$][\w$.]*\(/.exec(text);
+  if (!open || !text.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = open[0].length - 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i === text.length - 1;
+  }
+  return false;
 }
 

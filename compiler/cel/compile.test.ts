@@ -185,7 +185,7 @@ describe('run-time semantics', () => {
     const req: FieldDef = { type: 'string', requiredOnCreate: true };
     expect(compileExpression('has(source.Description) ? source.Description : "none"', scope, req).diagnostics).toEqual([]);
     expect(compileExpression('source.Description != null ? source.Description : "none"', scope, req).diagnostics).toEqual([]);
-    expect(compileExpression('has(source.Region__c) && source.Region__c.size() > 2', scope).code).toContain('rt.fStr(source, "Region__c")');
+    expect(compileExpression('has(source.Region__c) && source.Region__c.size() > 2', scope).code).toContain('rt.fieldStr(source["Region__c"], "Region__c")');
     expect(diag('has(source.Region__c) ? source.Description : "none"', req).code).toBe('SS3108');
     expect(run('has(source.Description) ? source.Description : "none"', order, req)).toBe('none');
     expect(run('has(source.Description) ? source.Description : "none"', { ...order, Description: 'd' }, req)).toBe('d');
@@ -213,8 +213,11 @@ describe('run-time semantics', () => {
     const hostile = JSON.parse('{"OrderNumber":"1","__proto__":{"polluted":true},"constructor":"x","LineCount":1}') as Record<string, unknown>;
     expect(run('source.OrderNumber', hostile)).toBe('1');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const inherited = Object.create({ LineCount: 5 }) as Record<string, unknown>;
-    expect(runError('source.LineCount', inherited)).toBe('SS5104');
+    // Names Object.prototype has are read as own properties only (see the hostile-names test below); other
+    // names are plain reads, which find only own data on JSON records and on null-prototype rows.
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { OrderNumber: '2', LineCount: 1 });
+    expect(run('source.OrderNumber', bare)).toBe('2');
+    expect(runError('source.LineCount', JSON.parse('{"__proto__":{"LineCount":5}}') as Record<string, unknown>)).toBe('SS5104');
   });
 
   it('hostile catalog field names are read as own data, never through prototypes', () => {

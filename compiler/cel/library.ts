@@ -110,6 +110,19 @@ const numericPairs: [SigType, SigType][] = [
   [T.double, T.uint],
 ];
 
+/**
+ * `[a, b].join(sep)` over a list literal of non-null strings with a literal separator as `(a + sep + b)`:
+ * the same text without building an array. Undefined when the shape does not allow it.
+ */
+function concatenated(listArg: Typed | undefined, sep: Code, sepArg?: Typed): Code | undefined {
+  const items = listArg?.items;
+  if (!items || (sepArg !== undefined && typeof sepArg.literal?.value !== 'string')) return undefined;
+  if (!items.every((x) => x.type.kind === 'string' && !x.nullable && x.tsUnknown !== true)) return undefined;
+  if (items.length === 0) return lit('');
+  const parts = sep.text === '""' ? items.map((x) => x.code.text) : items.flatMap((x, i) => (i === 0 ? [x.code.text] : [sep.text, x.code.text]));
+  return new Code(`(${parts.join(' + ')})`);
+}
+
 function comparison(name: '_<_' | '_<=_' | '_>_' | '_>=_', op: '<' | '<=' | '>' | '>=', gen: string, sym: string): FunctionDecl {
   return {
     name,
@@ -872,8 +885,8 @@ const strings: FunctionDecl[] = [
     'Concatenates a list of strings, with an optional separator.',
     // A list statically of strings joins natively; a dyn list is checked element by element (rt.join).
     [
-      m([L(T.string)], T.string, (c, a) => (a[0]?.tsUnknown || a[0]?.type.kind !== 'list' || (a[0].type.elem.kind !== 'string') ? call('join', c[0] as Code) : new Code(`${c[0]?.text}.join("")`)), { safe: true }),
-      m([L(T.string), T.string], T.string, (c, a) => (a[0]?.tsUnknown || a[0]?.type.kind !== 'list' || (a[0].type.elem.kind !== 'string') ? call('join', c[0] as Code, c[1] as Code) : new Code(`${c[0]?.text}.join(${c[1]?.text})`)), { safe: true }),
+      m([L(T.string)], T.string, (c, a) => (a[0]?.tsUnknown || a[0]?.type.kind !== 'list' || (a[0].type.elem.kind !== 'string') ? call('join', c[0] as Code) : (concatenated(a[0], lit('')) ?? new Code(`${c[0]?.text}.join("")`))), { safe: true }),
+      m([L(T.string), T.string], T.string, (c, a) => (a[0]?.tsUnknown || a[0]?.type.kind !== 'list' || (a[0].type.elem.kind !== 'string') ? call('join', c[0] as Code, c[1] as Code) : (concatenated(a[0], c[1] as Code, a[1]) ?? new Code(`${c[0]?.text}.join(${c[1]?.text})`))), { safe: true }),
     ],
     [{ expr: '["a", "b"].join("-")', result: '"a-b"' }],
     'lists-and-maps',

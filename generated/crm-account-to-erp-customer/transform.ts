@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source.AccountNumber.orValue('').trim() != '' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.trim((rt.fStrN(source, "AccountNumber") ?? "")) !== "");
+  return (rt.trim((rt.fieldStrN(source["AccountNumber"], "AccountNumber") ?? "")) !== "");
 }
 
 /** Maps one Account record to BD_Customer; collects every field error. */
@@ -31,56 +31,56 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FADDRESS ← [source.BillingState.orValue(''), source.BillingCity.orValue(''), source.BillingStreet.orValue('')].join('') */
   let v0!: Target["FADDRESS"];
   try {
-    v0 = rt.outStr([(rt.fStrN(source, "BillingState") ?? ""), (rt.fStrN(source, "BillingCity") ?? ""), (rt.fStrN(source, "BillingStreet") ?? "")].join(""), 255);
+    v0 = rt.outStr(((rt.fieldStrN(source["BillingState"], "BillingState") ?? "") + (rt.fieldStrN(source["BillingCity"], "BillingCity") ?? "") + (rt.fieldStrN(source["BillingStreet"], "BillingStreet") ?? "")), 255);
   } catch (cause) {
     fail(errors, "FADDRESS", "specs/flows/customers/crm-account-to-erp-customer.yaml:26:15", cause);
   }
   /** FCreateOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v1!: Target["FCreateOrgId"];
   try {
-    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""));
+    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["Region__c"], "Region__c") ?? ""));
   } catch (cause) {
     fail(errors, "FCreateOrgId", "specs/flows/customers/crm-account-to-erp-customer.yaml:23:19", cause);
   }
   /** FName ← source.Name.trim() */
   let v2!: Target["FName"];
   try {
-    v2 = rt.outStr(rt.trim(rt.fStr(source, "Name")), 255);
+    v2 = rt.outStr(rt.trim(rt.fieldStr(source["Name"], "Name")), 255);
   } catch (cause) {
     fail(errors, "FName", "specs/flows/customers/crm-account-to-erp-customer.yaml:22:12", cause);
   }
   /** FNumber ← source.AccountNumber.orValue('').trim().upperAscii() */
   let v3!: Target["FNumber"];
   try {
-    v3 = rt.outStr(rt.upperAscii(rt.trim((rt.fStrN(source, "AccountNumber") ?? ""))), 80);
+    v3 = rt.outStr(rt.upperAscii(rt.trim((rt.fieldStrN(source["AccountNumber"], "AccountNumber") ?? ""))), 80);
   } catch (cause) {
     fail(errors, "FNumber", "specs/flows/customers/crm-account-to-erp-customer.yaml:21:14", cause);
   }
   /** FTEL ← source.Phone */
   let v4!: Target["FTEL"];
   try {
-    v4 = rt.outStrN(rt.fStrN(source, "Phone"), 255) ?? "";
+    v4 = rt.outStrN(rt.fieldStrN(source["Phone"], "Phone"), 255) ?? "";
   } catch (cause) {
     fail(errors, "FTEL", "specs/flows/customers/crm-account-to-erp-customer.yaml:28:19", cause);
   }
   /** FTRADINGCURRID ← lookup('currencies', source.CurrencyIsoCode.orValue('CNY')) */
   let v5!: Target["FTRADINGCURRID"];
   try {
-    v5 = rt.lookupStrD(ctx, "currencies", (rt.fStrN(source, "CurrencyIsoCode") ?? "CNY"));
+    v5 = rt.lookupStrD(ctx, "currencies", (rt.fieldStrN(source["CurrencyIsoCode"], "CurrencyIsoCode") ?? "CNY"));
   } catch (cause) {
     fail(errors, "FTRADINGCURRID", "specs/flows/customers/crm-account-to-erp-customer.yaml:25:21", cause);
   }
   /** FUseOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v6!: Target["FUseOrgId"];
   try {
-    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""));
+    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["Region__c"], "Region__c") ?? ""));
   } catch (cause) {
     fail(errors, "FUseOrgId", "specs/flows/customers/crm-account-to-erp-customer.yaml:24:16", cause);
   }
   /** F_SYNC_SourceId ← source.Id */
   let v7!: Target["F_SYNC_SourceId"];
   try {
-    v7 = rt.outStr(rt.fStr(source, "Id"), 50);
+    v7 = rt.outStr(rt.fieldStr(source["Id"], "Id"), 50);
   } catch (cause) {
     fail(errors, "F_SYNC_SourceId", "specs/flows/customers/crm-account-to-erp-customer.yaml:29:22", cause);
   }

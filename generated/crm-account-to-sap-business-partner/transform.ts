@@ -16,7 +16,7 @@ export const plan = {
 
 /** Whether the record is synced: source.SAP_BP_Id__c.orValue('') != '' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return ((rt.fStrN(source, "SAP_BP_Id__c") ?? "") !== "");
+  return ((rt.fieldStrN(source["SAP_BP_Id__c"], "SAP_BP_Id__c") ?? "") !== "");
 }
 
 /** Maps one Account record to A_BusinessPartner; collects every field error. */
@@ -25,14 +25,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** BusinessPartner ← source.SAP_BP_Id__c.orValue('') */
   let v0!: Target["BusinessPartner"];
   try {
-    v0 = rt.outStr((rt.fStrN(source, "SAP_BP_Id__c") ?? ""), 10);
+    v0 = rt.outStr((rt.fieldStrN(source["SAP_BP_Id__c"], "SAP_BP_Id__c") ?? ""), 10);
   } catch (cause) {
     fail(errors, "BusinessPartner", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:21:22", cause);
   }
   /** OrganizationBPName1 ← size(source.Name.trim()) > 40 ? source.Name.trim().substring(0, 40) : source.Name.trim() */
   let v1!: Target["OrganizationBPName1"];
   try {
-    v1 = rt.outStr(((rt.strSize(rt.trim(rt.fStr(source, "Name"))) > 40n) ? rt.substring(rt.trim(rt.fStr(source, "Name")), 0n, 40n) : rt.trim(rt.fStr(source, "Name"))), 40);
+    v1 = rt.outStr(((rt.strSize(rt.trim(rt.fieldStr(source["Name"], "Name"))) > 40n) ? rt.substring(rt.trim(rt.fieldStr(source["Name"], "Name")), 0n, 40n) : rt.trim(rt.fieldStr(source["Name"], "Name"))), 40);
   } catch (cause) {
     fail(errors, "OrganizationBPName1", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:22:26", cause);
   }

@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source.AccountId.orValue('') != '' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return ((rt.fStrN(source, "AccountId") ?? "") !== "");
+  return ((rt.fieldStrN(source["AccountId"], "AccountId") ?? "") !== "");
 }
 
 /** Maps one Contact record to BD_CommonContact; collects every field error. */
@@ -31,7 +31,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCompany ← ref('crm-account-to-erp-customer', source.AccountId.orValue('')).orValue('') */
   let v0!: Target["FCompany"];
   try {
-    v0 = (rt.ref(ctx, "crm-account-to-erp-customer", (rt.fStrN(source, "AccountId") ?? "")) ?? "");
+    v0 = (rt.ref(ctx, "crm-account-to-erp-customer", (rt.fieldStrN(source["AccountId"], "AccountId") ?? "")) ?? "");
   } catch (cause) {
     fail(errors, "FCompany", "specs/flows/customers/crm-contact-to-erp-contact.yaml:22:15", cause);
   }
@@ -45,42 +45,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FEmail ← source.Email.orValue('').trim().lowerAscii() */
   let v2!: Target["FEmail"];
   try {
-    v2 = rt.outStr(rt.lowerAscii(rt.trim((rt.fStrN(source, "Email") ?? ""))), 255);
+    v2 = rt.outStr(rt.lowerAscii(rt.trim((rt.fieldStrN(source["Email"], "Email") ?? ""))), 255);
   } catch (cause) {
     fail(errors, "FEmail", "specs/flows/customers/crm-contact-to-erp-contact.yaml:25:13", cause);
   }
   /** FMobile ← source.MobilePhone.orValue('') */
   let v3!: Target["FMobile"];
   try {
-    v3 = rt.outStr((rt.fStrN(source, "MobilePhone") ?? ""), 50);
+    v3 = rt.outStr((rt.fieldStrN(source["MobilePhone"], "MobilePhone") ?? ""), 50);
   } catch (cause) {
     fail(errors, "FMobile", "specs/flows/customers/crm-contact-to-erp-contact.yaml:23:14", cause);
   }
   /** FName ← (source.FirstName.orValue('') + ' ' + source.LastName).trim() */
   let v4!: Target["FName"];
   try {
-    v4 = rt.outStr(rt.trim((((rt.fStrN(source, "FirstName") ?? "") + " ") + rt.fStr(source, "LastName"))), 255);
+    v4 = rt.outStr(rt.trim((((rt.fieldStrN(source["FirstName"], "FirstName") ?? "") + " ") + rt.fieldStr(source["LastName"], "LastName"))), 255);
   } catch (cause) {
     fail(errors, "FName", "specs/flows/customers/crm-contact-to-erp-contact.yaml:20:12", cause);
   }
   /** FNumber ← source.Id */
   let v5!: Target["FNumber"];
   try {
-    v5 = rt.outStr(rt.fStr(source, "Id"), 80);
+    v5 = rt.outStr(rt.fieldStr(source["Id"], "Id"), 80);
   } catch (cause) {
     fail(errors, "FNumber", "specs/flows/customers/crm-contact-to-erp-contact.yaml:19:14", cause);
   }
   /** FPost ← source.Title */
   let v6!: Target["FPost"];
   try {
-    v6 = rt.outStrN(rt.fStrN(source, "Title"), 100) ?? "";
+    v6 = rt.outStrN(rt.fieldStrN(source["Title"], "Title"), 100) ?? "";
   } catch (cause) {
     fail(errors, "FPost", "specs/flows/customers/crm-contact-to-erp-contact.yaml:26:20", cause);
   }
   /** FTel ← source.Phone.orValue('') */
   let v7!: Target["FTel"];
   try {
-    v7 = rt.outStr((rt.fStrN(source, "Phone") ?? ""), 50);
+    v7 = rt.outStr((rt.fieldStrN(source["Phone"], "Phone") ?? ""), 50);
   } catch (cause) {
     fail(errors, "FTel", "specs/flows/customers/crm-contact-to-erp-contact.yaml:24:11", cause);
   }

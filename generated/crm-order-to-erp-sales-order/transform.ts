@@ -26,7 +26,7 @@ export const plan = {
 
 /** Whether the record is synced: source.Status == 'Activated' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.fStr(source, "Status") === "Activated");
+  return (rt.fieldStr(source["Status"], "Status") === "Activated");
 }
 
 /** Maps one Order record to SAL_SaleOrder; collects every field error. */
@@ -35,7 +35,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FBillNo ← source.OrderNumber */
   let v0!: Target["FBillNo"];
   try {
-    v0 = rt.outStr(rt.fStr(source, "OrderNumber"), 80);
+    v0 = rt.outStr(rt.fieldStr(source["OrderNumber"], "OrderNumber"), 80);
   } catch (cause) {
     fail(errors, "FBillNo", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:20:14", cause);
   }
@@ -49,35 +49,35 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCustId ← ref('crm-account-to-erp-customer', source.AccountId) */
   let v2!: Target["FCustId"];
   try {
-    v2 = rt.refRequired(ctx, "crm-account-to-erp-customer", rt.fStr(source, "AccountId")) ?? null;
+    v2 = rt.refRequired(ctx, "crm-account-to-erp-customer", rt.fieldStr(source["AccountId"], "AccountId")) ?? null;
   } catch (cause) {
     fail(errors, "FCustId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:24:14", cause);
   }
   /** FDate ← source.EffectiveDate */
   let v3!: Target["FDate"];
   try {
-    v3 = rt.outDate(rt.fDate(source, "EffectiveDate", "UTC"));
+    v3 = rt.outDate(rt.fieldDate(source["EffectiveDate"], "EffectiveDate", "UTC"));
   } catch (cause) {
     fail(errors, "FDate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:22:12", cause);
   }
   /** FNote ← size(source.Description.orValue('')) > 255 ? source.Description.orValue('').substring(0, 255) : source.Description.orValue('') */
   let v4!: Target["FNote"];
   try {
-    v4 = rt.outStr(((rt.strSize((rt.fStrN(source, "Description") ?? "")) > 255n) ? rt.substring((rt.fStrN(source, "Description") ?? ""), 0n, 255n) : (rt.fStrN(source, "Description") ?? "")), 255);
+    v4 = rt.outStr(((rt.strSize((rt.fieldStrN(source["Description"], "Description") ?? "")) > 255n) ? rt.substring((rt.fieldStrN(source["Description"], "Description") ?? ""), 0n, 255n) : (rt.fieldStrN(source["Description"], "Description") ?? "")), 255);
   } catch (cause) {
     fail(errors, "FNote", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:12", cause);
   }
   /** FSaleOrderEntry ← each source.OrderItems */
   let v5!: Target["FSaleOrderEntry"];
   try {
-    v5 = rows0(rt.fList(source, "OrderItems") ?? [], source, ctx, errors, "FSaleOrderEntry");
+    v5 = rows0(rt.fieldList(source["OrderItems"], "OrderItems") ?? [], source, ctx, errors, "FSaleOrderEntry");
   } catch (cause) {
     fail(errors, "FSaleOrderEntry", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:29:13", cause);
   }
   /** FSaleOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v6!: Target["FSaleOrgId"];
   try {
-    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "Region__c") ?? ""));
+    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["Region__c"], "Region__c") ?? ""));
   } catch (cause) {
     fail(errors, "FSaleOrgId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:25:17", cause);
   }
@@ -100,28 +100,28 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FMaterialId ← coalesce(item.Product2.ProductCode, item.Product2Id) */
     let v1!: Target_FSaleOrderEntry["FMaterialId"];
     try {
-      v1 = (rt.fStrN(rt.nn(rt.fRecN(item, "Product2"), "item.Product2"), "ProductCode") ?? rt.fStrN(item, "Product2Id")) ?? "";
+      v1 = (rt.fieldStrN(rt.nn(rt.fieldRecN(item["Product2"], "Product2"), "item.Product2")["ProductCode"], "ProductCode") ?? rt.fieldStrN(item["Product2Id"], "Product2Id")) ?? "";
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FMaterialId", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:31:30", cause);
     }
     /** FSaleOrderEntry[].FQty ← decimal(item.Quantity).round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
-      v2 = rt.outDec(rt.round(rt.decimal(rt.fDbl(item, "Quantity")), 2n), 10, 23);
+      v2 = rt.outDec(rt.round(rt.decimal(rt.fieldDbl(item["Quantity"], "Quantity")), 2n), 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← decimal(item.UnitPrice).round(2) */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
-      v3 = rt.outDec(rt.round(rt.fDec(item, "UnitPrice"), 2n), 10, 23);
+      v3 = rt.outDec(rt.round(rt.fieldDec(item["UnitPrice"], "UnitPrice"), 2n), 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:20", cause);
     }
     /** FSaleOrderEntry[].FUnitID ← lookup('units', item.Unit__c.orValue('个')) */
     let v4!: Target_FSaleOrderEntry["FUnitID"];
     try {
-      v4 = rt.lookupStr(ctx, "units", (rt.fStrN(item, "Unit__c") ?? "个")) ?? null;
+      v4 = rt.lookupStr(ctx, "units", (rt.fieldStrN(item["Unit__c"], "Unit__c") ?? "个")) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:35:18", cause);
     }

@@ -20,7 +20,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FDocumentStatus == 'C' && source.FForbidStatus == 'A' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.and(() => (rt.fStr(source, "FDocumentStatus") === "C"), () => (rt.fStr(source, "FForbidStatus") === "A"));
+  return rt.and(() => (rt.fieldStr(source["FDocumentStatus"], "FDocumentStatus") === "C"), () => (rt.fieldStr(source["FForbidStatus"], "FForbidStatus") === "A"));
 }
 
 /** Maps one BD_Customer record to Account; collects every field error. */
@@ -29,42 +29,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** AccountNumber ← source.FNumber */
   let v0!: Target["AccountNumber"];
   try {
-    v0 = rt.outStr(rt.fStr(source, "FNumber"), 40);
+    v0 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 40);
   } catch (cause) {
     fail(errors, "AccountNumber", "specs/flows/customers/erp-customer-to-crm-account.yaml:22:20", cause);
   }
   /** BillingStreet ← source.FADDRESS */
   let v1!: Target["BillingStreet"];
   try {
-    v1 = rt.outStrN(rt.fStrN(source, "FADDRESS"), 255) ?? null;
+    v1 = rt.outStrN(rt.fieldStrN(source["FADDRESS"], "FADDRESS"), 255) ?? null;
   } catch (cause) {
     fail(errors, "BillingStreet", "specs/flows/customers/erp-customer-to-crm-account.yaml:25:20", cause);
   }
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FTRADINGCURRID.orValue('PRE001')) */
   let v2!: Target["CurrencyIsoCode"];
   try {
-    v2 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", (rt.fStrN(source, "FTRADINGCURRID") ?? "PRE001")), 3) ?? null;
+    v2 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", (rt.fieldStrN(source["FTRADINGCURRID"], "FTRADINGCURRID") ?? "PRE001")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/customers/erp-customer-to-crm-account.yaml:26:22", cause);
   }
   /** ERP_Id__c ← source.FNumber */
   let v3!: Target["ERP_Id__c"];
   try {
-    v3 = rt.outStr(rt.fStr(source, "FNumber"), 40);
+    v3 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 40);
   } catch (cause) {
     fail(errors, "ERP_Id__c", "specs/flows/customers/erp-customer-to-crm-account.yaml:21:16", cause);
   }
   /** Name ← source.FName.trim() */
   let v4!: Target["Name"];
   try {
-    v4 = rt.outStr(rt.trim(rt.fStr(source, "FName")), 255);
+    v4 = rt.outStr(rt.trim(rt.fieldStr(source["FName"], "FName")), 255);
   } catch (cause) {
     fail(errors, "Name", "specs/flows/customers/erp-customer-to-crm-account.yaml:23:11", cause);
   }
   /** Phone ← source.FTEL */
   let v5!: Target["Phone"];
   try {
-    v5 = rt.outStrN(rt.fStrN(source, "FTEL"), 40) ?? null;
+    v5 = rt.outStrN(rt.fieldStrN(source["FTEL"], "FTEL"), 40) ?? null;
   } catch (cause) {
     fail(errors, "Phone", "specs/flows/customers/erp-customer-to-crm-account.yaml:24:12", cause);
   }

@@ -23,7 +23,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FStockOrgId == '101' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.fStr(source, "FStockOrgId") === "101");
+  return (rt.fieldStr(source["FStockOrgId"], "FStockOrgId") === "101");
 }
 
 /** Maps one STK_Inventory record to Inventory__c; collects every field error. */
@@ -32,63 +32,63 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** As_Of__c ← source.FUpdateTime */
   let v0!: Target["As_Of__c"];
   try {
-    v0 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
+    v0 = rt.outTsN(rt.fieldTsN(source["FUpdateTime"], "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
     fail(errors, "As_Of__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:28:15", cause);
   }
   /** External_Key__c ← source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v1!: Target["External_Key__c"];
   try {
-    v1 = rt.outStr(((((rt.fStr(source, "FMaterialId") + "|") + rt.fStr(source, "FStockId")) + "|") + (rt.fStrN(source, "FLot") ?? "")), 120);
+    v1 = rt.outStr(((((rt.fieldStr(source["FMaterialId"], "FMaterialId") + "|") + rt.fieldStr(source["FStockId"], "FStockId")) + "|") + (rt.fieldStrN(source["FLot"], "FLot") ?? "")), 120);
   } catch (cause) {
     fail(errors, "External_Key__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:20:22", cause);
   }
   /** Lot__c ← source.FLot */
   let v2!: Target["Lot__c"];
   try {
-    v2 = rt.outStrN(rt.fStrN(source, "FLot"), 80) ?? null;
+    v2 = rt.outStrN(rt.fieldStrN(source["FLot"], "FLot"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Lot__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:25:13", cause);
   }
   /** Name ← source.FMaterialId + ' @ ' + source.FStockId */
   let v3!: Target["Name"];
   try {
-    v3 = rt.outStr(((rt.fStr(source, "FMaterialId") + " @ ") + rt.fStr(source, "FStockId")), 80);
+    v3 = rt.outStr(((rt.fieldStr(source["FMaterialId"], "FMaterialId") + " @ ") + rt.fieldStr(source["FStockId"], "FStockId")), 80);
   } catch (cause) {
     fail(errors, "Name", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:21:11", cause);
   }
   /** Product_Code__c ← source.FMaterialId */
   let v4!: Target["Product_Code__c"];
   try {
-    v4 = rt.outStr(rt.fStr(source, "FMaterialId"), 255);
+    v4 = rt.outStr(rt.fieldStr(source["FMaterialId"], "FMaterialId"), 255);
   } catch (cause) {
     fail(errors, "Product_Code__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:23:22", cause);
   }
   /** Product__c ← ref('erp-material-to-crm-product', source.FMaterialId) */
   let v5!: Target["Product__c"];
   try {
-    v5 = rt.ref(ctx, "erp-material-to-crm-product", rt.fStr(source, "FMaterialId")) ?? null;
+    v5 = rt.ref(ctx, "erp-material-to-crm-product", rt.fieldStr(source["FMaterialId"], "FMaterialId")) ?? null;
   } catch (cause) {
     fail(errors, "Product__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:22:17", cause);
   }
   /** Quantity_On_Hand__c ← source.FBaseQty.round(4) */
   let v6!: Target["Quantity_On_Hand__c"];
   try {
-    v6 = rt.outDec(rt.round(rt.fDec(source, "FBaseQty"), 4n), 4, 18);
+    v6 = rt.outDec(rt.round(rt.fieldDec(source["FBaseQty"], "FBaseQty"), 4n), 4, 18);
   } catch (cause) {
     fail(errors, "Quantity_On_Hand__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:26:26", cause);
   }
   /** Unit__c ← lookup('units-erp-to-crm', source.FBaseUnitId) */
   let v7!: Target["Unit__c"];
   try {
-    v7 = rt.outStr(rt.lookupStrD(ctx, "units-erp-to-crm", rt.fStr(source, "FBaseUnitId")), 20);
+    v7 = rt.outStr(rt.lookupStrD(ctx, "units-erp-to-crm", rt.fieldStr(source["FBaseUnitId"], "FBaseUnitId")), 20);
   } catch (cause) {
     fail(errors, "Unit__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:27:14", cause);
   }
   /** Warehouse_Code__c ← source.FStockId */
   let v8!: Target["Warehouse_Code__c"];
   try {
-    v8 = rt.outStr(rt.fStr(source, "FStockId"), 40);
+    v8 = rt.outStr(rt.fieldStr(source["FStockId"], "FStockId"), 40);
   } catch (cause) {
     fail(errors, "Warehouse_Code__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:24:24", cause);
   }

@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FStockOrgId == '102' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.fStr(source, "FStockOrgId") === "102");
+  return (rt.fieldStr(source["FStockOrgId"], "FStockOrgId") === "102");
 }
 
 /** Maps one STK_Inventory record to inventory; collects every field error. */
@@ -31,56 +31,56 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** _widget_1716894000001 ← source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v0!: Target["_widget_1716894000001"];
   try {
-    v0 = ((((rt.fStr(source, "FMaterialId") + "|") + rt.fStr(source, "FStockId")) + "|") + (rt.fStrN(source, "FLot") ?? ""));
+    v0 = ((((rt.fieldStr(source["FMaterialId"], "FMaterialId") + "|") + rt.fieldStr(source["FStockId"], "FStockId")) + "|") + (rt.fieldStrN(source["FLot"], "FLot") ?? ""));
   } catch (cause) {
     fail(errors, "_widget_1716894000001", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:19:28", cause);
   }
   /** _widget_1716894000002 ← source.FMaterialId */
   let v1!: Target["_widget_1716894000002"];
   try {
-    v1 = rt.fStr(source, "FMaterialId");
+    v1 = rt.fieldStr(source["FMaterialId"], "FMaterialId");
   } catch (cause) {
     fail(errors, "_widget_1716894000002", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:20:28", cause);
   }
   /** _widget_1716894000004 ← source.FStockId */
   let v2!: Target["_widget_1716894000004"];
   try {
-    v2 = rt.fStr(source, "FStockId");
+    v2 = rt.fieldStr(source["FStockId"], "FStockId");
   } catch (cause) {
     fail(errors, "_widget_1716894000004", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:21:28", cause);
   }
   /** _widget_1716894000005 ← source.FLot */
   let v3!: Target["_widget_1716894000005"];
   try {
-    v3 = rt.fStrN(source, "FLot") ?? null;
+    v3 = rt.fieldStrN(source["FLot"], "FLot") ?? null;
   } catch (cause) {
     fail(errors, "_widget_1716894000005", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:22:28", cause);
   }
   /** _widget_1716894000006 ← source.FBaseQty.round(4) */
   let v4!: Target["_widget_1716894000006"];
   try {
-    v4 = rt.outDec(rt.round(rt.fDec(source, "FBaseQty"), 4n), 4, 20);
+    v4 = rt.outDec(rt.round(rt.fieldDec(source["FBaseQty"], "FBaseQty"), 4n), 4, 20);
   } catch (cause) {
     fail(errors, "_widget_1716894000006", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:23:28", cause);
   }
   /** _widget_1716894000007 ← source.FBaseAVBQty.round(4) */
   let v5!: Target["_widget_1716894000007"];
   try {
-    v5 = rt.outDec(rt.round(rt.fDec(source, "FBaseAVBQty"), 4n), 4, 20);
+    v5 = rt.outDec(rt.round(rt.fieldDec(source["FBaseAVBQty"], "FBaseAVBQty"), 4n), 4, 20);
   } catch (cause) {
     fail(errors, "_widget_1716894000007", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:24:28", cause);
   }
   /** _widget_1716894000008 ← lookup('units-erp-to-crm', source.FBaseUnitId) */
   let v6!: Target["_widget_1716894000008"];
   try {
-    v6 = rt.lookupStrD(ctx, "units-erp-to-crm", rt.fStr(source, "FBaseUnitId"));
+    v6 = rt.lookupStrD(ctx, "units-erp-to-crm", rt.fieldStr(source["FBaseUnitId"], "FBaseUnitId"));
   } catch (cause) {
     fail(errors, "_widget_1716894000008", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:25:28", cause);
   }
   /** _widget_1716894000009 ← source.FUpdateTime */
   let v7!: Target["_widget_1716894000009"];
   try {
-    v7 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
+    v7 = rt.outTsN(rt.fieldTsN(source["FUpdateTime"], "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
     fail(errors, "_widget_1716894000009", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:26:28", cause);
   }

@@ -31,42 +31,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** as_of ← source.FUpdateTime */
   let v0!: Target["as_of"];
   try {
-    v0 = rt.outTsN(rt.fTsN(source, "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
+    v0 = rt.outTsN(rt.fieldTsN(source["FUpdateTime"], "FUpdateTime", "Asia/Shanghai"), "utc") ?? null;
   } catch (cause) {
     fail(errors, "as_of", "specs/flows/inventory/erp-inventory-to-reporting.yaml:27:12", cause);
   }
   /** level_key ← source.FStockOrgId + '|' + source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v1!: Target["level_key"];
   try {
-    v1 = rt.outStr(((((((rt.fStr(source, "FStockOrgId") + "|") + rt.fStr(source, "FMaterialId")) + "|") + rt.fStr(source, "FStockId")) + "|") + (rt.fStrN(source, "FLot") ?? "")), 200);
+    v1 = rt.outStr(((((((rt.fieldStr(source["FStockOrgId"], "FStockOrgId") + "|") + rt.fieldStr(source["FMaterialId"], "FMaterialId")) + "|") + rt.fieldStr(source["FStockId"], "FStockId")) + "|") + (rt.fieldStrN(source["FLot"], "FLot") ?? "")), 200);
   } catch (cause) {
     fail(errors, "level_key", "specs/flows/inventory/erp-inventory-to-reporting.yaml:19:16", cause);
   }
   /** lot ← source.FLot */
   let v2!: Target["lot"];
   try {
-    v2 = rt.outStrN(rt.fStrN(source, "FLot"), 80) ?? null;
+    v2 = rt.outStrN(rt.fieldStrN(source["FLot"], "FLot"), 80) ?? null;
   } catch (cause) {
     fail(errors, "lot", "specs/flows/inventory/erp-inventory-to-reporting.yaml:23:10", cause);
   }
   /** material_code ← source.FMaterialId */
   let v3!: Target["material_code"];
   try {
-    v3 = rt.outStr(rt.fStr(source, "FMaterialId"), 80);
+    v3 = rt.outStr(rt.fieldStr(source["FMaterialId"], "FMaterialId"), 80);
   } catch (cause) {
     fail(errors, "material_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:21:20", cause);
   }
   /** quantity_available ← source.FBaseAVBQty.round(4) */
   let v4!: Target["quantity_available"];
   try {
-    v4 = rt.outDec(rt.round(rt.fDec(source, "FBaseAVBQty"), 4n), 4, 18);
+    v4 = rt.outDec(rt.round(rt.fieldDec(source["FBaseAVBQty"], "FBaseAVBQty"), 4n), 4, 18);
   } catch (cause) {
     fail(errors, "quantity_available", "specs/flows/inventory/erp-inventory-to-reporting.yaml:25:25", cause);
   }
   /** quantity_on_hand ← source.FBaseQty.round(4) */
   let v5!: Target["quantity_on_hand"];
   try {
-    v5 = rt.outDec(rt.round(rt.fDec(source, "FBaseQty"), 4n), 4, 18);
+    v5 = rt.outDec(rt.round(rt.fieldDec(source["FBaseQty"], "FBaseQty"), 4n), 4, 18);
   } catch (cause) {
     fail(errors, "quantity_on_hand", "specs/flows/inventory/erp-inventory-to-reporting.yaml:24:23", cause);
   }
@@ -80,14 +80,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** unit ← source.FBaseUnitId */
   let v7!: Target["unit"];
   try {
-    v7 = rt.outStr(rt.fStr(source, "FBaseUnitId"), 20);
+    v7 = rt.outStr(rt.fieldStr(source["FBaseUnitId"], "FBaseUnitId"), 20);
   } catch (cause) {
     fail(errors, "unit", "specs/flows/inventory/erp-inventory-to-reporting.yaml:26:11", cause);
   }
   /** warehouse_code ← source.FStockId */
   let v8!: Target["warehouse_code"];
   try {
-    v8 = rt.outStr(rt.fStr(source, "FStockId"), 80);
+    v8 = rt.outStr(rt.fieldStr(source["FStockId"], "FStockId"), 80);
   } catch (cause) {
     fail(errors, "warehouse_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:21", cause);
   }

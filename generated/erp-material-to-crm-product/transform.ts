@@ -20,7 +20,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FDocumentStatus == 'C' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.fStr(source, "FDocumentStatus") === "C");
+  return (rt.fieldStr(source["FDocumentStatus"], "FDocumentStatus") === "C");
 }
 
 /** Maps one BD_MATERIAL record to Product2; collects every field error. */
@@ -29,42 +29,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** ERP_Id__c ← source.FNumber */
   let v0!: Target["ERP_Id__c"];
   try {
-    v0 = rt.outStr(rt.fStr(source, "FNumber"), 80);
+    v0 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 80);
   } catch (cause) {
     fail(errors, "ERP_Id__c", "specs/flows/products/erp-material-to-crm-product.yaml:20:16", cause);
   }
   /** IsActive ← source.FForbidStatus == 'A' */
   let v1!: Target["IsActive"];
   try {
-    v1 = (rt.fStr(source, "FForbidStatus") === "A");
+    v1 = (rt.fieldStr(source["FForbidStatus"], "FForbidStatus") === "A");
   } catch (cause) {
     fail(errors, "IsActive", "specs/flows/products/erp-material-to-crm-product.yaml:24:15", cause);
   }
   /** Name ← source.FName.trim() */
   let v2!: Target["Name"];
   try {
-    v2 = rt.outStr(rt.trim(rt.fStr(source, "FName")), 255);
+    v2 = rt.outStr(rt.trim(rt.fieldStr(source["FName"], "FName")), 255);
   } catch (cause) {
     fail(errors, "Name", "specs/flows/products/erp-material-to-crm-product.yaml:22:11", cause);
   }
   /** ProductCode ← source.FNumber */
   let v3!: Target["ProductCode"];
   try {
-    v3 = rt.outStr(rt.fStr(source, "FNumber"), 255);
+    v3 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 255);
   } catch (cause) {
     fail(errors, "ProductCode", "specs/flows/products/erp-material-to-crm-product.yaml:21:18", cause);
   }
   /** Specification__c ← source.FSpecification */
   let v4!: Target["Specification__c"];
   try {
-    v4 = rt.outStrN(rt.fStrN(source, "FSpecification"), 255) ?? null;
+    v4 = rt.outStrN(rt.fieldStrN(source["FSpecification"], "FSpecification"), 255) ?? null;
   } catch (cause) {
     fail(errors, "Specification__c", "specs/flows/products/erp-material-to-crm-product.yaml:23:23", cause);
   }
   /** Unit__c ← lookup('units-erp-to-crm', source.FBaseUnitId.orValue('')) */
   let v5!: Target["Unit__c"];
   try {
-    v5 = rt.outStr(rt.lookupStrD(ctx, "units-erp-to-crm", (rt.fStrN(source, "FBaseUnitId") ?? "")), 20);
+    v5 = rt.outStr(rt.lookupStrD(ctx, "units-erp-to-crm", (rt.fieldStrN(source["FBaseUnitId"], "FBaseUnitId") ?? "")), 20);
   } catch (cause) {
     fail(errors, "Unit__c", "specs/flows/products/erp-material-to-crm-product.yaml:25:14", cause);
   }

@@ -23,7 +23,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FDocumentStatus == 'C' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.fStr(source, "FDocumentStatus") === "C");
+  return (rt.fieldStr(source["FDocumentStatus"], "FDocumentStatus") === "C");
 }
 
 /** Maps one SAL_OUTSTOCK record to Shipment__c; collects every field error. */
@@ -32,49 +32,49 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Account__c ← ref('erp-customer-to-crm-account', source.FCustomerID) */
   let v0!: Target["Account__c"];
   try {
-    v0 = rt.ref(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCustomerID")) ?? null;
+    v0 = rt.ref(ctx, "erp-customer-to-crm-account", rt.fieldStr(source["FCustomerID"], "FCustomerID")) ?? null;
   } catch (cause) {
     fail(errors, "Account__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:22:17", cause);
   }
   /** Carrier__c ← source.FCarrierID */
   let v1!: Target["Carrier__c"];
   try {
-    v1 = rt.outStrN(rt.fStrN(source, "FCarrierID"), 80) ?? null;
+    v1 = rt.outStrN(rt.fieldStrN(source["FCarrierID"], "FCarrierID"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Carrier__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:25:17", cause);
   }
   /** ERP_Modified_At__c ← source.FModifyDate */
   let v2!: Target["ERP_Modified_At__c"];
   try {
-    v2 = rt.outTs(rt.fTs(source, "FModifyDate", "Asia/Shanghai"), "utc");
+    v2 = rt.outTs(rt.fieldTs(source["FModifyDate"], "FModifyDate", "Asia/Shanghai"), "utc");
   } catch (cause) {
     fail(errors, "ERP_Modified_At__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:28:25", cause);
   }
   /** Line_Count__c ← size(source.FEntity) */
   let v3!: Target["Line_Count__c"];
   try {
-    v3 = rt.outInt(BigInt(rt.fList(source, "FEntity").length));
+    v3 = rt.outInt(BigInt(rt.fieldList(source["FEntity"], "FEntity").length));
   } catch (cause) {
     fail(errors, "Line_Count__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:27:20", cause);
   }
   /** Name ← source.FBillNo */
   let v4!: Target["Name"];
   try {
-    v4 = rt.outStrN(rt.fStrN(source, "FBillNo"), 80) ?? null;
+    v4 = rt.outStrN(rt.fieldStrN(source["FBillNo"], "FBillNo"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Name", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:20:11", cause);
   }
   /** Ship_Date__c ← source.FDate */
   let v5!: Target["Ship_Date__c"];
   try {
-    v5 = rt.outDate(rt.fDate(source, "FDate", "Asia/Shanghai"));
+    v5 = rt.outDate(rt.fieldDate(source["FDate"], "FDate", "Asia/Shanghai"));
   } catch (cause) {
     fail(errors, "Ship_Date__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:23:19", cause);
   }
   /** Shipment_Number__c ← source.FBillNo */
   let v6!: Target["Shipment_Number__c"];
   try {
-    v6 = rt.outStrN(rt.fStrN(source, "FBillNo"), 40) ?? null;
+    v6 = rt.outStrN(rt.fieldStrN(source["FBillNo"], "FBillNo"), 40) ?? null;
   } catch (cause) {
     fail(errors, "Shipment_Number__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:21:25", cause);
   }
@@ -88,7 +88,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Tracking_Number__c ← source.FCarriageNO */
   let v8!: Target["Tracking_Number__c"];
   try {
-    v8 = rt.outStrN(rt.fStrN(source, "FCarriageNO"), 80) ?? null;
+    v8 = rt.outStrN(rt.fieldStrN(source["FCarriageNO"], "FCarriageNO"), 80) ?? null;
   } catch (cause) {
     fail(errors, "Tracking_Number__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:26:25", cause);
   }

@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FDocumentStatus == 'C' && source.FCONTACTUNITTYPE == 'BD_Customer' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.and(() => (rt.fStr(source, "FDocumentStatus") === "C"), () => (rt.fStr(source, "FCONTACTUNITTYPE") === "BD_Customer"));
+  return rt.and(() => (rt.fieldStr(source["FDocumentStatus"], "FDocumentStatus") === "C"), () => (rt.fieldStr(source["FCONTACTUNITTYPE"], "FCONTACTUNITTYPE") === "BD_Customer"));
 }
 
 /** Maps one AR_RECEIVEBILL record to blng__Payment__c; collects every field error. */
@@ -31,49 +31,49 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FCURRENCYID) */
   let v0!: Target["CurrencyIsoCode"];
   try {
-    v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID")), 3) ?? null;
+    v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fieldStr(source["FCURRENCYID"], "FCURRENCYID")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:25:22", cause);
   }
   /** ERP_Receipt_Number__c ← source.FBillNo */
   let v1!: Target["ERP_Receipt_Number__c"];
   try {
-    v1 = rt.outStrN(rt.fStrN(source, "FBillNo"), 40) ?? null;
+    v1 = rt.outStrN(rt.fieldStrN(source["FBillNo"], "FBillNo"), 40) ?? null;
   } catch (cause) {
     fail(errors, "ERP_Receipt_Number__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:20:28", cause);
   }
   /** blng__Account__c ← ref('erp-customer-to-crm-account', source.FCONTACTUNIT) */
   let v2!: Target["blng__Account__c"];
   try {
-    v2 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCONTACTUNIT")) ?? null;
+    v2 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.fieldStr(source["FCONTACTUNIT"], "FCONTACTUNIT")) ?? null;
   } catch (cause) {
     fail(errors, "blng__Account__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:22:23", cause);
   }
   /** blng__Amount__c ← source.FREALRECAMOUNTFOR.round(2) */
   let v3!: Target["blng__Amount__c"];
   try {
-    v3 = rt.outDec(rt.round(rt.fDec(source, "FREALRECAMOUNTFOR"), 2n), 2, 18);
+    v3 = rt.outDec(rt.round(rt.fieldDec(source["FREALRECAMOUNTFOR"], "FREALRECAMOUNTFOR"), 2n), 2, 18);
   } catch (cause) {
     fail(errors, "blng__Amount__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
   }
   /** blng__Notes__c ← source.FREMARK */
   let v4!: Target["blng__Notes__c"];
   try {
-    v4 = rt.outStrN(rt.fStrN(source, "FREMARK"), 32768) ?? null;
+    v4 = rt.outStrN(rt.fieldStrN(source["FREMARK"], "FREMARK"), 32768) ?? null;
   } catch (cause) {
     fail(errors, "blng__Notes__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:29:21", cause);
   }
   /** blng__PaymentDate__c ← source.FDATE */
   let v5!: Target["blng__PaymentDate__c"];
   try {
-    v5 = rt.outDate(rt.fDate(source, "FDATE", "Asia/Shanghai"));
+    v5 = rt.outDate(rt.fieldDate(source["FDATE"], "FDATE", "Asia/Shanghai"));
   } catch (cause) {
     fail(errors, "blng__PaymentDate__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:27", cause);
   }
   /** blng__PaymentType__c ← size(source.FRECEIVEBILLENTRY) == 0 ? 'Wire' : lookup('settlement-types', source.FRECEIVEBILLENTRY[0].FSETTLETYPEID) */
   let v6!: Target["blng__PaymentType__c"];
   try {
-    v6 = rt.outStr(((BigInt(rt.fList(source, "FRECEIVEBILLENTRY").length) === 0n) ? "Wire" : rt.lookupStrD(ctx, "settlement-types", rt.fStr(rt.listAt(rt.fList(source, "FRECEIVEBILLENTRY"), 0n), "FSETTLETYPEID"))), 255);
+    v6 = rt.outStr(((BigInt(rt.fieldList(source["FRECEIVEBILLENTRY"], "FRECEIVEBILLENTRY").length) === 0n) ? "Wire" : rt.lookupStrD(ctx, "settlement-types", rt.fieldStr(rt.listAt(rt.fieldList(source["FRECEIVEBILLENTRY"], "FRECEIVEBILLENTRY"), 0n)["FSETTLETYPEID"], "FSETTLETYPEID"))), 255);
   } catch (cause) {
     fail(errors, "blng__PaymentType__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:26:27", cause);
   }

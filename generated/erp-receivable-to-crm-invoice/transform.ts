@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source.FDocumentStatus in ['B', 'C'] */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.inList(rt.fStr(source, "FDocumentStatus"), ["B", "C"]);
+  return rt.inList(rt.fieldStr(source["FDocumentStatus"], "FDocumentStatus"), ["B", "C"]);
 }
 
 /** Maps one AR_receivable record to blng__Invoice__c; collects every field error. */
@@ -31,56 +31,56 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CurrencyIsoCode ← lookup('currencies-erp-to-crm', source.FCURRENCYID) */
   let v0!: Target["CurrencyIsoCode"];
   try {
-    v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fStr(source, "FCURRENCYID")), 3) ?? null;
+    v0 = rt.outStrN(rt.lookupStr(ctx, "currencies-erp-to-crm", rt.fieldStr(source["FCURRENCYID"], "FCURRENCYID")), 3) ?? null;
   } catch (cause) {
     fail(errors, "CurrencyIsoCode", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:27:22", cause);
   }
   /** ERP_Invoice_Number__c ← source.FBillNo */
   let v1!: Target["ERP_Invoice_Number__c"];
   try {
-    v1 = rt.outStrN(rt.fStrN(source, "FBillNo"), 40) ?? null;
+    v1 = rt.outStrN(rt.fieldStrN(source["FBillNo"], "FBillNo"), 40) ?? null;
   } catch (cause) {
     fail(errors, "ERP_Invoice_Number__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:21:28", cause);
   }
   /** ERP_Total_Amount__c ← source.FALLAMOUNTFOR.round(2) */
   let v2!: Target["ERP_Total_Amount__c"];
   try {
-    v2 = rt.outDec(rt.round(rt.fDec(source, "FALLAMOUNTFOR"), 2n), 2, 18);
+    v2 = rt.outDec(rt.round(rt.fieldDec(source["FALLAMOUNTFOR"], "FALLAMOUNTFOR"), 2n), 2, 18);
   } catch (cause) {
     fail(errors, "ERP_Total_Amount__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:26", cause);
   }
   /** blng__Account__c ← ref('erp-customer-to-crm-account', source.FCUSTOMERID) */
   let v3!: Target["blng__Account__c"];
   try {
-    v3 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.fStr(source, "FCUSTOMERID")) ?? null;
+    v3 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.fieldStr(source["FCUSTOMERID"], "FCUSTOMERID")) ?? null;
   } catch (cause) {
     fail(errors, "blng__Account__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:23:23", cause);
   }
   /** blng__DueDate__c ← source.FENDDATE_H */
   let v4!: Target["blng__DueDate__c"];
   try {
-    v4 = rt.outDateN(rt.fDateN(source, "FENDDATE_H", "Asia/Shanghai")) ?? null;
+    v4 = rt.outDateN(rt.fieldDateN(source["FENDDATE_H"], "FENDDATE_H", "Asia/Shanghai")) ?? null;
   } catch (cause) {
     fail(errors, "blng__DueDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:23", cause);
   }
   /** blng__InvoiceDate__c ← source.FDATE */
   let v5!: Target["blng__InvoiceDate__c"];
   try {
-    v5 = rt.outDate(rt.fDate(source, "FDATE", "Asia/Shanghai"));
+    v5 = rt.outDate(rt.fieldDate(source["FDATE"], "FDATE", "Asia/Shanghai"));
   } catch (cause) {
     fail(errors, "blng__InvoiceDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:27", cause);
   }
   /** blng__InvoiceStatus__c ← source.FDocumentStatus == 'C' ? 'Posted' : 'Draft' */
   let v6!: Target["blng__InvoiceStatus__c"];
   try {
-    v6 = rt.outEnum(((rt.fStr(source, "FDocumentStatus") === "C") ? "Posted" : "Draft"), ["Draft", "Initiated", "Posted", "Post In Progress", "Error", "Cancelled", "Rebilled"]);
+    v6 = rt.outEnum(((rt.fieldStr(source["FDocumentStatus"], "FDocumentStatus") === "C") ? "Posted" : "Draft"), ["Draft", "Initiated", "Posted", "Post In Progress", "Error", "Cancelled", "Rebilled"]);
   } catch (cause) {
     fail(errors, "blng__InvoiceStatus__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:28:29", cause);
   }
   /** blng__Notes__c ← source.FAR_Remark */
   let v7!: Target["blng__Notes__c"];
   try {
-    v7 = rt.outStrN(rt.fStrN(source, "FAR_Remark"), 32768) ?? null;
+    v7 = rt.outStrN(rt.fieldStrN(source["FAR_Remark"], "FAR_Remark"), 32768) ?? null;
   } catch (cause) {
     fail(errors, "blng__Notes__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:29:21", cause);
   }

@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source._widget_1716892000009.orValue('') in ['审批中', '已生效'] */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.inList((rt.fStrN(source, "_widget_1716892000009") ?? ""), ["审批中", "已生效"]);
+  return rt.inList((rt.fieldStrN(source["_widget_1716892000009"], "_widget_1716892000009") ?? ""), ["审批中", "已生效"]);
 }
 
 /** Maps one contract record to Contract; collects every field error. */
@@ -31,49 +31,49 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** AccountId ← ref('erp-customer-to-crm-account', source._widget_1716892000003.trim().upperAscii()) */
   let v0!: Target["AccountId"];
   try {
-    v0 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.upperAscii(rt.trim(rt.fStr(source, "_widget_1716892000003")))) ?? null;
+    v0 = rt.refRequired(ctx, "erp-customer-to-crm-account", rt.upperAscii(rt.trim(rt.fieldStr(source["_widget_1716892000003"], "_widget_1716892000003")))) ?? null;
   } catch (cause) {
     fail(errors, "AccountId", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:25:16", cause);
   }
   /** Amount__c ← source._widget_1716892000008 */
   let v1!: Target["Amount__c"];
   try {
-    v1 = rt.outDecN(rt.fDecN(source, "_widget_1716892000008"), 2, 16) ?? null;
+    v1 = rt.outDecN(rt.fieldDecN(source["_widget_1716892000008"], "_widget_1716892000008"), 2, 16) ?? null;
   } catch (cause) {
     fail(errors, "Amount__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:16", cause);
   }
   /** Contract_No__c ← source._widget_1716892000001.trim() */
   let v2!: Target["Contract_No__c"];
   try {
-    v2 = rt.outStr(rt.trim(rt.fStr(source, "_widget_1716892000001")), 40);
+    v2 = rt.outStr(rt.trim(rt.fieldStr(source["_widget_1716892000001"], "_widget_1716892000001")), 40);
   } catch (cause) {
     fail(errors, "Contract_No__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:23:21", cause);
   }
   /** CustomerSignedDate ← source._widget_1716892000005 */
   let v3!: Target["CustomerSignedDate"];
   try {
-    v3 = rt.outDate(rt.fDate(source, "_widget_1716892000005", "UTC"));
+    v3 = rt.outDate(rt.fieldDate(source["_widget_1716892000005"], "_widget_1716892000005", "UTC"));
   } catch (cause) {
     fail(errors, "CustomerSignedDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:25", cause);
   }
   /** Description ← source._widget_1716892000002 + (source._widget_1716892000012.orValue('') == '' ? '' : '\n' + source._widget_1716892000012.orValue('')) */
   let v4!: Target["Description"];
   try {
-    v4 = rt.outStr((rt.fStr(source, "_widget_1716892000002") + (((rt.fStrN(source, "_widget_1716892000012") ?? "") === "") ? "" : ("\n" + (rt.fStrN(source, "_widget_1716892000012") ?? "")))), 32000);
+    v4 = rt.outStr((rt.fieldStr(source["_widget_1716892000002"], "_widget_1716892000002") + (((rt.fieldStrN(source["_widget_1716892000012"], "_widget_1716892000012") ?? "") === "") ? "" : ("\n" + (rt.fieldStrN(source["_widget_1716892000012"], "_widget_1716892000012") ?? "")))), 32000);
   } catch (cause) {
     fail(errors, "Description", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:30:18", cause);
   }
   /** JDY_Id__c ← source._id */
   let v5!: Target["JDY_Id__c"];
   try {
-    v5 = rt.outStr(rt.fStr(source, "_id"), 40);
+    v5 = rt.outStr(rt.fieldStr(source["_id"], "_id"), 40);
   } catch (cause) {
     fail(errors, "JDY_Id__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:22:16", cause);
   }
   /** StartDate ← coalesce(source._widget_1716892000006, source._widget_1716892000005) */
   let v6!: Target["StartDate"];
   try {
-    v6 = rt.outDate((rt.fDateN(source, "_widget_1716892000006", "UTC") ?? rt.fDate(source, "_widget_1716892000005", "UTC")));
+    v6 = rt.outDate((rt.fieldDateN(source["_widget_1716892000006"], "_widget_1716892000006", "UTC") ?? rt.fieldDate(source["_widget_1716892000005"], "_widget_1716892000005", "UTC")));
   } catch (cause) {
     fail(errors, "StartDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:26:16", cause);
   }

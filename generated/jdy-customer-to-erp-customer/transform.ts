@@ -24,7 +24,7 @@ export const plan = {
 
 /** Whether the record is synced: source._widget_1716891000004.orValue('') in ['正式客户', '战略客户'] */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.inList((rt.fStrN(source, "_widget_1716891000004") ?? ""), ["正式客户", "战略客户"]);
+  return rt.inList((rt.fieldStrN(source["_widget_1716891000004"], "_widget_1716891000004") ?? ""), ["正式客户", "战略客户"]);
 }
 
 /** Maps one customer record to BD_Customer; collects every field error. */
@@ -33,70 +33,70 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FADDRESS ← source._widget_1716891000007.orValue('') */
   let v0!: Target["FADDRESS"];
   try {
-    v0 = rt.outStr((rt.fStrN(source, "_widget_1716891000007") ?? ""), 255);
+    v0 = rt.outStr((rt.fieldStrN(source["_widget_1716891000007"], "_widget_1716891000007") ?? ""), 255);
   } catch (cause) {
     fail(errors, "FADDRESS", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:27:15", cause);
   }
   /** FCreateOrgId ← lookup('sales-orgs', source._widget_1716891000005.orValue('')) */
   let v1!: Target["FCreateOrgId"];
   try {
-    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716891000005") ?? ""));
+    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["_widget_1716891000005"], "_widget_1716891000005") ?? ""));
   } catch (cause) {
     fail(errors, "FCreateOrgId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:24:19", cause);
   }
   /** FDescription ← source._widget_1716891000011 */
   let v2!: Target["FDescription"];
   try {
-    v2 = rt.outStrN(rt.fStrN(source, "_widget_1716891000011"), 255) ?? null;
+    v2 = rt.outStrN(rt.fieldStrN(source["_widget_1716891000011"], "_widget_1716891000011"), 255) ?? null;
   } catch (cause) {
     fail(errors, "FDescription", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:29:19", cause);
   }
   /** FName ← source._widget_1716891000002.trim() */
   let v3!: Target["FName"];
   try {
-    v3 = rt.outStr(rt.trim(rt.fStr(source, "_widget_1716891000002")), 255);
+    v3 = rt.outStr(rt.trim(rt.fieldStr(source["_widget_1716891000002"], "_widget_1716891000002")), 255);
   } catch (cause) {
     fail(errors, "FName", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:22:12", cause);
   }
   /** FNumber ← source._widget_1716891000001.trim().upperAscii() */
   let v4!: Target["FNumber"];
   try {
-    v4 = rt.outStr(rt.upperAscii(rt.trim(rt.fStr(source, "_widget_1716891000001"))), 80);
+    v4 = rt.outStr(rt.upperAscii(rt.trim(rt.fieldStr(source["_widget_1716891000001"], "_widget_1716891000001"))), 80);
   } catch (cause) {
     fail(errors, "FNumber", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:21:14", cause);
   }
   /** FShortName ← source._widget_1716891000003 */
   let v5!: Target["FShortName"];
   try {
-    v5 = rt.outStrN(rt.fStrN(source, "_widget_1716891000003"), 255) ?? null;
+    v5 = rt.outStrN(rt.fieldStrN(source["_widget_1716891000003"], "_widget_1716891000003"), 255) ?? null;
   } catch (cause) {
     fail(errors, "FShortName", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:23:17", cause);
   }
   /** FTAXREGISTERCODE ← source._widget_1716891000008 */
   let v6!: Target["FTAXREGISTERCODE"];
   try {
-    v6 = rt.outStrN(rt.fStrN(source, "_widget_1716891000008"), 255) ?? null;
+    v6 = rt.outStrN(rt.fieldStrN(source["_widget_1716891000008"], "_widget_1716891000008"), 255) ?? null;
   } catch (cause) {
     fail(errors, "FTAXREGISTERCODE", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:28:23", cause);
   }
   /** FTEL ← source._widget_1716891000006 */
   let v7!: Target["FTEL"];
   try {
-    v7 = rt.outStrN(rt.fStrN(source, "_widget_1716891000006"), 255) ?? "";
+    v7 = rt.outStrN(rt.fieldStrN(source["_widget_1716891000006"], "_widget_1716891000006"), 255) ?? "";
   } catch (cause) {
     fail(errors, "FTEL", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:26:19", cause);
   }
   /** FUseOrgId ← lookup('sales-orgs', source._widget_1716891000005.orValue('')) */
   let v8!: Target["FUseOrgId"];
   try {
-    v8 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716891000005") ?? ""));
+    v8 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["_widget_1716891000005"], "_widget_1716891000005") ?? ""));
   } catch (cause) {
     fail(errors, "FUseOrgId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:25:16", cause);
   }
   /** F_SYNC_SourceId ← source._id */
   let v9!: Target["F_SYNC_SourceId"];
   try {
-    v9 = rt.outStr(rt.fStr(source, "_id"), 50);
+    v9 = rt.outStr(rt.fieldStr(source["_id"], "_id"), 50);
   } catch (cause) {
     fail(errors, "F_SYNC_SourceId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:30:22", cause);
   }

@@ -26,7 +26,7 @@ export const plan = {
 
 /** Whether the record is synced: source._widget_1716893000005.orValue('') == '已审核' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return ((rt.fStrN(source, "_widget_1716893000005") ?? "") === "已审核");
+  return ((rt.fieldStrN(source["_widget_1716893000005"], "_widget_1716893000005") ?? "") === "已审核");
 }
 
 /** Maps one sales_order record to SAL_SaleOrder; collects every field error. */
@@ -35,7 +35,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FBillNo ← source._widget_1716893000001.orValue('JDY-' + source._id) */
   let v0!: Target["FBillNo"];
   try {
-    v0 = rt.outStr((rt.fStrN(source, "_widget_1716893000001") ?? ("JDY-" + rt.fStr(source, "_id"))), 80);
+    v0 = rt.outStr((rt.fieldStrN(source["_widget_1716893000001"], "_widget_1716893000001") ?? ("JDY-" + rt.fieldStr(source["_id"], "_id"))), 80);
   } catch (cause) {
     fail(errors, "FBillNo", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:20:14", cause);
   }
@@ -49,35 +49,35 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCustId ← source._widget_1716893000002.trim().upperAscii() */
   let v2!: Target["FCustId"];
   try {
-    v2 = rt.upperAscii(rt.trim(rt.fStr(source, "_widget_1716893000002")));
+    v2 = rt.upperAscii(rt.trim(rt.fieldStr(source["_widget_1716893000002"], "_widget_1716893000002")));
   } catch (cause) {
     fail(errors, "FCustId", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:23:14", cause);
   }
   /** FDate ← date(source._widget_1716893000003, 'Asia/Shanghai') */
   let v3!: Target["FDate"];
   try {
-    v3 = rt.outDate(rt.date(rt.fTs(source, "_widget_1716893000003", "UTC"), "Asia/Shanghai"));
+    v3 = rt.outDate(rt.date(rt.fieldTs(source["_widget_1716893000003"], "_widget_1716893000003", "UTC"), "Asia/Shanghai"));
   } catch (cause) {
     fail(errors, "FDate", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:22:12", cause);
   }
   /** FNote ← size(source._widget_1716893000008.orValue('')) > 255 ? source._widget_1716893000008.orValue('').substring(0, 255) : source._widget_1716893000008.orValue('') */
   let v4!: Target["FNote"];
   try {
-    v4 = rt.outStr(((rt.strSize((rt.fStrN(source, "_widget_1716893000008") ?? "")) > 255n) ? rt.substring((rt.fStrN(source, "_widget_1716893000008") ?? ""), 0n, 255n) : (rt.fStrN(source, "_widget_1716893000008") ?? "")), 255);
+    v4 = rt.outStr(((rt.strSize((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? "")) > 255n) ? rt.substring((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? ""), 0n, 255n) : (rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? "")), 255);
   } catch (cause) {
     fail(errors, "FNote", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:26:12", cause);
   }
   /** FSaleOrderEntry ← each source._widget_1716893000007 */
   let v5!: Target["FSaleOrderEntry"];
   try {
-    v5 = rows0(rt.fList(source, "_widget_1716893000007") ?? [], source, ctx, errors, "FSaleOrderEntry");
+    v5 = rows0(rt.fieldList(source["_widget_1716893000007"], "_widget_1716893000007") ?? [], source, ctx, errors, "FSaleOrderEntry");
   } catch (cause) {
     fail(errors, "FSaleOrderEntry", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:31:13", cause);
   }
   /** FSaleOrgId ← lookup('sales-orgs', source._widget_1716893000004.orValue('')) */
   let v6!: Target["FSaleOrgId"];
   try {
-    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fStrN(source, "_widget_1716893000004") ?? ""));
+    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["_widget_1716893000004"], "_widget_1716893000004") ?? ""));
   } catch (cause) {
     fail(errors, "FSaleOrgId", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:24:17", cause);
   }
@@ -93,35 +93,35 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FEntryTaxRate ← item._widget_1716893100005 */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
-      v0 = rt.outDecN(rt.fDecN(item, "_widget_1716893100005"), 10, 23) ?? null;
+      v0 = rt.outDecN(rt.fieldDecN(item["_widget_1716893100005"], "_widget_1716893100005"), 10, 23) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:37:24", cause);
     }
     /** FSaleOrderEntry[].FMaterialId ← item._widget_1716893100001.trim() */
     let v1!: Target_FSaleOrderEntry["FMaterialId"];
     try {
-      v1 = rt.trim(rt.fStr(item, "_widget_1716893100001"));
+      v1 = rt.trim(rt.fieldStr(item["_widget_1716893100001"], "_widget_1716893100001"));
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FMaterialId", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:33:22", cause);
     }
     /** FSaleOrderEntry[].FQty ← item._widget_1716893100002.round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
-      v2 = rt.outDec(rt.round(rt.fDec(item, "_widget_1716893100002"), 2n), 10, 23);
+      v2 = rt.outDec(rt.round(rt.fieldDec(item["_widget_1716893100002"], "_widget_1716893100002"), 2n), 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← item._widget_1716893100004 */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
-      v3 = rt.outDecN(rt.fDecN(item, "_widget_1716893100004"), 10, 23) ?? null;
+      v3 = rt.outDecN(rt.fieldDecN(item["_widget_1716893100004"], "_widget_1716893100004"), 10, 23) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:20", cause);
     }
     /** FSaleOrderEntry[].FUnitID ← lookup('units', item._widget_1716893100003.orValue('个')) */
     let v4!: Target_FSaleOrderEntry["FUnitID"];
     try {
-      v4 = rt.lookupStr(ctx, "units", (rt.fStrN(item, "_widget_1716893100003") ?? "个")) ?? null;
+      v4 = rt.lookupStr(ctx, "units", (rt.fieldStrN(item["_widget_1716893100003"], "_widget_1716893100003") ?? "个")) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:18", cause);
     }

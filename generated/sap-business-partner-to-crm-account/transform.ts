@@ -17,7 +17,7 @@ export const plan = {
 
 /** Whether the record is synced: source.BusinessPartnerCategory == '2' && source.Customer.orValue('') != '' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.and(() => (rt.fStr(source, "BusinessPartnerCategory") === "2"), () => ((rt.fStrN(source, "Customer") ?? "") !== ""));
+  return rt.and(() => (rt.fieldStr(source["BusinessPartnerCategory"], "BusinessPartnerCategory") === "2"), () => ((rt.fieldStrN(source["Customer"], "Customer") ?? "") !== ""));
 }
 
 /** Maps one A_BusinessPartner record to Account; collects every field error. */
@@ -26,21 +26,21 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** AccountNumber ← source.Customer */
   let v0!: Target["AccountNumber"];
   try {
-    v0 = rt.outStrN(rt.fStrN(source, "Customer"), 40) ?? null;
+    v0 = rt.outStrN(rt.fieldStrN(source["Customer"], "Customer"), 40) ?? null;
   } catch (cause) {
     fail(errors, "AccountNumber", "specs/flows/customers/sap-business-partner-to-crm-account.yaml:24:20", cause);
   }
   /** Name ← coalesce(source.OrganizationBPName1, source.BusinessPartnerFullName) */
   let v1!: Target["Name"];
   try {
-    v1 = rt.outStr((rt.fStrN(source, "OrganizationBPName1") ?? rt.fStr(source, "BusinessPartnerFullName")), 255);
+    v1 = rt.outStr((rt.fieldStrN(source["OrganizationBPName1"], "OrganizationBPName1") ?? rt.fieldStr(source["BusinessPartnerFullName"], "BusinessPartnerFullName")), 255);
   } catch (cause) {
     fail(errors, "Name", "specs/flows/customers/sap-business-partner-to-crm-account.yaml:23:11", cause);
   }
   /** SAP_BP_Id__c ← source.BusinessPartner */
   let v2!: Target["SAP_BP_Id__c"];
   try {
-    v2 = rt.outStrN(rt.fStrN(source, "BusinessPartner"), 10) ?? null;
+    v2 = rt.outStrN(rt.fieldStrN(source["BusinessPartner"], "BusinessPartner"), 10) ?? null;
   } catch (cause) {
     fail(errors, "SAP_BP_Id__c", "specs/flows/customers/sap-business-partner-to-crm-account.yaml:22:19", cause);
   }

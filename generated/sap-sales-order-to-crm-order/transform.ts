@@ -20,7 +20,7 @@ export const plan = {
 
 /** Whether the record is synced: source.SalesOrderType == 'OR' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.fStr(source, "SalesOrderType") === "OR");
+  return (rt.fieldStr(source["SalesOrderType"], "SalesOrderType") === "OR");
 }
 
 /** Maps one A_SalesOrder record to Order; collects every field error. */
@@ -29,35 +29,35 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** AccountId ← ref('sap-business-partner-to-crm-account', source.SoldToParty) */
   let v0!: Target["AccountId"];
   try {
-    v0 = rt.refRequired(ctx, "sap-business-partner-to-crm-account", rt.fStr(source, "SoldToParty")) ?? null;
+    v0 = rt.refRequired(ctx, "sap-business-partner-to-crm-account", rt.fieldStr(source["SoldToParty"], "SoldToParty")) ?? null;
   } catch (cause) {
     fail(errors, "AccountId", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:23:16", cause);
   }
   /** Description ← 'SAP ' + source.SalesOrganization + '/' + source.DistributionChannel + '/' + source.OrganizationDivision + ': ' + source.to_Item.map(i, i.Material).join(', ') */
   let v1!: Target["Description"];
   try {
-    v1 = rt.outStr(((((((("SAP " + rt.fStr(source, "SalesOrganization")) + "/") + rt.fStr(source, "DistributionChannel")) + "/") + rt.fStr(source, "OrganizationDivision")) + ": ") + rt.mapList(rt.fList(source, "to_Item"), (v0) => rt.fStr(v0, "Material")).join(", ")), 32000);
+    v1 = rt.outStr(((((((("SAP " + rt.fieldStr(source["SalesOrganization"], "SalesOrganization")) + "/") + rt.fieldStr(source["DistributionChannel"], "DistributionChannel")) + "/") + rt.fieldStr(source["OrganizationDivision"], "OrganizationDivision")) + ": ") + rt.mapList(rt.fieldList(source["to_Item"], "to_Item"), (v0) => rt.fieldStr(v0["Material"], "Material")).join(", ")), 32000);
   } catch (cause) {
     fail(errors, "Description", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:27:18", cause);
   }
   /** EffectiveDate ← coalesce(source.SalesOrderDate, source.CreationDate) */
   let v2!: Target["EffectiveDate"];
   try {
-    v2 = rt.outDate((rt.fDateN(source, "SalesOrderDate", "UTC") ?? rt.fDate(source, "CreationDate", "UTC")));
+    v2 = rt.outDate((rt.fieldDateN(source["SalesOrderDate"], "SalesOrderDate", "UTC") ?? rt.fieldDate(source["CreationDate"], "CreationDate", "UTC")));
   } catch (cause) {
     fail(errors, "EffectiveDate", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:24:20", cause);
   }
   /** PoNumber ← source.PurchaseOrderByCustomer */
   let v3!: Target["PoNumber"];
   try {
-    v3 = rt.outStrN(rt.fStrN(source, "PurchaseOrderByCustomer"), 80) ?? null;
+    v3 = rt.outStrN(rt.fieldStrN(source["PurchaseOrderByCustomer"], "PurchaseOrderByCustomer"), 80) ?? null;
   } catch (cause) {
     fail(errors, "PoNumber", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:26:15", cause);
   }
   /** SAP_Order_Id__c ← source.SalesOrder */
   let v4!: Target["SAP_Order_Id__c"];
   try {
-    v4 = rt.outStrN(rt.fStrN(source, "SalesOrder"), 10) ?? null;
+    v4 = rt.outStrN(rt.fieldStrN(source["SalesOrder"], "SalesOrder"), 10) ?? null;
   } catch (cause) {
     fail(errors, "SAP_Order_Id__c", "specs/flows/orders/sap-sales-order-to-crm-order.yaml:21:22", cause);
   }

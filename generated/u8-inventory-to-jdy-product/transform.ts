@@ -28,42 +28,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** _widget_1700000000301 ← source.code */
   let v0!: Target["_widget_1700000000301"];
   try {
-    v0 = rt.outStr(rt.fStr(source, "code"), 60);
+    v0 = rt.outStr(rt.fieldStr(source["code"], "code"), 60);
   } catch (cause) {
     fail(errors, "_widget_1700000000301", "specs/flows/products/u8-inventory-to-jdy-product.yaml:19:28", cause);
   }
   /** _widget_1700000000302 ← source.name.trim() */
   let v1!: Target["_widget_1700000000302"];
   try {
-    v1 = rt.outStr(rt.trim(rt.fStr(source, "name")), 255);
+    v1 = rt.outStr(rt.trim(rt.fieldStr(source["name"], "name")), 255);
   } catch (cause) {
     fail(errors, "_widget_1700000000302", "specs/flows/products/u8-inventory-to-jdy-product.yaml:20:28", cause);
   }
   /** _widget_1700000000303 ← source.specs */
   let v2!: Target["_widget_1700000000303"];
   try {
-    v2 = rt.outStrN(rt.fStrN(source, "specs"), 255) ?? null;
+    v2 = rt.outStrN(rt.fieldStrN(source["specs"], "specs"), 255) ?? null;
   } catch (cause) {
     fail(errors, "_widget_1700000000303", "specs/flows/products/u8-inventory-to-jdy-product.yaml:21:28", cause);
   }
   /** _widget_1700000000304 ← source.main_measure */
   let v3!: Target["_widget_1700000000304"];
   try {
-    v3 = rt.outStr(rt.fStr(source, "main_measure"), 20);
+    v3 = rt.outStr(rt.fieldStr(source["main_measure"], "main_measure"), 20);
   } catch (cause) {
     fail(errors, "_widget_1700000000304", "specs/flows/products/u8-inventory-to-jdy-product.yaml:22:28", cause);
   }
   /** _widget_1700000000305 ← source.sort_code */
   let v4!: Target["_widget_1700000000305"];
   try {
-    v4 = rt.outStr(rt.fStr(source, "sort_code"), 20);
+    v4 = rt.outStr(rt.fieldStr(source["sort_code"], "sort_code"), 20);
   } catch (cause) {
     fail(errors, "_widget_1700000000305", "specs/flows/products/u8-inventory-to-jdy-product.yaml:23:28", cause);
   }
   /** _widget_1700000000306 ← source.end_date == null ? '启用' : '停用' */
   let v5!: Target["_widget_1700000000306"];
   try {
-    v5 = rt.outEnum(((rt.fDateN(source, "end_date", "Asia/Shanghai") == null) ? "启用" : "停用"), ["启用", "停用"]);
+    v5 = rt.outEnum(((rt.fieldDateN(source["end_date"], "end_date", "Asia/Shanghai") == null) ? "启用" : "停用"), ["启用", "停用"]);
   } catch (cause) {
     fail(errors, "_widget_1700000000306", "specs/flows/products/u8-inventory-to-jdy-product.yaml:24:28", cause);
   }

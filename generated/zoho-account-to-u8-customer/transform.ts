@@ -20,7 +20,7 @@ export const plan = {
 
 /** Whether the record is synced: source.Account_Number.orValue('').trim() != '' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return (rt.trim((rt.fStrN(source, "Account_Number") ?? "")) !== "");
+  return (rt.trim((rt.fieldStrN(source["Account_Number"], "Account_Number") ?? "")) !== "");
 }
 
 /** Maps one Accounts record to customer; collects every field error. */
@@ -29,42 +29,42 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** abbrname ← size(source.Account_Name.trim()) > 60 ? source.Account_Name.trim().substring(0, 60) : source.Account_Name.trim() */
   let v0!: Target["abbrname"];
   try {
-    v0 = rt.outStr(((rt.strSize(rt.trim(rt.fStr(source, "Account_Name"))) > 60n) ? rt.substring(rt.trim(rt.fStr(source, "Account_Name")), 0n, 60n) : rt.trim(rt.fStr(source, "Account_Name"))), 60);
+    v0 = rt.outStr(((rt.strSize(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name"))) > 60n) ? rt.substring(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 0n, 60n) : rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name"))), 60);
   } catch (cause) {
     fail(errors, "abbrname", "specs/flows/customers/zoho-account-to-u8-customer.yaml:22:15", cause);
   }
   /** address ← [source.Billing_State.orValue(''), source.Billing_City.orValue(''), source.Billing_Street.orValue('')].join(' ').trim() */
   let v1!: Target["address"];
   try {
-    v1 = rt.outStr(rt.trim([(rt.fStrN(source, "Billing_State") ?? ""), (rt.fStrN(source, "Billing_City") ?? ""), (rt.fStrN(source, "Billing_Street") ?? "")].join(" ")), 255);
+    v1 = rt.outStr(rt.trim(((rt.fieldStrN(source["Billing_State"], "Billing_State") ?? "") + " " + (rt.fieldStrN(source["Billing_City"], "Billing_City") ?? "") + " " + (rt.fieldStrN(source["Billing_Street"], "Billing_Street") ?? ""))), 255);
   } catch (cause) {
     fail(errors, "address", "specs/flows/customers/zoho-account-to-u8-customer.yaml:24:14", cause);
   }
   /** code ← source.Account_Number.orValue('').trim() */
   let v2!: Target["code"];
   try {
-    v2 = rt.outStr(rt.trim((rt.fStrN(source, "Account_Number") ?? "")), 20);
+    v2 = rt.outStr(rt.trim((rt.fieldStrN(source["Account_Number"], "Account_Number") ?? "")), 20);
   } catch (cause) {
     fail(errors, "code", "specs/flows/customers/zoho-account-to-u8-customer.yaml:20:11", cause);
   }
   /** name ← source.Account_Name.trim() */
   let v3!: Target["name"];
   try {
-    v3 = rt.outStr(rt.trim(rt.fStr(source, "Account_Name")), 98);
+    v3 = rt.outStr(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 98);
   } catch (cause) {
     fail(errors, "name", "specs/flows/customers/zoho-account-to-u8-customer.yaml:21:11", cause);
   }
   /** phone ← source.Phone.orValue('') */
   let v4!: Target["phone"];
   try {
-    v4 = rt.outStr((rt.fStrN(source, "Phone") ?? ""), 100);
+    v4 = rt.outStr((rt.fieldStrN(source["Phone"], "Phone") ?? ""), 100);
   } catch (cause) {
     fail(errors, "phone", "specs/flows/customers/zoho-account-to-u8-customer.yaml:26:12", cause);
   }
   /** sort_code ← lookup('regions', source.Billing_State.orValue('').trim()) */
   let v5!: Target["sort_code"];
   try {
-    v5 = rt.outStr(rt.lookupStrD(ctx, "regions", rt.trim((rt.fStrN(source, "Billing_State") ?? ""))), 12);
+    v5 = rt.outStr(rt.lookupStrD(ctx, "regions", rt.trim((rt.fieldStrN(source["Billing_State"], "Billing_State") ?? ""))), 12);
   } catch (cause) {
     fail(errors, "sort_code", "specs/flows/customers/zoho-account-to-u8-customer.yaml:23:16", cause);
   }

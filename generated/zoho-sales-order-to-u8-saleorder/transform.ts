@@ -25,7 +25,7 @@ export const plan = {
 
 /** Whether the record is synced: source.Status.orValue('') in ['Approved', 'Delivered'] */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.inList((rt.fStrN(source, "Status") ?? ""), ["Approved", "Delivered"]);
+  return rt.inList((rt.fieldStrN(source["Status"], "Status") ?? ""), ["Approved", "Delivered"]);
 }
 
 /** Maps one Sales_Orders record to saleorder; collects every field error. */
@@ -34,21 +34,21 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** code ← source.SO_Number */
   let v0!: Target["code"];
   try {
-    v0 = rt.outStr(rt.fStr(source, "SO_Number"), 30);
+    v0 = rt.outStr(rt.fieldStr(source["SO_Number"], "SO_Number"), 30);
   } catch (cause) {
     fail(errors, "code", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:21:11", cause);
   }
   /** custcode ← ref('zoho-account-to-u8-customer', source.Account_Name) */
   let v1!: Target["custcode"];
   try {
-    v1 = rt.refRequired(ctx, "zoho-account-to-u8-customer", rt.fStr(source, "Account_Name")) ?? null;
+    v1 = rt.refRequired(ctx, "zoho-account-to-u8-customer", rt.fieldStr(source["Account_Name"], "Account_Name")) ?? null;
   } catch (cause) {
     fail(errors, "custcode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:24:15", cause);
   }
   /** date ← date(source.Created_Time, 'Asia/Shanghai') */
   let v2!: Target["date"];
   try {
-    v2 = rt.outDate(rt.date(rt.fTs(source, "Created_Time", "Asia/Shanghai"), "Asia/Shanghai"));
+    v2 = rt.outDate(rt.date(rt.fieldTs(source["Created_Time"], "Created_Time", "Asia/Shanghai"), "Asia/Shanghai"));
   } catch (cause) {
     fail(errors, "date", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:22:11", cause);
   }
@@ -62,14 +62,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** entry ← each source.Ordered_Items */
   let v4!: Target["entry"];
   try {
-    v4 = rows0(rt.fList(source, "Ordered_Items") ?? [], source, ctx, errors, "entry");
+    v4 = rows0(rt.fieldList(source["Ordered_Items"], "Ordered_Items") ?? [], source, ctx, errors, "entry");
   } catch (cause) {
     fail(errors, "entry", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:29:13", cause);
   }
   /** memo ← source.Subject.trim() */
   let v5!: Target["memo"];
   try {
-    v5 = rt.outStr(rt.trim(rt.fStr(source, "Subject")), 255);
+    v5 = rt.outStr(rt.trim(rt.fieldStr(source["Subject"], "Subject")), 255);
   } catch (cause) {
     fail(errors, "memo", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:27:11", cause);
   }
@@ -92,28 +92,28 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** entry[].inventorycode ← item.U8_Inventory_Code */
     let v0!: Target_entry["inventorycode"];
     try {
-      v0 = rt.fStrN(item, "U8_Inventory_Code") ?? "";
+      v0 = rt.fieldStrN(item["U8_Inventory_Code"], "U8_Inventory_Code") ?? "";
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "inventorycode", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:31:32", cause);
     }
     /** entry[].quantity ← decimal(item.Quantity).round(2) */
     let v1!: Target_entry["quantity"];
     try {
-      v1 = rt.outDec(rt.round(rt.decimal(rt.fDbl(item, "Quantity")), 2n), 6, 26);
+      v1 = rt.outDec(rt.round(rt.decimal(rt.fieldDbl(item["Quantity"], "Quantity")), 2n), 6, 26);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "quantity", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:19", cause);
     }
     /** entry[].sum ← item.Total.round(2) */
     let v2!: Target_entry["sum"];
     try {
-      v2 = rt.outDec(rt.round(rt.fDec(item, "Total"), 2n), 2, 26);
+      v2 = rt.outDec(rt.round(rt.fieldDec(item["Total"], "Total"), 2n), 2, 26);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "sum", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:34:14", cause);
     }
     /** entry[].taxunitprice ← item.List_Price */
     let v3!: Target_entry["taxunitprice"];
     try {
-      v3 = rt.outDecN(rt.fDecN(item, "List_Price"), 6, 26) ?? null;
+      v3 = rt.outDecN(rt.fieldDecN(item["List_Price"], "List_Price"), 6, 26) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "taxunitprice", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:23", cause);
     }

@@ -542,14 +542,30 @@ export function lastIndexOf(s: string, t: string, from?: bigint): bigint {
   start = -1;
   return BigInt(start);
 }
-const NON_ASCII = /[^\x00-\x7f]/;
-/** Lower-cases ASCII letters only; pure-ASCII text takes the native path. */
+/**
+ * Whether `s` has a code unit in `lo..hi` (an ASCII letter range) and none outside ASCII: 1 = only ASCII with
+ * such a letter, 0 = only ASCII without one (nothing to change), -1 = non-ASCII text (needs the letter-wise path).
+ */
+function asciiLetters(s: string, lo: number, hi: number): -1 | 0 | 1 {
+  let found: 0 | 1 = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    if (c >= lo && c <= hi) found = 1;
+  }
+  return found;
+}
+/** Lower-cases ASCII letters only; pure-ASCII text takes the native path, text without capitals is returned as is. */
 export function lowerAscii(s: string): string {
-  if (!NON_ASCII.test(s)) return s.toLowerCase();
+  const k = asciiLetters(s, 0x41, 0x5a);
+  if (k === 0) return s;
+  if (k === 1) return s.toLowerCase();
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 export function upperAscii(s: string): string {
-  if (!NON_ASCII.test(s)) return s.toUpperCase();
+  const k = asciiLetters(s, 0x61, 0x7a);
+  if (k === 0) return s;
+  if (k === 1) return s.toUpperCase();
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 export function replace(s: string, from: string, to: string, n?: bigint): string {
@@ -1048,13 +1064,19 @@ export function lookupDec(ctx: LookupContext, table: string, key: string | bigin
 }
 /** The same for tables with a default: the worker's context answers every key. */
 export function lookupStrD(ctx: LookupContext, table: string, key: string | bigint): string {
-  return nn(lookupStr(ctx, table, key), `lookup("${table}")`);
+  const v = ctx.lookup(table, typeof key === 'bigint' ? Number(key) : key);
+  if (typeof v === 'string') return v;
+  return v === undefined || v === null ? lookupNull(table) : String(v);
 }
 export function lookupIntD(ctx: LookupContext, table: string, key: string | bigint): bigint {
-  return nn(lookupInt(ctx, table, key), `lookup("${table}")`);
+  return lookupInt(ctx, table, key) ?? lookupNull(table);
 }
 export function lookupDecD(ctx: LookupContext, table: string, key: string | bigint): Decimal {
-  return nn(lookupDec(ctx, table, key), `lookup("${table}")`);
+  return lookupDec(ctx, table, key) ?? lookupNull(table);
+}
+/** The error `nn` raises for a null value, with the message built only when it happens. */
+function lookupNull(table: string): never {
+  return celFail('nullValue', `lookup("${table}") is null`);
 }
 export function ref(ctx: LookupContext, spec: string, id: unknown): string | null {
   return ctx.ref(spec, typeof id === 'string' ? id : toStr(id)) ?? null;

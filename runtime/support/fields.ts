@@ -43,68 +43,105 @@ const dec = (k: string, v: unknown): Decimal => {
 const rec = (k: string, v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : wrong(k, 'record', v));
 const list = (k: string, v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : wrong(k, 'list', v));
 
-function reader<T>(conv: (k: string, v: unknown) => T): (o: Record<string, unknown>, k: string) => T {
-  return (o, k) => {
-    const v = raw(o, k);
-    return v === undefined || v === null ? absent(k) : conv(k, v);
-  };
-}
-function nullableReader<T>(conv: (k: string, v: unknown) => T): (o: Record<string, unknown>, k: string) => T | null {
-  return (o, k) => {
-    const v = raw(o, k);
-    return v === undefined || v === null ? null : conv(k, v);
-  };
-}
+/*
+ * Two forms of every read. `field*(value, name)` takes the property the generated code read itself with a
+ * constant key (`source["Name"]`): each call site stays monomorphic, which is most of a transform's speed.
+ * The compiler uses it only for names that are not properties of `Object.prototype`, so a plain read can
+ * only find an own property (records are JSON data: their prototype is `Object.prototype` or null).
+ * `f*(record, name)` reads through `Object.hasOwn` and serves the other names (`__proto__`, `constructor`,
+ * `toString`, …). Both give the same values and the same errors.
+ */
 
 /** The common case first: a string field holding a string. */
-export function fStr(o: Record<string, unknown>, k: string): string {
-  const v = Object.hasOwn(o, k) ? o[k] : undefined;
+export function fieldStr(v: unknown, k: string): string {
   if (typeof v === 'string') return v;
   return v === undefined || v === null ? absent(k) : str(k, v);
 }
-export function fStrN(o: Record<string, unknown>, k: string): string | null {
-  const v = Object.hasOwn(o, k) ? o[k] : undefined;
+export function fieldStrN(v: unknown, k: string): string | null {
   if (typeof v === 'string') return v;
   return v === undefined || v === null ? null : str(k, v);
 }
-export const fInt = reader(int);
-export const fIntN = nullableReader(int);
-export const fDbl = reader(dbl);
-export const fDblN = nullableReader(dbl);
-export const fBool = reader(bool);
-export const fBoolN = nullableReader(bool);
-export const fDec = reader(dec);
-export const fDecN = nullableReader(dec);
-export const fRec = reader(rec);
-export const fRecN = nullableReader(rec);
-export const fList = reader(list);
+export function fieldInt(v: unknown, k: string): bigint {
+  return v === undefined || v === null ? absent(k) : int(k, v);
+}
+export function fieldIntN(v: unknown, k: string): bigint | null {
+  return v === undefined || v === null ? null : int(k, v);
+}
+export function fieldDbl(v: unknown, k: string): number {
+  if (typeof v === 'number') return v;
+  return v === undefined || v === null ? absent(k) : dbl(k, v);
+}
+export function fieldDblN(v: unknown, k: string): number | null {
+  if (typeof v === 'number') return v;
+  return v === undefined || v === null ? null : dbl(k, v);
+}
+export function fieldBool(v: unknown, k: string): boolean {
+  if (typeof v === 'boolean') return v;
+  return v === undefined || v === null ? absent(k) : bool(k, v);
+}
+export function fieldBoolN(v: unknown, k: string): boolean | null {
+  if (typeof v === 'boolean') return v;
+  return v === undefined || v === null ? null : bool(k, v);
+}
+export function fieldDec(v: unknown, k: string): Decimal {
+  return v === undefined || v === null ? absent(k) : dec(k, v);
+}
+export function fieldDecN(v: unknown, k: string): Decimal | null {
+  return v === undefined || v === null ? null : dec(k, v);
+}
+export function fieldRec(v: unknown, k: string): Record<string, unknown> {
+  return v === undefined || v === null ? absent(k) : rec(k, v);
+}
+export function fieldRecN(v: unknown, k: string): Record<string, unknown> | null {
+  return v === undefined || v === null ? null : rec(k, v);
+}
+export function fieldList(v: unknown, k: string): Record<string, unknown>[] {
+  if (Array.isArray(v)) return v as Record<string, unknown>[];
+  return v === undefined || v === null ? absent(k) : list(k, v);
+}
 /** A nullable child list reads as empty: "no lines" and "lines absent" mean the same to a mapping. */
-export function fListN(o: Record<string, unknown>, k: string): Record<string, unknown>[] {
-  const v = raw(o, k);
+export function fieldListN(v: unknown, k: string): Record<string, unknown>[] {
+  if (Array.isArray(v)) return v as Record<string, unknown>[];
   return v === undefined || v === null ? [] : list(k, v);
 }
-export function fDate(o: Record<string, unknown>, k: string, zone: string): PlainDate {
-  const v = raw(o, k);
+export function fieldDate(v: unknown, k: string, zone: string): PlainDate {
   if (v === undefined || v === null) return absent(k);
   return typeof v === 'string' ? parseDate(v, zone) : wrong(k, 'date text', v);
 }
-export function fDateN(o: Record<string, unknown>, k: string, zone: string): PlainDate | null {
-  const v = raw(o, k);
+export function fieldDateN(v: unknown, k: string, zone: string): PlainDate | null {
   if (v === undefined || v === null || v === '') return null;
   return typeof v === 'string' ? parseDate(v, zone) : wrong(k, 'date text', v);
 }
-export function fTs(o: Record<string, unknown>, k: string, zone: string): Timestamp {
-  const v = raw(o, k);
+export function fieldTs(v: unknown, k: string, zone: string): Timestamp {
   if (v === undefined || v === null) return absent(k);
   if (typeof v === 'number') return Timestamp.fromMillis(v);
   return typeof v === 'string' ? parseInstant(v, zone) : wrong(k, 'date-time text', v);
 }
-export function fTsN(o: Record<string, unknown>, k: string, zone: string): Timestamp | null {
-  const v = raw(o, k);
+export function fieldTsN(v: unknown, k: string, zone: string): Timestamp | null {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v === 'number') return Timestamp.fromMillis(v);
   return typeof v === 'string' ? parseInstant(v, zone) : wrong(k, 'date-time text', v);
 }
+
+type Rec = Record<string, unknown>;
+export const fStr = (o: Rec, k: string): string => fieldStr(raw(o, k), k);
+export const fStrN = (o: Rec, k: string): string | null => fieldStrN(raw(o, k), k);
+export const fInt = (o: Rec, k: string): bigint => fieldInt(raw(o, k), k);
+export const fIntN = (o: Rec, k: string): bigint | null => fieldIntN(raw(o, k), k);
+export const fDbl = (o: Rec, k: string): number => fieldDbl(raw(o, k), k);
+export const fDblN = (o: Rec, k: string): number | null => fieldDblN(raw(o, k), k);
+export const fBool = (o: Rec, k: string): boolean => fieldBool(raw(o, k), k);
+export const fBoolN = (o: Rec, k: string): boolean | null => fieldBoolN(raw(o, k), k);
+export const fDec = (o: Rec, k: string): Decimal => fieldDec(raw(o, k), k);
+export const fDecN = (o: Rec, k: string): Decimal | null => fieldDecN(raw(o, k), k);
+export const fRec = (o: Rec, k: string): Rec => fieldRec(raw(o, k), k);
+export const fRecN = (o: Rec, k: string): Rec | null => fieldRecN(raw(o, k), k);
+export const fList = (o: Rec, k: string): Rec[] => fieldList(raw(o, k), k);
+export const fListN = (o: Rec, k: string): Rec[] => fieldListN(raw(o, k), k);
+export const fDate = (o: Rec, k: string, zone: string): PlainDate => fieldDate(raw(o, k), k, zone);
+export const fDateN = (o: Rec, k: string, zone: string): PlainDate | null => fieldDateN(raw(o, k), k, zone);
+export const fTs = (o: Rec, k: string, zone: string): Timestamp => fieldTs(raw(o, k), k, zone);
+export const fTsN = (o: Rec, k: string, zone: string): Timestamp | null => fieldTsN(raw(o, k), k, zone);
 
 // ----------------------------------------------------------------------------- target wire form
 

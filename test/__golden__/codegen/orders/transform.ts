@@ -22,7 +22,7 @@ export const plan = {
 
 /** Whether the record is synced: source.Status == 'Activated' && lookup('units', 'box') == 'BOX' */
 export function filter(source: Source, ctx: TransformContext): boolean {
-  return rt.and(() => (rt.fStr(source, "Status") === "Activated"), () => (rt.lookupStrD(ctx, "units", "box") === "BOX"));
+  return rt.and(() => (rt.fieldStr(source["Status"], "Status") === "Activated"), () => (rt.lookupStrD(ctx, "units", "box") === "BOX"));
 }
 
 /** Maps one Order record to SalesOrder; collects every field error. */
@@ -31,21 +31,21 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** BillDate ← source.Placed */
   let v0!: Target["BillDate"];
   try {
-    v0 = rt.outDate(rt.fDate(source, "Placed", "UTC"));
+    v0 = rt.outDate(rt.fieldDate(source["Placed"], "Placed", "UTC"));
   } catch (cause) {
     fail(errors, "BillDate", "specs/orders.yaml:12:15", cause);
   }
   /** BillNo ← source.Number */
   let v1!: Target["BillNo"];
   try {
-    v1 = rt.outStr(rt.fStr(source, "Number"), 30);
+    v1 = rt.outStr(rt.fieldStr(source["Number"], "Number"), 30);
   } catch (cause) {
     fail(errors, "BillNo", "specs/orders.yaml:11:13", cause);
   }
   /** Entries ← each source.Lines */
   let v2!: Target["Entries"];
   try {
-    v2 = rows0(rt.fList(source, "Lines") ?? [], source, ctx, errors, "Entries");
+    v2 = rows0(rt.fieldList(source["Lines"], "Lines") ?? [], source, ctx, errors, "Entries");
   } catch (cause) {
     fail(errors, "Entries", "specs/orders.yaml:16:13", cause);
   }
@@ -59,7 +59,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Total ← source.Amount */
   let v4!: Target["Total"];
   try {
-    v4 = rt.outDecN(rt.fDecN(source, "Amount"), 2, 18) ?? "0";
+    v4 = rt.outDecN(rt.fieldDecN(source["Amount"], "Amount"), 2, 18) ?? "0";
   } catch (cause) {
     fail(errors, "Total", "specs/orders.yaml:13:20", cause);
   }
@@ -75,21 +75,21 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** Entries[].Material ← item.Sku */
     let v0!: Target_Entries["Material"];
     try {
-      v0 = rt.outStr(rt.fStr(item, "Sku"), 40);
+      v0 = rt.outStr(rt.fieldStr(item["Sku"], "Sku"), 40);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "Material", "specs/orders.yaml:18:19", cause);
     }
     /** Entries[].Price ← item.Price */
     let v1!: Target_Entries["Price"];
     try {
-      v1 = rt.outDecN(rt.fDecN(item, "Price"), 2, 18) ?? "0.00";
+      v1 = rt.outDecN(rt.fieldDecN(item["Price"], "Price"), 2, 18) ?? "0.00";
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "Price", "specs/orders.yaml:20:24", cause);
     }
     /** Entries[].Qty ← decimal(item.Qty).round(2) */
     let v2!: Target_Entries["Qty"];
     try {
-      v2 = rt.outDec(rt.round(rt.decimal(rt.fDbl(item, "Qty")), 2n), 2, 18);
+      v2 = rt.outDec(rt.round(rt.decimal(rt.fieldDbl(item["Qty"], "Qty")), 2n), 2, 18);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "Qty", "specs/orders.yaml:19:14", cause);
     }
