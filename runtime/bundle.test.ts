@@ -55,6 +55,16 @@ describe('loadBundles', () => {
     expect(out).toMatchObject({ ok: true, value: { FNumber: 'A-1', FName: 'Acme', FUseOrgId: '101', FTRADINGCURRID: 'PRE001', F_SYNC_SourceId: '001A' } });
   });
 
+  it('EntitySchemas in the bundle\'s schemas/ extend the catalogs', async () => {
+    const plain = await load(operatorBundle());
+    expect(plain.catalogs.catalogFor('kingdee-k3cloud')?.entities.BD_Customer?.fields.F_SYNC_SourceId).toBeUndefined();
+    const set = await load(operatorBundle((dir) => {
+      mkdirSync(join(dir, 'schemas'));
+      cpSync(join(ROOT, 'specs/schemas/kingdee-customer.yaml'), join(dir, 'schemas/kingdee-customer.yaml'));
+    }));
+    expect(set.catalogs.catalogFor('kingdee-k3cloud')?.entities.BD_Customer?.fields.F_SYNC_SourceId).toBeDefined();
+  });
+
   it('takes the documents from --repo when the bundle carries none (the repo\'s generated/)', async () => {
     const set = await loadBundles({ generated: 'generated', cwd: ROOT, buildDir: join(work, 'build'), specs: [SPEC], repo: 'specs' });
     expect(set.origins).toEqual({ [SPEC]: 'repo' });

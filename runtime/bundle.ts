@@ -1,7 +1,8 @@
 /**
  * Loads the compiled bundles a `syncspec worker` runs: `<generated>/<spec>/` holding `plan.json`,
  * `transform.ts`, `types.ts` and the Connection and LookupTable documents the spec uses
- * (`connections/<name>.yaml`, `lookups/<name>.yaml`) — the layout of the operator's `<spec>-bundle`
+ * (`connections/<name>.yaml`, `lookups/<name>.yaml`; EntitySchemas in `schemas/<name>.yaml` extend the
+ * catalogs when present) — the layout of the operator's `<spec>-bundle`
  * ConfigMap as mounted, and of `generated/` (which holds no documents: those then come from `--repo`).
  *
  * The YAML documents go through the compiler's own load → schema → check pipeline, so a malformed
@@ -118,7 +119,7 @@ interface Documents {
 /** `connections/*.yaml` and `lookups/*.yaml` of a bundle through the compiler's pipeline (file names relative to `cwd`). */
 export function readBundleDocuments(dir: string, cwd: string): Documents | undefined {
   const files: { file: string; content: string }[] = [];
-  for (const folder of ['connections', 'lookups']) {
+  for (const folder of ['connections', 'lookups', 'schemas']) {
     const at = join(dir, folder);
     if (!existsSync(at)) continue;
     for (const f of readdirSync(at).filter((n) => /\.ya?ml$/.test(n)).sort()) {
@@ -131,12 +132,12 @@ export function readBundleDocuments(dir: string, cwd: string): Documents | undef
   const diagnostics = [...result.diagnostics];
   for (const doc of result.documents) {
     const folder = doc.file.split('/').at(-2);
-    const expected = folder === 'connections' ? 'Connection' : 'LookupTable';
+    const expected = folder === 'connections' ? 'Connection' : folder === 'lookups' ? 'LookupTable' : 'EntitySchema';
     if (doc.kind !== expected) {
       diagnostics.push({ code: 'SS5222', severity: 'error', summary: `${doc.file} holds a ${doc.kind}, not a ${expected}`, range: doc.locate(['kind']) });
     }
   }
-  return { documents: result.documents.filter((d) => d.kind === 'Connection' || d.kind === 'LookupTable'), diagnostics, sources: result.sources };
+  return { documents: result.documents.filter((d) => d.kind === 'Connection' || d.kind === 'LookupTable' || d.kind === 'EntitySchema'), diagnostics, sources: result.sources };
 }
 
 function displayPath(path: string, cwd: string): string {
