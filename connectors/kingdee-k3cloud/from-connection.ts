@@ -8,9 +8,11 @@ export async function kingdeeFromConnection(c: ConnectionSettings, secret: Secre
   const a = c.auth;
   let auth: KingdeeAuth;
   if (a.method === 'password') auth = { kind: 'password', password: await secret(a.password, 'auth.password') };
-  else if (a.method === 'app-secret') auth = { kind: 'appSecret', appId: r.required(r.str('auth', 'appId'), 'auth.appId'), appSecret: await secret(a.appSecret, 'auth.appSecret') };
+  // The AppID embeds key material (its second half decodes to the client secret), so like the AppSecret
+  // it is a secret reference (schemas/Connection.schema.json), never a literal.
+  else if (a.method === 'app-secret') auth = { kind: 'appSecret', appId: await secret(a.appId, 'auth.appId'), appSecret: await secret(a.appSecret, 'auth.appSecret') };
   else if (a.method === 'signed-headers') {
-    auth = { kind: 'signedHeaders', appId: r.required(r.str('auth', 'appId'), 'auth.appId'), appSecret: await secret(a.appSecret, 'auth.appSecret'), orgNumber: r.required(r.str('auth', 'orgNumber'), 'auth.orgNumber') };
+    auth = { kind: 'signedHeaders', appId: await secret(a.appId, 'auth.appId'), appSecret: await secret(a.appSecret, 'auth.appSecret'), orgNumber: r.required(r.str('auth', 'orgNumber'), 'auth.orgNumber') };
   } else throw new ConnectionSettingsError(c, `auth method "${a.method}" is not supported for kingdee-k3cloud`);
   const zone = c.timezone ?? 'Asia/Shanghai';
   const offset = zoneOffsetMinutes(zone);

@@ -150,7 +150,7 @@ describe('syncspec worker on the operator\'s bundle', () => {
   test('the worker starts from the mounted bundle with connections overridden to the emulators', { timeout: 30_000 }, async () => {
     expect(deploymentArgs, 'the bundle was materialised').toBeDefined();
     const secrets = join(dir, 'secrets');
-    for (const [secret, key, value] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appSecret', KD_APP_SECRET]] as const) {
+    for (const [secret, key, value] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appId', KD_APP_ID], ['kingdee-prod', 'appSecret', KD_APP_SECRET]] as const) {
       mkdirSync(join(secrets, secret), { recursive: true });
       writeFileSync(join(secrets, secret, key), `${value}\n`);
     }
@@ -160,7 +160,7 @@ describe('syncspec worker on the operator\'s bundle', () => {
       'salesforce-prod': { url: 'http://127.0.0.1:9/not-used', options: { organizationId: sf.organizationId } },
       'kingdee-prod': {
         url: kd.serverUrl,
-        auth: { method: 'app-secret', acctId: '62f0c1b7e4a5c1', username: 'integration', appId: KD_APP_ID, appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } }, lcid: 2052 },
+        auth: { method: 'app-secret', acctId: '62f0c1b7e4a5c1', username: 'integration', appId: { secretKeyRef: { name: 'kingdee-prod', key: 'appId' } }, appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } }, lcid: 2052 },
       },
     }));
     const deploy = await getJson(`deployment/${SPEC}`);
