@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { installCrds } from '../test/kube/fixtures.ts';
+import { createServer } from 'node:net';
+import { crdObjects, MONITORING_CRDS_DIR, SYNCSPEC_CRDS_DIR } from '../test/kube/fixtures.ts';
 import { kubeconfigYaml } from '../test/kube/kubeconfig.ts';
-import { startKubeServer } from '../test/kube/server.ts';
 import { startRequestRecorder } from '../test/operator/request-recorder.ts';
 
 const { values } = parseArgs({
@@ -33,8 +33,20 @@ const ROOT = join(import.meta.dirname, '..');
 const NS = 'bench';
 const BASE = 'erp-material-to-crm-product';
 
-const server = await startKubeServer({ historyLimit: 200_000, bookmarkIntervalMs: 0 });
-installCrds(server);
+// The API server runs in its own process (as a real one would), so the harness — proxy, applies and the
+// Ready watch — does not take CPU from it.
+const port = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const p = (probe.address() as { port: number }).port;
+    probe.close(() => resolve(p));
+  });
+});
+const apiServer = spawn(process.execPath, [join(ROOT, 'test/kube/main.ts'), '--port', String(port), '--history', '200000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve, reject) => {
+  apiServer.stdout.on('data', (c: Buffer) => { if (c.toString('utf8').includes('listening')) resolve(); });
+  apiServer.once('exit', (code) => reject(new Error(`test API server exited (${code})`)));
+});
+const server = { url: `http://127.0.0.1:${port}` };
 const recorder = await startRequestRecorder(server.url);
 const dir = mkdtempSync(join(tmpdir(), 'syncspec-bench-operator-'));
 const kubeconfig = join(dir, 'kubeconfig.yaml');
@@ -57,6 +69,7 @@ async function pool<T>(items: readonly T[], width: number, work: (item: T) => Pr
   }));
 }
 
+for (const crd of [...crdObjects(SYNCSPEC_CRDS_DIR), ...crdObjects(MONITORING_CRDS_DIR)]) await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
 await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 const inputs = ['connections', 'lookups', 'schemas'].flatMap((folder) =>
   readdirSync(join(ROOT, 'specs', folder)).filter((f) => f.endsWith('.yaml')).sort().map((f) => parse(readFileSync(join(ROOT, 'specs', folder, f), 'utf8'))));
@@ -104,23 +117,49 @@ const t0 = performance.now();
 await pool(variants, Number(values['apply-concurrency']), apply);
 const appliedS = (performance.now() - t0) / 1000;
 
-let readyCount = 0;
+// Ready as kstatus reads it: Ready=True for the current generation. Followed with a watch, not by polling
+// lists of 1,000 objects (which would load the API server the operator is waiting on).
+const ready = new Set<string>();
 let firstReadyS: number | undefined;
 let allReadyS: number | undefined;
-for (;;) {
-  const list = await call('GET', `/apis/syncspec.dev/v1/namespaces/${NS}/syncspecs`);
-  readyCount = list.items.filter((o: any) => o.status?.observedGeneration === o.metadata.generation
-    && o.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True' && c.observedGeneration === o.metadata.generation)).length;
-  const s = (performance.now() - t0) / 1000;
-  if (readyCount > 0 && firstReadyS === undefined) firstReadyS = s;
-  if (readyCount >= N) { allReadyS = s; break; }
-  if (s * 1000 > TIMEOUT_MS || child.exitCode !== null) break;
-  await new Promise((r) => setTimeout(r, 250));
-}
+const isReady = (o: any): boolean => o.status?.observedGeneration === o.metadata.generation
+  && o.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True' && c.observedGeneration === o.metadata.generation);
+const initial = await call('GET', `/apis/syncspec.dev/v1/namespaces/${NS}/syncspecs`);
+for (const o of initial.items) if (isReady(o)) ready.add(o.metadata.name);
+const watchAbort = new AbortController();
+const allReady = new Promise<void>((resolve) => {
+  const check = (): void => {
+    const s = (performance.now() - t0) / 1000;
+    if (ready.size > 0 && firstReadyS === undefined) firstReadyS = s;
+    if (ready.size >= N && allReadyS === undefined) { allReadyS = s; resolve(); }
+  };
+  check();
+  void (async () => {
+    const res = await fetch(`${server.url}/apis/syncspec.dev/v1/namespaces/${NS}/syncspecs?watch=true&resourceVersion=${initial.metadata.resourceVersion}&timeoutSeconds=3600`, { signal: watchAbort.signal });
+    let buf = '';
+    for await (const chunk of res.body ?? []) {
+      buf += Buffer.from(chunk).toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim() === '') continue;
+        const e = JSON.parse(line);
+        if (e.type === 'DELETED' || !isReady(e.object)) ready.delete(e.object.metadata.name);
+        else ready.add(e.object.metadata.name);
+        check();
+      }
+    }
+  })().catch(() => {});
+});
+const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+await Promise.race([allReady, exited, new Promise((r) => setTimeout(r, TIMEOUT_MS))]);
+watchAbort.abort();
+const readyCount = ready.size;
 const peakRss = rssOf('VmHWM');
 const metrics = metricsPort === undefined ? '' : await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
 child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+await exited;
 
 const during = recorder.requests.slice(before);
 const byVerb = new Map<string, number>();
@@ -143,5 +182,5 @@ const durSum = series('syncspec_operator_reconcile_duration_seconds_sum{controll
 const durCount = series('syncspec_operator_reconcile_duration_seconds_count{controller="syncspec"');
 console.log(`  reconciles:       ${series('syncspec_operator_reconcile_total{controller="syncspec"')} (syncspec controller), mean ${durCount > 0 ? ((1000 * durSum) / durCount).toFixed(0) : '-'} ms each`);
 await recorder.close();
-await server.close();
+apiServer.kill('SIGTERM');
 process.exit(0);
