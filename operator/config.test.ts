@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from './config.ts';
+import fc from 'fast-check';
+import { DEFAULT_WORKER_STORE_PATH, parseConfig, parseSecretKeyRef } from './config.ts';
 
 describe('parseConfig', () => {
   test('flags win over env; env over defaults', () => {
@@ -34,5 +35,47 @@ describe('parseConfig', () => {
     const r = parseConfig(['--leader-elect', 'false'], { SYNCSPEC_WORKER_IMAGE: 'img', SYNCSPEC_NAMESPACES: ' x, y ,x' });
     expect(r.ok && r.config.namespaces).toEqual(['x', 'y']);
     expect(r.ok && r.config.leaderElect).toBe(false);
+  });
+
+  test('worker store: SQLite on the emptyDir by default; a Secret key; a credential-free URL', () => {
+    const base = { SYNCSPEC_WORKER_IMAGE: 'img' };
+    const dflt = parseConfig([], base);
+    expect(dflt.ok && dflt.config.worker.store).toEqual({ kind: 'sqlite', path: DEFAULT_WORKER_STORE_PATH });
+    const secret = parseConfig(['--worker-store-secret', 'worker-db/url', '--worker-replicas', '3'], base);
+    expect(secret.ok && secret.config.worker.store).toEqual({ kind: 'secret', name: 'worker-db', key: 'url' });
+    const fromEnv = parseConfig([], { ...base, SYNCSPEC_WORKER_STORE_SECRET: 'pg.creds/DATABASE_URL' });
+    expect(fromEnv.ok && fromEnv.config.worker.store).toEqual({ kind: 'secret', name: 'pg.creds', key: 'DATABASE_URL' });
+    const url = parseConfig(['--worker-store', 'postgres://db.svc:5432/sync?schema=w'], base);
+    expect(url.ok && url.config.worker.store).toEqual({ kind: 'url', url: 'postgres://db.svc:5432/sync?schema=w' });
+    const path = parseConfig(['--worker-store', '/data/w.db'], base);
+    expect(path.ok && path.config.worker.store).toEqual({ kind: 'sqlite', path: '/data/w.db' });
+  });
+
+  test('worker store problems: a password in the URL, both flags, a bad reference, several replicas on SQLite', () => {
+    const problems = (args: string[]): string[] => {
+      const r = parseConfig(args, { SYNCSPEC_WORKER_IMAGE: 'img' });
+      return r.ok ? [] : r.problems;
+    };
+    expect(problems(['--worker-store', 'postgres://u:hunter2@db/sync'])).toEqual(['--worker-store must not carry a password: put the URL in a Secret and use --worker-store-secret <secret>/<key>']);
+    expect(problems(['--worker-store', 'postgres://u:hunter2@db/sync']).join()).not.toContain('hunter2');
+    expect(problems(['--worker-store', '/data/w.db', '--worker-store-secret', 'a/b'])).toEqual(['--worker-store-secret and --worker-store exclude each other: give one']);
+    expect(problems(['--worker-store-secret', 'NoSlash'])[0]).toMatch(/^--worker-store-secret must be <secret name>\/<key>/);
+    expect(problems(['--worker-store', 'relative.db'])[0]).toMatch(/^--worker-store must be a postgres:\/\/ URL or an absolute SQLite path/);
+    expect(problems(['--worker-store', '/w.db'])[0]).toMatch(/^--worker-store must be/);
+    expect(problems(['--worker-replicas', '2'])).toEqual(['--worker-replicas 2 needs a shared PostgreSQL store (--worker-store-secret <secret>/<key>): each replica would have its own SQLite file']);
+  });
+
+  test('parseSecretKeyRef accepts exactly <DNS subdomain>/<key chars>', () => {
+    const name = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?(\.[a-z0-9]{1,5})?$/);
+    const key = fc.stringMatching(/^[-._a-zA-Z0-9]{1,30}$/);
+    fc.assert(fc.property(name, key, (n, k) => {
+      expect(parseSecretKeyRef(`${n}/${k}`, '--f')).toEqual({ name: n, key: k });
+    }));
+    fc.assert(fc.property(fc.string(), (raw) => {
+      const r = parseSecretKeyRef(raw, '--f');
+      if (typeof r === 'string') expect(r).toContain('--f must be');
+      else expect(`${r.name}/${r.key}`).toBe(raw);
+    }));
+    for (const bad of ['a/', '/k', 'A/k', 'a/b/c', 'a-/k', 'a/k y']) expect(typeof parseSecretKeyRef(bad, '--f')).toBe('string');
   });
 });

@@ -16,6 +16,61 @@ export interface WorkerSettings {
   serviceAccountName: string | undefined;
   /** Where the image's package keeps compiled specs; the bundle is mounted at `<bundleDir>/<spec>/`. */
   bundleDir: string;
+  /** The worker's state store (`$SYNCSPEC_STORE` of the worker container). */
+  store: WorkerStore;
+}
+
+/**
+ * Where workers keep their inbox/outbox state. `sqlite`: a file on the pod's own `emptyDir` (one
+ * replica only: the state lives and dies with the pod). `secret`: a `postgres://` URL read from a
+ * Kubernetes Secret key (`valueFrom.secretKeyRef`), shared by all replicas. `url`: a `postgres://` URL
+ * without credentials in it (password from the server's trust rules or `PG*` settings of the image).
+ */
+export type WorkerStore =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'secret'; name: string; key: string }
+  | { kind: 'url'; url: string };
+
+/** The SQLite file of a worker when no store is configured; its directory is an `emptyDir`. */
+export const DEFAULT_WORKER_STORE_PATH = '/var/lib/syncspec/state/state.db';
+
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** `<secret>/<key>` → the reference, or a problem naming the flag. */
+export function parseSecretKeyRef(raw: string, flag: string): { name: string; key: string } | string {
+  const slash = raw.indexOf('/');
+  const name = slash < 0 ? '' : raw.slice(0, slash);
+  const key = slash < 0 ? '' : raw.slice(slash + 1);
+  if (name.length === 0 || name.length > 253 || !SECRET_NAME.test(name) || !SECRET_KEY.test(key) || key.length > 253) {
+    return `${flag} must be <secret name>/<key> (a DNS subdomain and a key of [-._a-zA-Z0-9]), not "${raw}"`;
+  }
+  return { name, key };
+}
+
+function parseWorkerStore(secretRaw: string, storeRaw: string, replicas: number, problems: string[]): WorkerStore {
+  if (secretRaw !== '' && storeRaw !== '') {
+    problems.push('--worker-store-secret and --worker-store exclude each other: give one');
+  }
+  if (secretRaw !== '') {
+    const ref = parseSecretKeyRef(secretRaw, '--worker-store-secret');
+    if (typeof ref === 'string') problems.push(ref);
+    else return { kind: 'secret', ...ref };
+  } else if (/^postgres(ql)?:\/\//.test(storeRaw)) {
+    // A password in a Deployment's env is readable by anyone who can read Deployments.
+    if (/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(storeRaw)) problems.push('--worker-store must not carry a password: put the URL in a Secret and use --worker-store-secret <secret>/<key>');
+    else return { kind: 'url', url: storeRaw };
+  } else if (storeRaw !== '') {
+    if (!storeRaw.startsWith('/') || storeRaw.lastIndexOf('/') === 0) problems.push(`--worker-store must be a postgres:// URL or an absolute SQLite path in a directory of its own inside the worker (the directory becomes an emptyDir), not "${storeRaw}"`);
+    else return checkReplicas({ kind: 'sqlite', path: storeRaw }, replicas, problems);
+  }
+  return checkReplicas({ kind: 'sqlite', path: DEFAULT_WORKER_STORE_PATH }, replicas, problems);
+}
+
+/** Replicas with a SQLite file each would each poll and deliver on their own: several need PostgreSQL. */
+function checkReplicas(store: WorkerStore, replicas: number, problems: string[]): WorkerStore {
+  if (replicas > 1) problems.push(`--worker-replicas ${replicas} needs a shared PostgreSQL store (--worker-store-secret <secret>/<key>): each replica would have its own SQLite file`);
+  return store;
 }
 
 export interface OperatorConfig {
@@ -53,6 +108,10 @@ export const USAGE = [
   '  --worker-service-account <sa>  service account of worker pods [SYNCSPEC_WORKER_SERVICE_ACCOUNT]',
   '  --worker-endpoint <url>        worker HTTP endpoint template (default http://{name}.{namespace}.svc:{port})',
   '  --worker-bundle-dir <dir>      compiled specs dir inside the worker image (default /app/generated) [SYNCSPEC_WORKER_BUNDLE_DIR]',
+  '  --worker-store-secret <s>/<k>  worker state store: a postgres:// URL in key <k> of Secret <s> (needed for',
+  '                                 more than one replica) [SYNCSPEC_WORKER_STORE_SECRET]',
+  `  --worker-store <path|url>      else a SQLite path on the pod's emptyDir (default ${DEFAULT_WORKER_STORE_PATH}) or a`,
+  '                                 postgres:// URL without a password [SYNCSPEC_WORKER_STORE]',
   '  --leader-elect=false           run without leader election (one replica only)',
   '  --lease-name <name>            Lease name (default syncspec-operator) [SYNCSPEC_LEASE_NAME]',
   '  --lease-namespace <ns>         Lease namespace (default $POD_NAMESPACE or default)',
@@ -83,6 +142,8 @@ export function parseConfig(args: readonly string[], env: NodeJS.ProcessEnv): Co
         'worker-endpoint': { type: 'string' },
         'worker-webhook-port': { type: 'string' },
         'worker-bundle-dir': { type: 'string' },
+        'worker-store-secret': { type: 'string' },
+        'worker-store': { type: 'string' },
         'worker-metrics-port': { type: 'string' },
         'leader-elect': { type: 'string' },
         'lease-name': { type: 'string' },
@@ -138,17 +199,20 @@ export function parseConfig(args: readonly string[], env: NodeJS.ProcessEnv): Co
   const pullPolicy = str('worker-pull-policy', 'SYNCSPEC_WORKER_PULL_POLICY', 'IfNotPresent');
   if (!['IfNotPresent', 'Always', 'Never'].includes(pullPolicy)) problems.push(`--worker-pull-policy must be IfNotPresent, Always or Never, not "${pullPolicy}"`);
   const sa = str('worker-service-account', 'SYNCSPEC_WORKER_SERVICE_ACCOUNT', '');
+  const replicas = int('worker-replicas', 'SYNCSPEC_WORKER_REPLICAS', 1, 0);
+  const store = parseWorkerStore(str('worker-store-secret', 'SYNCSPEC_WORKER_STORE_SECRET', ''), str('worker-store', 'SYNCSPEC_WORKER_STORE', ''), replicas, problems);
   const config: OperatorConfig = {
     kubeconfig: typeof values.kubeconfig === 'string' ? values.kubeconfig : undefined,
     inCluster: values['in-cluster'] === true,
     namespaces: [...new Set(namespaces)].sort(),
     worker: {
       image, imagePullPolicy: pullPolicy, resources,
-      replicas: int('worker-replicas', 'SYNCSPEC_WORKER_REPLICAS', 1, 0),
+      replicas,
       webhookPort: int('worker-webhook-port', undefined, 8080, 1),
       metricsPort: int('worker-metrics-port', undefined, 8080, 1),
       serviceAccountName: sa === '' ? undefined : sa,
       bundleDir: str('worker-bundle-dir', 'SYNCSPEC_WORKER_BUNDLE_DIR', '/app/generated').replace(/\/+$/, ''),
+      store,
     },
     leaderElect: leaderElectRaw !== 'false',
     leaseName: str('lease-name', 'SYNCSPEC_LEASE_NAME', 'syncspec-operator'),

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { compileSpec, objectFile, selectContext, summarise, type SpecObject } from './compile.ts';
+import { compileSpec, objectFile, secretNames, selectContext, summarise, type SpecObject } from './compile.ts';
 
 const SPECS = join(import.meta.dirname, '../../specs');
 const repo: SpecObject[] = [];
@@ -17,12 +17,19 @@ const NAME = 'crm-order-to-erp-sales-order';
 const edit = (name: string, f: (spec: any) => any): SpecObject[] => repo.map((o) => (o.kind === 'SyncSpec' && o.metadata.name === name ? { ...o, spec: f(structuredClone(o.spec)) } : o));
 
 describe('compileSpec', () => {
-  test('a spec of specs/ compiles into plan, code and the connections and lookups it uses', () => {
+  test('a spec of specs/ compiles into plan, code, the connections and lookups it uses and its systems\' EntitySchemas', () => {
     const r = compileSpec(NAME, repo);
     if (!r.ok) throw new Error(summarise(r.diagnostics));
     expect(Object.keys(r.bundle.files)).toEqual([
-      'connections/kingdee-prod.yaml', 'connections/salesforce-prod.yaml', 'lookups/sales-orgs.yaml', 'lookups/units.yaml', 'plan.json', 'transform.ts', 'types.ts',
+      'connections/kingdee-prod.yaml', 'connections/salesforce-prod.yaml', 'lookups/sales-orgs.yaml', 'lookups/units.yaml', 'plan.json',
+      // salesforce and kingdee-k3cloud only: jiandaoyun's and zoho's stay out
+      'schemas/kingdee-common-contact.yaml', 'schemas/kingdee-customer.yaml', 'schemas/salesforce-account.yaml', 'schemas/salesforce-contract.yaml',
+      'schemas/salesforce-order-item.yaml', 'schemas/salesforce-order.yaml', 'schemas/salesforce-product.yaml', 'schemas/salesforce-shipment.yaml',
+      'transform.ts', 'types.ts',
     ]);
+    expect(r.bundle.files['schemas/salesforce-account.yaml']).toMatch(/^kind: EntitySchema$/m);
+    // the Secrets of the two connections, once each (kingdee-prod names its Secret twice)
+    expect(r.bundle.secrets).toEqual(['kingdee-prod', 'salesforce-prod']);
     expect(JSON.parse(r.bundle.files['plan.json'] ?? '{}')).toMatchObject({ name: NAME, source: { connection: 'salesforce-prod' } });
     expect(r.bundle.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -71,6 +78,24 @@ describe('compileSpec', () => {
     expect(chosen).not.toContain('SyncSpec/erp-material-to-crm-product');
     expect(chosen.filter((n) => n.startsWith('EntitySchema/'))).toHaveLength(repo.filter((o) => o.kind === 'EntitySchema').length);
     expect(selectContext('no-such-spec', repo)).toEqual([]);
+  });
+
+  test('an EntitySchema change changes the bundle; a Secret renamed in a connection changes the secrets', () => {
+    const a = compileSpec(NAME, repo);
+    const withField = repo.map((o) => (o.kind === 'EntitySchema' && o.metadata.name === 'salesforce-order' ? { ...o, spec: { ...(o.spec as object), description: 'changed' } } : o));
+    const renamed = repo.map((o) => (o.kind === 'Connection' && o.metadata.name === 'kingdee-prod'
+      ? { ...o, spec: JSON.parse(JSON.stringify(o.spec).replace(/"name":"kingdee-prod","key":"appSecret"/, '"name":"kingdee-vault","key":"appSecret"')) }
+      : o));
+    const b = compileSpec(NAME, withField);
+    const c = compileSpec(NAME, renamed);
+    if (!a.ok || !b.ok || !c.ok) throw new Error('does not compile');
+    expect(b.bundle.hash).not.toBe(a.bundle.hash);
+    expect(c.bundle.secrets).toEqual(['kingdee-prod', 'kingdee-vault', 'salesforce-prod']);
+  });
+
+  test('secretNames finds references at any depth, in arrays too, and nothing else', () => {
+    expect(secretNames({ auth: { a: { secretKeyRef: { name: 'x', key: 'k' } }, b: { env: 'E' } }, list: [{ secretKeyRef: { name: 'y', key: 'k' } }], secretKeyRef: 'not an object' })).toEqual(['x', 'y']);
+    expect(secretNames(null)).toEqual([]);
   });
 
   test('summarise caps the list', () => {

@@ -24,8 +24,13 @@ export interface SpecObject {
 }
 
 export interface Bundle {
-  /** File name → text, sorted by name: plan.json, transform.ts, types.ts and the referenced connections and lookups. */
+  /**
+   * File name → text, sorted by name: plan.json, transform.ts, types.ts, the referenced connections and
+   * lookups, and the EntitySchemas of the source and target systems (`schemas/<name>.yaml`).
+   */
   files: Record<string, string>;
+  /** Names of the Kubernetes Secrets the bundle's connections reference (`secretKeyRef`), sorted, once each. */
+  secrets: string[];
   /** sha256 over the sorted file names and contents: equal bundles, equal hashes. */
   hash: string;
   plan: Plan;
@@ -125,8 +130,29 @@ export function compileSpec(name: string, all: readonly SpecObject[]): CompileRe
     const text = byFile.get(objectFile('LookupTable', l));
     if (text !== undefined) files[`lookups/${l}.yaml`] = text;
   }
+  // The worker's catalogs must know the custom fields the plan was checked against.
+  const systems = new Set([plan.source.system, plan.target.system]);
+  for (const o of sorted) {
+    if (o.kind !== 'EntitySchema' || !systems.has(String((o.spec as { system?: unknown } | undefined)?.system))) continue;
+    const text = byFile.get(objectFile('EntitySchema', o.metadata.name));
+    if (text !== undefined) files[`schemas/${o.metadata.name}.yaml`] = text;
+  }
+  const connections = sorted.filter((o) => o.kind === 'Connection' && (o.metadata.name === plan.source.connection || o.metadata.name === plan.target.connection));
+  const secrets = [...new Set(connections.flatMap((o) => secretNames(o.spec)))].sort(cmp);
   const ordered = Object.fromEntries(Object.entries(files).sort(([a], [b]) => cmp(a, b)));
-  return { ok: true, bundle: { files: ordered, hash: bundleHash(ordered), plan }, warnings: sortDiagnostics(diagnostics) };
+  return { ok: true, bundle: { files: ordered, hash: bundleHash(ordered), secrets, plan }, warnings: sortDiagnostics(diagnostics) };
+}
+
+/** Every `secretKeyRef: { name }` anywhere in a document's spec (auth, webhook secret, options). */
+export function secretNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(secretNames);
+  if (typeof value !== 'object' || value === null) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'secretKeyRef' && typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string') out.push((v as { name: string }).name);
+    else out.push(...secretNames(v));
+  }
+  return out;
 }
 
 export function bundleHash(files: Record<string, string>): string {

@@ -4,7 +4,9 @@
  * not), a Service for webhooks and metrics, a PodDisruptionBudget and, when the spec has an `sla`, a
  * PrometheusRule. All are labelled `syncspec.dev/spec=<name>` and owned (controller) by the SyncSpec.
  */
-import type { WorkerSettings } from '../config.ts';
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { WorkerSettings, WorkerStore } from '../config.ts';
 import { KINDS, apiVersionOf, type KubeObject, type ResourceKind } from '../k8s/resources.ts';
 import { alertGroups } from './alerts.ts';
 import type { Bundle } from './compile.ts';
@@ -29,6 +31,23 @@ export interface DesiredObject {
 }
 
 export const bundleConfigMapName = (spec: string): string => `${spec}-bundle`;
+
+/** Where the worker reads mounted Secrets (`runtime/project.ts` secretResolver: `<dir>/<secret>/<key>`). */
+export const WORKER_SECRETS_DIR = '/var/run/secrets/syncspec';
+/** Reports of `mode: reconcile` schedules: an `emptyDir`, the root file system being read-only. */
+export const WORKER_REPORTS_DIR = '/var/lib/syncspec/reports';
+
+/** A pod volume name (DNS-1123 label, ≤ 63) for a Secret: readable when the name fits, else hashed. */
+export function secretVolumeName(secret: string): string {
+  const plain = `secret-${secret}`;
+  return plain.length <= 63 && !secret.includes('.') ? plain : `secret-${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+}
+
+/** `$SYNCSPEC_STORE` of the worker: a literal (SQLite path, credential-free URL) or a Secret key. */
+function storeEnv(store: WorkerStore): Record<string, unknown> {
+  if (store.kind === 'secret') return { name: 'SYNCSPEC_STORE', valueFrom: { secretKeyRef: { name: store.name, key: store.key, optional: false } } };
+  return { name: 'SYNCSPEC_STORE', value: store.kind === 'sqlite' ? store.path : store.url };
+}
 
 /** ConfigMap keys allow no `/`: `connections/x.yaml` is stored as `connections.x.yaml` and mounted back at its path. */
 export const configMapKey = (path: string): string => path.replace(/\//g, '.');
@@ -66,26 +85,45 @@ export function desiredObjects(owner: Owner, bundle: Bundle, worker: WorkerSetti
   configMap.metadata.annotations = { [HASH_ANNOTATION]: bundle.hash };
   const ports = [{ name: 'webhook', containerPort: worker.webhookPort, protocol: 'TCP' }];
   if (worker.metricsPort !== worker.webhookPort) ports.push({ name: 'metrics', containerPort: worker.metricsPort, protocol: 'TCP' });
+  // The root file system is read-only: the SQLite store, the reports and SQLite's temporary files get
+  // emptyDirs; each Secret the connections name is mounted where the worker's secret resolver looks.
+  const volumes: Record<string, unknown>[] = [{ name: 'bundle', configMap: { name: bundleConfigMapName(name), items: files.map((f) => ({ key: configMapKey(f), path: f })) } }];
+  const volumeMounts: Record<string, unknown>[] = [{ name: 'bundle', mountPath: `${worker.bundleDir}/${name}`, readOnly: true }];
+  if (worker.store.kind === 'sqlite') {
+    volumes.push({ name: 'state', emptyDir: {} });
+    volumeMounts.push({ name: 'state', mountPath: posix.dirname(worker.store.path) });
+  }
+  volumes.push({ name: 'reports', emptyDir: {} }, { name: 'tmp', emptyDir: {} });
+  volumeMounts.push({ name: 'reports', mountPath: WORKER_REPORTS_DIR }, { name: 'tmp', mountPath: '/tmp' });
+  for (const secret of [...new Set(bundle.secrets)].sort()) {
+    volumes.push({ name: secretVolumeName(secret), secret: { secretName: secret, optional: false } });
+    volumeMounts.push({ name: secretVolumeName(secret), mountPath: `${WORKER_SECRETS_DIR}/${secret}`, readOnly: true });
+  }
   const container: Record<string, unknown> = {
     name: 'worker',
     image: worker.image,
     imagePullPolicy: worker.imagePullPolicy,
     // The bundle is laid out as `generated/` is (`<dir>/<spec>/plan.json`, `transform.ts`, …), so the worker
     // loads it like a checked-in spec; `dir` lies inside the image's package so `#support` resolves.
-    args: ['worker', '--generated', worker.bundleDir, '--spec', name, '--port', String(worker.webhookPort)],
+    args: ['worker', '--generated', worker.bundleDir, '--spec', name, '--port', String(worker.webhookPort), '--reports', WORKER_REPORTS_DIR],
     ports,
-    env: [{ name: 'SYNCSPEC_SPEC', value: name }, { name: 'SYNCSPEC_BUNDLE_HASH', value: bundle.hash }],
+    env: [
+      { name: 'SYNCSPEC_SPEC', value: name },
+      { name: 'SYNCSPEC_BUNDLE_HASH', value: bundle.hash },
+      storeEnv(worker.store),
+      { name: 'SYNCSPEC_SECRETS_DIR', value: WORKER_SECRETS_DIR },
+    ],
     readinessProbe: { httpGet: { path: '/readyz', port: 'webhook' }, periodSeconds: 10 },
     livenessProbe: { httpGet: { path: '/healthz', port: 'webhook' }, periodSeconds: 20, failureThreshold: 3 },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-    volumeMounts: [{ name: 'bundle', mountPath: `${worker.bundleDir}/${name}`, readOnly: true }],
+    volumeMounts,
   };
   if (Object.keys(worker.resources).length > 0) container.resources = worker.resources;
   const podSpec: Record<string, unknown> = {
     containers: [container],
     securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
     terminationGracePeriodSeconds: 60,
-    volumes: [{ name: 'bundle', configMap: { name: bundleConfigMapName(name), items: files.map((f) => ({ key: configMapKey(f), path: f })) } }],
+    volumes,
   };
   if (worker.serviceAccountName) podSpec.serviceAccountName = worker.serviceAccountName;
   const deployment = meta(KINDS.Deployment, name, owner, {
