@@ -113,10 +113,36 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     expect(deploy.spec.replicas).toBe(1);
     // The bundle is mounted laid out like generated/<spec>/, ConfigMap keys mapped back to paths.
-    expect(container.args).toEqual(['worker', '--generated', '/app/generated', '--spec', SPEC, '--port', '8080']);
-    expect(container.volumeMounts).toEqual([{ name: 'bundle', mountPath: `/app/generated/${SPEC}`, readOnly: true }]);
-    expect(deploy.spec.template.spec.volumes[0].configMap.items).toContainEqual({ key: 'connections.kingdee-prod.yaml', path: 'connections/kingdee-prod.yaml' });
-    expect(Object.keys(cm.data).sort()).toEqual(['connections.kingdee-prod.yaml', 'connections.salesforce-prod.yaml', 'lookups.units-erp-to-crm.yaml', 'plan.json', 'transform.ts', 'types.ts']);
+    expect(container.args).toEqual(['worker', '--generated', '/app/generated', '--spec', SPEC, '--port', '8080', '--reports', '/var/lib/syncspec/reports']);
+    // No store configured: SQLite on the pod's emptyDir; the secrets dir where the Secrets are mounted.
+    expect(container.env).toEqual([
+      { name: 'SYNCSPEC_SPEC', value: SPEC },
+      { name: 'SYNCSPEC_BUNDLE_HASH', value: ss.status.bundleHash },
+      { name: 'SYNCSPEC_STORE', value: '/var/lib/syncspec/state/state.db' },
+      { name: 'SYNCSPEC_SECRETS_DIR', value: '/var/run/secrets/syncspec' },
+    ]);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.volumeMounts).toEqual([
+      { name: 'bundle', mountPath: `/app/generated/${SPEC}`, readOnly: true },
+      { name: 'state', mountPath: '/var/lib/syncspec/state' },
+      { name: 'reports', mountPath: '/var/lib/syncspec/reports' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'secret-kingdee-prod', mountPath: '/var/run/secrets/syncspec/kingdee-prod', readOnly: true },
+      { name: 'secret-salesforce-prod', mountPath: '/var/run/secrets/syncspec/salesforce-prod', readOnly: true },
+    ]);
+    const volumes = deploy.spec.template.spec.volumes;
+    expect(volumes.map((v: any) => v.name)).toEqual(['bundle', 'state', 'reports', 'tmp', 'secret-kingdee-prod', 'secret-salesforce-prod']);
+    expect(volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(['state', 'reports', 'tmp']);
+    expect(volumes.find((v: any) => v.name === 'secret-kingdee-prod').secret).toMatchObject({ secretName: 'kingdee-prod', optional: false });
+    expect(volumes[0].configMap.items).toContainEqual({ key: 'connections.kingdee-prod.yaml', path: 'connections/kingdee-prod.yaml' });
+    expect(volumes[0].configMap.items).toContainEqual({ key: 'schemas.salesforce-product.yaml', path: 'schemas/salesforce-product.yaml' });
+    // The EntitySchemas of the two systems (kingdee-k3cloud, salesforce) ride along; jiandaoyun's and zoho's do not.
+    expect(Object.keys(cm.data).sort()).toEqual([
+      'connections.kingdee-prod.yaml', 'connections.salesforce-prod.yaml', 'lookups.units-erp-to-crm.yaml', 'plan.json',
+      'schemas.kingdee-common-contact.yaml', 'schemas.kingdee-customer.yaml', 'schemas.salesforce-account.yaml', 'schemas.salesforce-contract.yaml',
+      'schemas.salesforce-order-item.yaml', 'schemas.salesforce-order.yaml', 'schemas.salesforce-product.yaml', 'schemas.salesforce-shipment.yaml',
+      'transform.ts', 'types.ts',
+    ]);
     expect(JSON.parse(cm.data['plan.json']).name).toBe(SPEC);
     expect(cm.data['transform.ts']).toContain('export');
     expect(svc.spec.ports.map((p: any) => p.name)).toEqual(['webhook', 'metrics']);
@@ -186,6 +212,24 @@ describe('SyncSpec reconcile, driven with kubectl', () => {
     await applySpec((t) => t.replace('Name: source.FName.trim()', 'Name: source.FName.trim().upperAscii()'));
     await waitForReconciles(3);
     expect((await getJson(`deployment/${SPEC}`)).metadata.resourceVersion).toBe(rv);
+  });
+
+  test('a Connection that names another Secret rolls the pod template with that Secret mounted; back again', async () => {
+    // Sorted: server-side apply merges the volume list by name, keeping existing entries first.
+    const secretVolumes = async (): Promise<string[]> => (await getJson(`deployment/${SPEC}`)).spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName).sort();
+    const connection = readFileSync(join(ROOT, 'specs/connections/kingdee-prod.yaml'), 'utf8');
+    const moved = connection.replace('appSecret: { secretKeyRef: { name: kingdee-prod, key: appSecret } }', 'appSecret: { secretKeyRef: { name: kingdee-vault, key: appSecret } }');
+    expect(moved).not.toBe(connection);
+    const file = join(dir, 'kingdee-prod.yaml');
+    writeFileSync(file, moved);
+    await k(['apply', '--server-side', '-f', file, '-n', NS]);
+    await expect.poll(secretVolumes, { timeout: 20_000 }).toEqual(['kingdee-prod', 'kingdee-vault', 'salesforce-prod']);
+    const deploy = await getJson(`deployment/${SPEC}`);
+    expect(deploy.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'secret-kingdee-vault', mountPath: '/var/run/secrets/syncspec/kingdee-vault', readOnly: true });
+    expect(deploy.spec.template.metadata.annotations['syncspec.dev/bundle-hash']).toBe((await getJson(`syncspec/${SPEC}`)).status.bundleHash);
+    writeFileSync(file, connection);
+    await k(['apply', '--server-side', '-f', file, '-n', NS]);
+    await expect.poll(secretVolumes, { timeout: 20_000 }).toEqual(['kingdee-prod', 'salesforce-prod']);
   });
 
   test('a broken spec is Ready=False CompileFailed with the diagnostic; the old worker keeps its bundle', async () => {
