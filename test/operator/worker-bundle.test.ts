@@ -1,10 +1,13 @@
 /**
  * The operator's bundle, run by the real worker command: a SyncSpec applied to the test API server with
- * kubectl, the `<spec>-bundle` ConfigMap the operator writes materialised into a directory as the kubelet
- * mounts it (items key → path), and `node bin/syncspec.js worker` started with the Deployment's own args
- * on that directory. Its connections point at a Salesforce and a Kingdee emulator through the documented
- * overrides, its secrets come from a mounted-Secret directory. An Outbound Message pushed to
- * `/hooks/<spec>` arrives in Kingdee; `/healthz`, `/readyz` and `/metrics` answer; SIGTERM drains and exits 0.
+ * kubectl, and the pod the operator's Deployment describes set up as the kubelet would, under a
+ * directory standing for the container's root: the `<spec>-bundle` ConfigMap (items key → path), each
+ * Secret volume from the Secrets in the API server, the emptyDirs, and the env (`valueFrom.secretKeyRef`
+ * read from the API server too — the store is PostgreSQL named by a Secret). `node bin/syncspec.js
+ * worker` starts with the Deployment's own args and env, paths moved under that root; the only
+ * overrides are the listen address and the connections' URLs pointing at a Salesforce and a Kingdee
+ * emulator. An Outbound Message pushed to `/hooks/<spec>` arrives in Kingdee; `/healthz`, `/readyz` and
+ * `/metrics` answer; SIGTERM drains and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +82,54 @@ let worker: WorkerProcess;
 let workerUrl: string;
 let bundleDir: string;
 let deploymentArgs: string[];
+let deploymentEnv: Record<string, string>;
+/** The container's root file system: mount paths and the paths in args and env are moved under it. */
+const podRoot = join(dir, 'pod');
+
+async function secretData(name: string): Promise<Record<string, string>> {
+  const secret = await getJson(`secret/${name}`);
+  return Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([key, b64]) => [key, Buffer.from(b64, 'base64').toString('utf8')]));
+}
+
+/**
+ * What the kubelet does with the pod template's volumes and env, as far as the worker can tell: every
+ * mount filled in under `podRoot` (ConfigMap items at their paths, Secret keys as files, emptyDirs
+ * empty), env values resolved (literals, Secret keys). Paths in args and env that lie under a mount
+ * point move under `podRoot` with it.
+ */
+async function setUpPod(deploy: any): Promise<{ args: string[]; env: Record<string, string> }> {
+  const pod = deploy.spec.template.spec;
+  const container = pod.containers[0];
+  const mounts: { name: string; mountPath: string }[] = container.volumeMounts;
+  for (const m of mounts) {
+    const volume = pod.volumes.find((v: any) => v.name === m.name);
+    const at = join(podRoot, m.mountPath);
+    mkdirSync(at, { recursive: true });
+    if (volume.configMap) {
+      const cm = await getJson(`configmap/${volume.configMap.name}`);
+      for (const { key, path } of volume.configMap.items as { key: string; path: string }[]) {
+        mkdirSync(dirname(join(at, path)), { recursive: true });
+        writeFileSync(join(at, path), cm.data[key]);
+      }
+    } else if (volume.secret) {
+      for (const [key, value] of Object.entries(await secretData(volume.secret.secretName))) writeFileSync(join(at, key), value);
+    } else if (!volume.emptyDir) {
+      throw new Error(`volume ${m.name}: not a ConfigMap, Secret or emptyDir`);
+    }
+  }
+  const inPod = (value: string): string => (mounts.some((m) => value === m.mountPath || value.startsWith(`${m.mountPath}/`) || m.mountPath.startsWith(`${value}/`)) ? join(podRoot, value) : value);
+  const env: Record<string, string> = {};
+  for (const e of container.env as { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[]) {
+    if (e.valueFrom) {
+      const value = (await secretData(e.valueFrom.secretKeyRef.name))[e.valueFrom.secretKeyRef.key];
+      if (value === undefined) throw new Error(`env ${e.name}: Secret ${e.valueFrom.secretKeyRef.name} has no key ${e.valueFrom.secretKeyRef.key}`);
+      env[e.name] = value;
+    } else {
+      env[e.name] = inPod(e.value ?? '');
+    }
+  }
+  return { args: (container.args as string[]).map(inPod), env };
+}
 
 beforeAll(async () => {
   await assertPostgresUp();
@@ -92,6 +143,7 @@ beforeAll(async () => {
     '--kubeconfig', ctx.kubeconfig, '--namespace', NS, '--worker-image', 'registry.example.com/syncspec/worker:1.0.0',
     '--leader-elect', 'false', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--resync', '500',
     '--worker-endpoint', `${fakeWorkers.url}/{namespace}/{name}`, '--log-level', 'info',
+    '--worker-store-secret', 'worker-store/url',
   ]);
   await operator.port();
   // The emulators as the cluster's Connections describe the vendors: Kingdee's account and API user, the
@@ -129,46 +181,45 @@ describe('syncspec worker on the operator\'s bundle', () => {
     await k(['apply', '--server-side', '-f', join(ROOT, 'specs/flows/customers', `${SPEC}.yaml`), '-n', NS]);
     await k(['wait', '--for=condition=Ready', `syncspec/${SPEC}`, '-n', NS, '--timeout=30s']);
     const deploy = await getJson(`deployment/${SPEC}`);
-    const cm = await getJson(`configmap/${SPEC}-bundle`);
-    const pod = deploy.spec.template.spec;
-    const container = pod.containers[0];
+    const container = deploy.spec.template.spec.containers[0];
     expect(container.args.slice(0, 4)).toEqual(['worker', '--generated', '/app/generated', '--spec']);
-    // As the kubelet does: each ConfigMap item written at its path under the mount path.
-    const mount = container.volumeMounts.find((m: any) => m.name === 'bundle');
-    const items: { key: string; path: string }[] = pod.volumes.find((v: any) => v.name === 'bundle').configMap.items;
-    bundleDir = join(dir, 'app/generated');
-    const mountDir = join(dir, mount.mountPath);
-    for (const { key, path } of items) {
-      mkdirSync(dirname(join(mountDir, path)), { recursive: true });
-      writeFileSync(join(mountDir, path), cm.data[key]);
+    expect(container.env).toContainEqual({ name: 'SYNCSPEC_STORE', valueFrom: { secretKeyRef: { name: 'worker-store', key: 'url', optional: false } } });
+    // The Secrets the Connections name, with the values the emulators expect; the store's URL.
+    for (const [secret, pairs] of [
+      ['salesforce-prod', { clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }],
+      ['kingdee-prod', { appId: KD_APP_ID, appSecret: KD_APP_SECRET }],
+      ['worker-store', { url: `${PG_URL}?schema=${PG_SCHEMA}` }],
+    ] as const) {
+      await k(['create', 'secret', 'generic', secret, '-n', NS, ...Object.entries(pairs).map(([key, value]) => `--from-literal=${key}=${value}`)]);
     }
-    expect(items.map((i) => i.path).sort()).toEqual(['connections/kingdee-prod.yaml', 'connections/salesforce-prod.yaml', 'lookups/currencies.yaml', 'lookups/sales-orgs.yaml', 'plan.json', 'transform.ts', 'types.ts']);
-    // The Deployment's args, with the mount root moved to where this test mounted it and a free port.
-    deploymentArgs = (container.args as string[]).map((a, i, all) => (all[i - 1] === '--generated' ? bundleDir : all[i - 1] === '--port' ? '0' : a));
+    const pod = await setUpPod(deploy);
+    bundleDir = join(podRoot, 'app/generated');
+    const items: { key: string; path: string }[] = deploy.spec.template.spec.volumes.find((v: any) => v.name === 'bundle').configMap.items;
+    expect(items.map((i) => i.path).sort()).toEqual([
+      'connections/kingdee-prod.yaml', 'connections/salesforce-prod.yaml', 'lookups/currencies.yaml', 'lookups/sales-orgs.yaml', 'plan.json',
+      'schemas/kingdee-common-contact.yaml', 'schemas/kingdee-customer.yaml', 'schemas/salesforce-account.yaml', 'schemas/salesforce-contract.yaml',
+      'schemas/salesforce-order-item.yaml', 'schemas/salesforce-order.yaml', 'schemas/salesforce-product.yaml', 'schemas/salesforce-shipment.yaml',
+      'transform.ts', 'types.ts',
+    ]);
+    expect(readFileSync(join(podRoot, '/var/run/secrets/syncspec/kingdee-prod/appId'), 'utf8')).toBe(KD_APP_ID);
+    // Only the listen address differs from the pod: any free port on loopback.
+    deploymentArgs = pod.args.map((a, i, all) => (all[i - 1] === '--port' ? '0' : a));
+    deploymentEnv = pod.env;
+    expect(deploymentArgs).toContain(join(podRoot, '/var/lib/syncspec/reports'));
+    expect(deploymentEnv.SYNCSPEC_SECRETS_DIR).toBe(join(podRoot, '/var/run/secrets/syncspec'));
   });
 
   test('the worker starts from the mounted bundle with connections overridden to the emulators', { timeout: 30_000 }, async () => {
     expect(deploymentArgs, 'the bundle was materialised').toBeDefined();
-    const secrets = join(dir, 'secrets');
-    for (const [secret, key, value] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appId', KD_APP_ID], ['kingdee-prod', 'appSecret', KD_APP_SECRET]] as const) {
-      mkdirSync(join(secrets, secret), { recursive: true });
-      writeFileSync(join(secrets, secret, key), `${value}\n`);
-    }
+    // The emulators' addresses: the one thing a cluster's Connections cannot know.
     const overrides = join(dir, 'overrides.json');
     writeFileSync(overrides, JSON.stringify({
       // The URL is given by $SYNCSPEC_CONNECTION_SALESFORCE_PROD_URL below, which wins over the file.
       'salesforce-prod': { url: 'http://127.0.0.1:9/not-used', options: { organizationId: sf.organizationId } },
-      'kingdee-prod': {
-        url: kd.serverUrl,
-        auth: { method: 'app-secret', acctId: '62f0c1b7e4a5c1', username: 'integration', appId: { secretKeyRef: { name: 'kingdee-prod', key: 'appId' } }, appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } }, lcid: 2052 },
-      },
+      'kingdee-prod': { url: kd.serverUrl },
     }));
-    const deploy = await getJson(`deployment/${SPEC}`);
-    const env = Object.fromEntries((deploy.spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-    worker = startWorker([...deploymentArgs, '--host', '127.0.0.1', '--reports', join(dir, 'reports')], {
-      ...env,
-      SYNCSPEC_STORE: `${PG_URL}?schema=${PG_SCHEMA}`,
-      SYNCSPEC_SECRETS_DIR: secrets,
+    worker = startWorker([...deploymentArgs, '--host', '127.0.0.1'], {
+      ...deploymentEnv,
       SYNCSPEC_CONNECTION_OVERRIDES: overrides,
       SYNCSPEC_CONNECTION_SALESFORCE_PROD_URL: sf.url,
       LOG_LEVEL: 'info',
