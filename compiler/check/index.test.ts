@@ -4,11 +4,20 @@ import { codeInfo } from '../diagnostics/codes.ts';
 import { semanticCodes } from '../diagnostics/codes/semantic.ts';
 import { checkRepo } from './index.ts';
 import type { LoadedDocument } from '../model.ts';
-import { brief, CONNECTIONS, docsFrom, LOOKUPS, ORDER_SPEC } from './testing.ts';
+import { brief, COMPLETE_ORDER_SPEC, CONNECTIONS, docsFrom, LOOKUPS, ORDER_SPEC } from './testing.ts';
 
 describe('checkRepo', () => {
   it('finds nothing in a consistent repo', () => {
-    expect(checkRepo(docsFrom({ 'specs/c.yaml': CONNECTIONS, 'specs/l.yaml': LOOKUPS, 'specs/o.yaml': ORDER_SPEC }))).toEqual([]);
+    expect(checkRepo(docsFrom({ 'specs/c.yaml': CONNECTIONS, 'specs/l.yaml': LOOKUPS, 'specs/o.yaml': COMPLETE_ORDER_SPEC }))).toEqual([]);
+  });
+
+  it('type-checks the mappings too, at the character inside the expression, once per finding', () => {
+    const broken = COMPLETE_ORDER_SPEC.replace('    FBillNo: source.OrderNumber\n', '    FBillNo: source.OrderNumbr\n');
+    const found = checkRepo(docsFrom({ 'specs/c.yaml': CONNECTIONS, 'specs/l.yaml': LOOKUPS, 'specs/o.yaml': broken }));
+    expect(found.map((d) => `${d.code} ${d.range?.start.line}:${d.range?.start.col}`)).toEqual(['SS3103 16:21']);
+    // A spec the other checks already found an error in is not type-checked (its findings would repeat or follow from it).
+    const incomplete = checkRepo(docsFrom({ 'specs/c.yaml': CONNECTIONS, 'specs/l.yaml': LOOKUPS, 'specs/o.yaml': ORDER_SPEC.replace("lookup('units', 'EA')", "lookup('unit', 'EA')") }));
+    expect(incomplete.map((d) => d.code)).toEqual(['SS3003']);
   });
 
   it('reports every problem at once, from every check', () => {

@@ -86,3 +86,9 @@ spec:
       input: { OrderNumber: "00000123" }
       expect: { FBillNo: "00000123", FSaleOrderEntry: [{ FQty: 1 }] }
 `;
+
+/** ORDER_SPEC with every field SAL_SaleOrder requires on create mapped, so the mapping type checks find nothing either. */
+export const COMPLETE_ORDER_SPEC = ORDER_SPEC.replace(
+  '    FDate: source.EffectiveDate\n',
+  `    FDate: source.EffectiveDate\n    FCustId: source.AccountId\n    FSaleOrgId: "'100'"\n`,
+).replace('        FQty: item.Quantity\n', "        FQty: item.Quantity\n        FMaterialId: item.Product2Id.orValue('')\n");

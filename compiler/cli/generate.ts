@@ -52,7 +52,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const emit = reporter(io, format, repo.sources);
   const diagnostics: Diagnostic[] = [...repo.diagnostics];
-  const result = repo.diagnostics.some((d) => d.severity === 'error') ? undefined : await generateParallel(repo.documents, repo.mapping, repo.sources, threads === undefined ? {} : { workers: threads - 1, threshold: 0 });
+  // Mapping type errors (SS31xx/SS32xx, found by the check phase) still go through the generator, which names
+  // each spec left without code (SS4006); any other error stops here.
+  const blocking = repo.diagnostics.some((d) => d.severity === 'error' && !/^SS3[12]\d\d$/.test(d.code));
+  const result = blocking ? undefined : await generateParallel(repo.documents, repo.mapping, repo.sources, threads === undefined ? {} : { workers: threads - 1, threshold: 0 });
   // The check phase may already run the mapping checks (for `validate`); report each finding once.
   if (result) diagnostics.push(...result.diagnostics.filter((d) => !diagnostics.some((e) => sameDiagnostic(d, e))));
   const hasErrors = diagnostics.some((d) => d.severity === 'error');

@@ -11,8 +11,8 @@ import type { DataPath, FieldMapping, LoadedDocument, SyncSpecBody } from '../mo
 import { namedCalls } from './calls.ts';
 import { closest } from '../diagnostics/did-you-mean.ts';
 import { checkExamples } from './examples.ts';
-import { fromExprDiagnostic, portablePath, positionOf } from './position.ts';
-import { buildScope, entityIn, resolveEndpoint, withItem } from './scope.ts';
+import { fromExprDiagnostic, portablePath, withLazyAt } from './position.ts';
+import { buildScope, entityIn, idOf, resolveEndpoint, scopeKey, withItem } from './scope.ts';
 import type { CompiledField, CompiledMapping, MappingRepo, ResolvedEndpoint } from './types.ts';
 
 export interface MappingResult {
@@ -42,10 +42,9 @@ class MappingChecker {
   }
 
   compile(path: DataPath, text: string, scope: CelScope, expected?: FieldDef): CompiledExpression {
-    const compiled = this.repo.compile(text, scope, expected);
+    const { compiled, calls } = compileCached(this.repo, text, scope, expected);
     for (const d of compiled.diagnostics) this.report(fromExprDiagnostic(this.doc, path, d));
     if (compiled.code === undefined || compiled.result === undefined) this.failed = true;
-    const calls = namedCalls(text);
     for (const name of calls.lookups) this.lookups.add(name);
     for (const name of calls.refs) this.refs.add(name);
     return compiled;
@@ -153,16 +152,19 @@ class MappingChecker {
       this.checkDefault(name, def, fallback ?? null, [...at, 'default'], creates);
     }
     if (compiled.code === undefined || compiled.result === undefined) return undefined;
-    const out: CompiledField = {
-      kind: 'expr',
-      name,
-      path: fieldPath,
-      def,
-      at: positionOf(this.doc, exprPath),
-      text,
-      code: compiled.code,
-      nullable: compiled.result.nullable,
-    };
+    const out: CompiledField = withLazyAt(
+      {
+        kind: 'expr' as const,
+        name,
+        path: fieldPath,
+        def,
+        text,
+        code: compiled.code,
+        nullable: compiled.result.nullable,
+      },
+      this.doc,
+      exprPath,
+    );
     if (fallback !== undefined) out.default = fallback;
     return out;
   }
@@ -205,18 +207,21 @@ class MappingChecker {
     const itemScope = withItem(scope, { type: elem, nullable: false });
     const fields = this.fields(mapping.fields, def.entity, rowEntity, target, itemScope, [...at, 'fields'], `${fieldPath}[]`, creates);
     if (compiled.code === undefined) return undefined;
-    return {
-      kind: 'each',
-      name,
-      path: fieldPath,
-      def,
-      at: positionOf(this.doc, [...at, 'each']),
-      text: mapping.each,
-      code: compiled.code,
-      itemEntity: elem.kind === 'record' ? elem.entity : '',
-      rowEntity: def.entity,
-      fields,
-    };
+    return withLazyAt(
+      {
+        kind: 'each' as const,
+        name,
+        path: fieldPath,
+        def,
+        text: mapping.each,
+        code: compiled.code,
+        itemEntity: elem.kind === 'record' ? elem.entity : '',
+        rowEntity: def.entity,
+        fields,
+      },
+      this.doc,
+      [...at, 'each'],
+    );
   }
 
   checkDefault(name: string, def: FieldDef, value: unknown, path: DataPath, creates: boolean): void {
@@ -291,7 +296,7 @@ export function checkMapping(doc: LoadedDocument, repo: MappingRepo): MappingRes
         range: doc.locate(['spec', 'filter']),
       });
     } else if (compiled.code !== undefined) {
-      filter = { code: compiled.code, at: positionOf(doc, ['spec', 'filter']) };
+      filter = withLazyAt({ code: compiled.code }, doc, ['spec', 'filter']);
     }
   }
   const creates = body.delivery?.mode !== 'update-only';
@@ -310,4 +315,22 @@ export function checkMapping(doc: LoadedDocument, repo: MappingRepo): MappingRes
   };
   if (filter) mapping.filter = filter;
   return { mapping, diagnostics: checker.diagnostics };
+}
+
+/**
+ * Compiled expressions by scope key (see `scopeKey`), compiler, target field and text, held per repository (its
+ * lookups object, shared by all its scopes) so a long-lived process drops them with the repository. Read only.
+ */
+const compiledCache = new WeakMap<object, Map<string, Compiled>>();
+type Compiled = { compiled: CompiledExpression; calls: ReturnType<typeof namedCalls> };
+
+function compileCached(repo: MappingRepo, text: string, scope: CelScope, expected?: FieldDef): Compiled {
+  const key = scopeKey(scope);
+  if (key === undefined) return { compiled: repo.compile(text, scope, expected), calls: namedCalls(text) };
+  let cache = compiledCache.get(scope.lookups);
+  if (!cache) compiledCache.set(scope.lookups, (cache = new Map()));
+  const full = `${key}|${idOf(repo.compile)}|${expected === undefined ? '-' : JSON.stringify(expected)}\u0000${text}`;
+  let hit = cache.get(full);
+  if (!hit) cache.set(full, (hit = { compiled: repo.compile(text, scope, expected), calls: namedCalls(text) }));
+  return hit;
 }

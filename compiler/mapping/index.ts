@@ -1,7 +1,7 @@
 /** Mapping-level checks and expression compilation of every SyncSpec in a repository (SS32xx). */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LoadedDocument } from '../model.ts';
-import { buildCatalogs } from '../catalog/load.ts';
+import { buildCatalogs, type CatalogSet } from '../catalog/load.ts';
 import { compileExpression } from '../cel/index.ts';
 import { checkMapping } from './check.ts';
 import { mappingRepo } from './repo.ts';
@@ -15,9 +15,8 @@ export type * from './types.ts';
  * The mapping checks of a whole repository as one semantic check: catalogs (with the repo's EntitySchemas)
  * and the CEL compiler wired in. For the check phase (`syncspec validate`); `generate` calls `checkMappings`.
  */
-export function mappingDiagnostics(docs: readonly LoadedDocument[]): Diagnostic[] {
-  const catalogs = buildCatalogs(docs);
-  return checkMappings(docs, mappingRepo(docs, (system) => catalogs.catalogFor(system), compileExpression)).diagnostics;
+export function mappingDiagnostics(docs: readonly LoadedDocument[], catalogs: CatalogSet = buildCatalogs(docs), only?: ReadonlySet<string>): Diagnostic[] {
+  return checkMappings(docs, mappingRepo(docs, (system) => catalogs.catalogFor(system), compileExpression), only).diagnostics;
 }
 
 export interface RepoMappings {

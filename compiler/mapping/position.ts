@@ -15,6 +15,14 @@ export function positionOf(doc: LoadedDocument, path: DataPath): string {
   return `${portablePath(doc.file)}:${start.line}:${start.col}`;
 }
 
+/**
+ * `obj` with an `at` (`file:line:col`) worked out on first read. Positions come from a second, position-keeping
+ * parse of the file, which `syncspec validate` (no output, no diagnostic) never needs; plan and emit read them.
+ */
+export function withLazyAt<T extends object>(obj: T, doc: LoadedDocument, path: DataPath): T & { readonly at: string } {
+  let at: string | undefined;
+  return Object.defineProperty(obj, 'at', { enumerable: true, configurable: true, get: () => (at ??= positionOf(doc, path)) }) as T & { readonly at: string };
+}
 
 export function fromExprDiagnostic(doc: LoadedDocument, path: DataPath, d: ExprDiagnostic): Diagnostic {
   const out: Diagnostic = { code: d.code, severity: d.severity, summary: d.summary, range: exprRange(doc, path, d.start, d.end) };

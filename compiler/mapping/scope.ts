@@ -90,16 +90,41 @@ const shared = new WeakMap<MappingRepo, { lookups: Record<string, LookupInfo>; r
 export function buildScope(repo: MappingRepo, source: ResolvedEndpoint): CelScope {
   let common = shared.get(repo);
   if (!common) shared.set(repo, (common = { lookups: lookupInfos(repo), refs: refInfos(repo) }));
-  return {
+  const scope: CelScope = {
     variables: { source: { type: { kind: 'record', entity: source.entityName }, nullable: false } },
     entity: (name) => entityIn(source.catalog, name),
     lookups: common.lookups,
     refs: common.refs,
     timezone: source.timezone,
   };
+  scopeKeys.set(scope, `${idOf(common)}|${idOf(source.catalog)}|${JSON.stringify(scope.variables)}|${source.timezone}`);
+  return scope;
 }
 
 /** The same scope with `item` bound to one element of an `each` list. */
 export function withItem(scope: CelScope, item: TypedValue): CelScope {
-  return { ...scope, variables: { ...scope.variables, item } };
+  const out = { ...scope, variables: { ...scope.variables, item } };
+  const key = scopeKeys.get(scope);
+  if (key !== undefined) scopeKeys.set(out, `${key}|${JSON.stringify(item)}`);
+  return out;
+}
+
+/**
+ * What a compiled expression depends on besides its text and target field, as a string: the repo's lookups and
+ * refs, the catalog (by identity), the variables' types and the zone. Two scopes with the same key compile
+ * every expression alike, so the mapping checks compile a repeated expression once (1,000 specs written from a
+ * few templates repeat most of theirs).
+ */
+const scopeKeys = new WeakMap<CelScope, string>();
+export function scopeKey(scope: CelScope): string | undefined {
+  return scopeKeys.get(scope);
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** A number naming `o` for as long as it lives (identity as part of a string key). */
+export function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = nextId++));
+  return id;
 }
