@@ -28,6 +28,39 @@ export interface InformerOptions {
   random?: () => number;
   /** Called on each restart (the operator counts them in syncspec_operator_informer_restarts_total). */
   onRestart?: (name: string) => void;
+  /**
+   * Reduces each listed or watched object before it is cached and handed to handlers (e.g. to its
+   * metadata, for kinds only pruned by label and owner): the cache holds what the controller reads,
+   * not whole ConfigMaps. Must keep `metadata.name`, `namespace` and `resourceVersion`.
+   */
+  transform?: (obj: KubeObject) => KubeObject;
+}
+
+/** Metadata an owner needs of its children (prune by label and owner, requeue on change); the rest is dropped. */
+export function metadataOnly(obj: KubeObject): KubeObject {
+  const m = obj.metadata;
+  const metadata: KubeObject['metadata'] = { name: m.name };
+  for (const k of ['namespace', 'uid', 'resourceVersion', 'generation', 'labels', 'annotations', 'ownerReferences', 'deletionTimestamp'] as const) {
+    if (m[k] !== undefined) (metadata as Record<string, unknown>)[k] = m[k];
+  }
+  return { ...(obj.apiVersion === undefined ? {} : { apiVersion: obj.apiVersion }), ...(obj.kind === undefined ? {} : { kind: obj.kind }), metadata };
+}
+
+/** A Watch whose events carry transformed objects, so ListWatch caches only those. */
+class TransformingWatch extends Watch {
+  readonly #transform: (obj: KubeObject) => KubeObject;
+  constructor(kc: KubeConfig, transform: (obj: KubeObject) => KubeObject) {
+    super(kc);
+    this.#transform = transform;
+  }
+
+  override watch(path: string, queryParams: Record<string, string | number | boolean | undefined>, callback: (phase: string, apiObj: any, watchObj?: any) => void, done: (err: any) => void): Promise<AbortController> {
+    return super.watch(path, queryParams, (phase, apiObj, watchObj) => {
+      // ERROR events carry a Status, BOOKMARKs only a resourceVersion: passed on as they are.
+      const reduce = (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') && typeof apiObj?.metadata?.name === 'string';
+      callback(phase, reduce ? this.#transform(apiObj as KubeObject) : apiObj, watchObj);
+    }, done);
+  }
 }
 
 export function watchPath(k: ResourceKind, namespace: string | undefined): string {
@@ -63,9 +96,11 @@ export class Informer {
       // ListWatch fills its cache in the microtasks after this list resolves; announce after that.
       setImmediate(() => this.#markSynced());
       this.#heard();
-      return { apiVersion: apiVersionOf(k), kind: `${k.kind}List`, metadata: { resourceVersion: l.resourceVersion }, items: l.items as unknown as KubernetesObject[] };
+      const items = options.transform ? l.items.map(options.transform) : l.items;
+      return { apiVersion: apiVersionOf(k), kind: `${k.kind}List`, metadata: { resourceVersion: l.resourceVersion }, items: items as unknown as KubernetesObject[] };
     };
-    this.#lw = new ListWatch(watchPath(k, options.namespace), new Watch(kc), list, false, options.labelSelector);
+    const watch = options.transform ? new TransformingWatch(kc, options.transform) : new Watch(kc);
+    this.#lw = new ListWatch(watchPath(k, options.namespace), watch, list, false, options.labelSelector);
     for (const event of ['add', 'update', 'delete'] as const) {
       this.#lw.on(event, (obj) => {
         this.#heard();

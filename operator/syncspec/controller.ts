@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config.ts';
 import type { Clock } from '../controller/clock.ts';
 import { Controller, ownerKey, ownKey } from '../controller/controller.ts';
-import { Informer } from '../controller/informer.ts';
+import { Informer, metadataOnly } from '../controller/informer.ts';
 import type { OperatorMetrics } from '../controller/metrics.ts';
 import { KINDS, type KubeObject, type ResourceKind, type Resources } from '../k8s/resources.ts';
 import type { EventRecorder } from '../status/events.ts';
@@ -42,13 +42,14 @@ class MultiInformer implements ObjectCache {
 export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
   const { kc, config, resources, clock, log, metrics } = deps;
   const namespaces: (string | undefined)[] = config.namespaces.length > 0 ? config.namespaces : [undefined];
-  const informers = (kind: ResourceKind, labelSelector?: string): Informer[] =>
+  const informers = (kind: ResourceKind, labelSelector?: string, transform?: (o: KubeObject) => KubeObject): Informer[] =>
     namespaces.map((ns) => {
       const inf = new Informer(kc, {
         kind, namespace: ns, clock, log,
         list: () => resources.list(kind, ns, labelSelector),
         onRestart: (name) => metrics.informerRestarts.inc({ informer: name }),
         ...(labelSelector === undefined ? {} : { labelSelector }),
+        ...(transform === undefined ? {} : { transform }),
       });
       return inf;
     });
@@ -98,7 +99,9 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
   for (const i of entitySchemas) controller.watch(i, (_event, obj) => namespaceSpecs(obj));
   for (const kind of OWNED_KINDS) {
     if (kind === KINDS.PrometheusRule) continue; // optional CRD: its absence must not keep the operator unready
-    const parts = informers(kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`);
+    // Owned objects are only pruned (by label and owner) and wake their owner: their metadata is all the
+    // cache keeps — a bundle ConfigMap, a Deployment's managedFields would otherwise be held per spec.
+    const parts = informers(kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`, metadataOnly);
     owned.set(kind.kind, new MultiInformer(parts));
     for (const i of parts) controller.watch(i, ownerKey('SyncSpec', 'syncspec.dev'));
   }
