@@ -6,6 +6,8 @@ export interface ZohoCatalogField {
   maxLength?: number;
   values?: string[];
   entity?: string;
+  /** Field of the referenced record a `reference` is made by (`id`). */
+  by?: string;
   readOnly?: boolean;
   requiredOnCreate?: boolean;
 }

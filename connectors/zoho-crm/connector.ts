@@ -23,6 +23,7 @@ import { decodeToken, encodeToken, isAfter, isPosition, maxPosition, positionOf,
 import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCallerAborted, resultsForFailure, roundsByKey, type ConnectorCode } from '../shared/errors.ts';
 import { parseJson } from '../shared/http.ts';
 import { mapLimit } from '../shared/concurrency.ts';
+import { unwrapLookups, wrapLookups } from './lookups.ts';
 import { ZOHO_CATALOG, ZOHO_MODULES } from './catalog.ts';
 import { ZohoClient, type ZohoConfig, type ZohoErrorBody } from './client.ts';
 
@@ -121,7 +122,9 @@ export class ZohoConnector implements Connector {
     if (res.status !== 200) throw this.client.failureFor(res);
     const body = parseJson(res.body) as ListReply | undefined;
     if (!body || !Array.isArray(body.data)) throw new ConnectorFailure(connectorError(CODES.badReply, 'retryable', 'zoho list reply lacks data'));
-    const out: { rows: Record<string, unknown>[]; more: boolean; nextPageToken?: string } = { rows: await this.withLineItems(module, body.data, signal), more: body.info?.more_records === true };
+    // Lookups read as {name, id} appear in the mapping form (the id), line items too.
+    const rows = (await this.withLineItems(module, body.data, signal)).map((r) => unwrapLookups(r, moduleName(module)));
+    const out: { rows: Record<string, unknown>[]; more: boolean; nextPageToken?: string } = { rows, more: body.info?.more_records === true };
     if (typeof body.info?.next_page_token === 'string') out.nextPageToken = body.info.next_page_token;
     return out;
   }
@@ -246,7 +249,7 @@ export class ZohoConnector implements Connector {
       const module = moduleName(entity);
       res = await this.client.call('POST', this.client.crmPath(`${module}/upsert`), {
         // `trigger: []` keeps Zoho workflows from firing on syncspec's own writes.
-        body: { data: items.map((it) => ({ ...it.record, [keyField]: it.record[keyField] ?? it.key })), duplicate_check_fields: [keyField], trigger: [] },
+        body: { data: items.map((it) => ({ ...wrapLookups(it.record, module), [keyField]: it.record[keyField] ?? it.key })), duplicate_check_fields: [keyField], trigger: [] },
         signal,
       });
     } catch (e) {

@@ -233,8 +233,9 @@ describe('zoho-crm specifics', () => {
     await withZoho({}, {}, async (emu, c) => {
       const [acct] = emu.admin.seed('Accounts', [{ Account_Name: '华东贸易', Account_Number: 'A-1' }]);
       const product = emu.admin.records('Products').find((p) => p.Product_Code === 'P-1001');
-      const so = (subject: string, items: unknown[]) => ({ key: subject, idempotencyKey: `${subject}@1`, record: { Subject: subject, Account_Name: { id: acct!.id }, Customer_No: subject, Ordered_Items: items } });
-      const line = { Product_Name: { id: product!.id }, Quantity: 4, List_Price: 1.25 };
+      // Lookups in the mapping form (the id) are written as {id}; ones already in that form pass as they are.
+      const so = (subject: string, items: unknown[]) => ({ key: subject, idempotencyKey: `${subject}@1`, record: { Subject: subject, Account_Name: acct!.id, Customer_No: subject, Ordered_Items: items } });
+      const line = { Product_Name: product!.id, Quantity: 4, List_Price: 1.25 };
       const results = await c.upsertBatch('Sales_Orders', 'Customer_No', [
         so('SO-1', [line]),
         so('SO-2', [{ ...line, Product_Name: { id: '404' } }]),
@@ -245,7 +246,8 @@ describe('zoho-crm specifics', () => {
       expect(results[2]).toMatchObject({ error: { code: 'SS5156', vendorCode: 'MANDATORY_NOT_FOUND' } });
       const page = await c.readChanges('Sales_Orders', undefined, { limit: 10 });
       expect(page.records).toHaveLength(1);
-      expect(page.records[0]?.data).toMatchObject({ Subject: 'SO-1', Ordered_Items: [{ Product_Name: { id: product!.id }, Quantity: 4, Total: 5 }] });
+      // …and read back in the mapping form: the lookup's id, not Zoho's {name, id}.
+      expect(page.records[0]?.data).toMatchObject({ Subject: 'SO-1', Account_Name: acct!.id, Ordered_Items: [{ Product_Name: product!.id, Quantity: 4, Total: 5 }] });
       const auth = { authorization: `Zoho-oauthtoken ${await token(emu)}` };
       expect(await raw(`${emu.url}/crm/v8/Sales_Orders?fields=Subject,Ordered_Items`, { headers: auth })).toMatchObject({ status: 400, json: { code: 'INVALID_DATA', details: { api_name: 'Ordered_Items' } } });
     });
