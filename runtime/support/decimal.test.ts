@@ -105,4 +105,36 @@ describe('Decimal', () => {
     expect(divRound(7n, -2n, 'half-up')).toBe(-4n);
     expect(divRound(-7n, -2n, 'down')).toBe(3n);
   });
+
+  it('reads a double exactly as its shortest text, on the Number fast path too', () => {
+    const viaText = (n: number): Decimal => Decimal.parse(Object.is(n, -0) ? '0' : String(n));
+    const same = (n: number): void => {
+      const a = Decimal.fromDouble(n);
+      const b = viaText(n);
+      expect([a.mantissa, a.scale]).toEqual([b.mantissa, b.scale]);
+    };
+    for (const n of [0, -0, 0.1, 0.2, 0.1 + 0.2, 5.37, -113, 1e-7, 123456789.123, 2 ** 51, 2 ** 53 + 2, 1e21, 5e-324, Number.MAX_VALUE]) same(n);
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), same), { numRuns: 5000 });
+    // Amounts as they arrive: a few digits after the point.
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.integer({ min: 0, max: 15 }), (m, k) => same(m / 10 ** k)), { numRuns: 5000 });
+  });
+
+  it('reads short plain text on the Number fast path to the same mantissa and scale as BigInt', () => {
+    const reference = (t: string): [bigint, number] => {
+      const [, sign, int = '', frac = ''] = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t) as RegExpExecArray;
+      const m = BigInt(int + frac || '0');
+      return [sign === '-' ? -m : m, frac.length];
+    };
+    const text = fc
+      .tuple(fc.constantFrom('', '-', '+'), fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), maxLength: 9 }), fc.option(fc.string({ unit: fc.constantFrom('0', '3', '9'), maxLength: 8 })))
+      .map(([s, i, f]) => `${s}${i}${f === null ? '' : `.${f}`}`)
+      .filter((t) => /\d/.test(t));
+    fc.assert(
+      fc.property(text, (t) => {
+        const d = Decimal.parse(t);
+        expect([d.mantissa, d.scale]).toEqual(reference(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });

@@ -13,7 +13,8 @@ export const DIVISION_EXTRA_SCALE = 10;
 const MAX_SCALE = 1000;
 
 const pow10Cache: bigint[] = [];
-function pow10(n: number): bigint {
+/** 10^n as a BigInt (cached for small n). */
+export function pow10(n: number): bigint {
   let p = pow10Cache[n];
   if (p === undefined) {
     p = 10n ** BigInt(n);
@@ -23,6 +24,43 @@ function pow10(n: number): bigint {
 }
 
 const DECIMAL_TEXT = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?\s*$/;
+
+/** 10^0 … 10^15 as doubles: each is exact, as is every integer below 2^53. */
+const POW10_NUM = Array.from({ length: 16 }, (_, i) => 10 ** i);
+/**
+ * Bound on the mantissa of the fast paths. Below 2^51 a double times an exact power of ten is off from the
+ * nearest integer by less than 0.5, so rounding it recovers the decimal's digits exactly (see `fromDouble`).
+ */
+const FAST_MANTISSA = 2 ** 51;
+
+/**
+ * Plain decimal text of at most 15 digits (`-12.50`, `7`, `+.5`) read with Number arithmetic on integers
+ * (exact below 2^53); undefined for anything else (exponents, spaces, long digit strings), which `parse` reads.
+ */
+function parseShort(text: string): Decimal | undefined {
+  const n = text.length;
+  let i = 0;
+  let neg = false;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) {
+    neg = first === 45;
+    i = 1;
+  }
+  let m = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 15) return undefined;
+      m = m * 10 + (c - 48);
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) scale = 0;
+    else return undefined;
+  }
+  if (digits === 0) return undefined;
+  return new Decimal(BigInt(neg ? -m : m), scale < 0 ? 0 : scale);
+}
 
 export class Decimal {
   readonly mantissa: bigint;
@@ -34,6 +72,8 @@ export class Decimal {
   }
 
   static parse(text: string): Decimal {
+    const short = parseShort(text);
+    if (short !== undefined) return short;
     const m = DECIMAL_TEXT.exec(text);
     const intPart = m?.[2] ?? '';
     const fracPart = m?.[3] ?? '';
@@ -58,7 +98,17 @@ export class Decimal {
   /** From a binary double through its shortest round-trip text, so 0.1 becomes exactly 0.1. */
   static fromDouble(n: number): Decimal {
     if (!Number.isFinite(n)) celFail('badConversion', `${n} cannot be converted to a decimal`);
-    return Decimal.parse(Object.is(n, -0) ? '0' : String(n));
+    if (n === 0) return new Decimal(0n, 0);
+    // The smallest scale k whose decimal m / 10^k reads back as n is the scale of n's shortest text (String(n)),
+    // and with |m| < 2^51 that decimal is the only one of scale k that does: the same value as parsing String(n),
+    // without the text. Larger or longer numbers take the text path.
+    for (let k = 0; k < POW10_NUM.length; k++) {
+      const p = POW10_NUM[k] as number;
+      const m = Math.round(n * p);
+      if (m >= FAST_MANTISSA || m <= -FAST_MANTISSA) break;
+      if (m / p === n) return new Decimal(BigInt(m), k);
+    }
+    return Decimal.parse(String(n));
   }
 
   static from(v: unknown): Decimal {

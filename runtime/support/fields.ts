@@ -3,7 +3,7 @@
  * so a `__proto__` or `constructor` key in input data is plain data and never reaches a prototype.
  * A non-nullable field that is absent is an error (`no such field`); a nullable one reads as null.
  */
-import { Decimal } from './decimal.ts';
+import { Decimal, pow10 } from './decimal.ts';
 import { PlainDate, Timestamp, localText, parseDate, parseInstant } from './dates.ts';
 import { celFail } from './errors.ts';
 import { display, typeName } from './values.ts';
@@ -176,9 +176,10 @@ export function outDec(v: Decimal, scale?: number, precision?: number): string {
     }
   }
   if (precision !== undefined) {
-    const digits = (d.mantissa < 0n ? -d.mantissa : d.mantissa).toString().replace(/^0+/, '').length;
-    const intDigits = Math.max(0, digits - d.scale);
-    if (intDigits > precision - (scale ?? d.scale)) celFail('outOfRange', `${d.toString()} exceeds precision ${precision}`);
+    // More integer digits than precision − scale allows: |mantissa| ≥ 10^(allowed + own scale), compared without text.
+    const allowed = precision - (scale ?? d.scale);
+    const abs = d.mantissa < 0n ? -d.mantissa : d.mantissa;
+    if (allowed < 0 || abs >= pow10(allowed + d.scale)) celFail('outOfRange', `${d.toString()} exceeds precision ${precision}`);
   }
   return d.toString();
 }
