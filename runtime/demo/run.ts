@@ -15,6 +15,9 @@ import type { DeadLetter } from '../inbox/store.ts';
 import { createLogger } from '../ops/log.ts';
 import { loadProject, type Project } from '../project.ts';
 import { Worker } from '../worker.ts';
+import { systemClock } from '../clock.ts';
+import type { ReconcileCounts } from '../reconcile/types.ts';
+import { collectRepair, enqueueRepair, reconcileSpec, repairIds, writeReports } from '../reconcile/run.ts';
 import type { Progress } from './progress.ts';
 import { demoData, DEMO_SEED, type DemoData, type Expected } from './seed.ts';
 import { latencyQuantiles, settledCount } from './metrics.ts';
@@ -59,6 +62,8 @@ export interface DemoReport {
   redelivery: { webhooks: number; polled: number; newWrites: number };
   /** Every difference from the expected outcome (empty when the demo passed). */
   problems: string[];
+  /** The consistency check after people edited Kingdee by hand: before and after `--repair`. */
+  reconcile?: { spec: string; before: ReconcileCounts; after: ReconcileCounts; repaired: number; html: string };
   urls: { metrics: string; health: string; salesforce: string; kingdee: string };
   store: string;
   log: string;
@@ -146,6 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     report.redelivery = { webhooks: reports.length, polled: repoll.read, newWrites };
     report.problems.unshift(...stalls);
     if (newWrites !== 0) report.problems.push(`redelivery wrote ${newWrites} record(s) again; duplicates must not reach Kingdee`);
+    report.reconcile = await reconcilePhase({ project, worker, kd, workDir: options.workDir, progress, now, report });
     report.seconds = (now() - started) / 1000;
     return { report, stop };
   } catch (err) {
@@ -320,4 +326,55 @@ async function buildReport(c: {
     log: c.logPath,
     seconds: 0,
   };
+}
+
+/**
+ * The consistency check (数据一致性校验) as a team runs it after go-live: someone renames a customer in
+ * the Kingdee client and keys one in by hand; `syncspec reconcile` finds both (and the records Kingdee
+ * rejected, still missing), `--repair` re-sends what is missing or different through the worker, and a
+ * second run shows what is left: only what a repair cannot fix (rejected, unmappable, hand-keyed).
+ */
+async function reconcilePhase(c: {
+  project: Project;
+  worker: Worker;
+  kd: KingdeeEmulator;
+  workDir: string;
+  progress: Progress;
+  now: () => number;
+  report: DemoReport;
+}): Promise<NonNullable<DemoReport['reconcile']>> {
+  const { project, worker, kd, progress } = c;
+  const spec = project.specs.find((s) => s.plan.name === ACCOUNT_SPEC);
+  const catalog = project.catalogs.catalogFor('kingdee-k3cloud');
+  const targetEntity = catalog?.entities.BD_Customer;
+  if (!spec || !catalog || !targetEntity) throw new Error('the demo needs the Kingdee BD_Customer catalog entity');
+  const options = await project.workerOptions();
+  const input = {
+    plan: spec.plan, transform: spec.transform, store: options.store, lookups: options.lookups ?? {}, targetEntity,
+    source: options.connectors[spec.plan.source.connection]!, target: options.connectors[spec.plan.target.connection]!,
+    resolveEntity: (name: string) => catalog.entities[name], targetZone: catalog.timezone ?? 'UTC',
+  };
+  progress.phase('reconcile', 'consistency check after a rename and a hand-keyed customer in the Kingdee client');
+  const renamed = kd.admin.records('BD_Customer')[0] as { FNumber: string; FName: string } | undefined;
+  if (renamed) kd.admin.mutate('BD_Customer', renamed.FNumber, { FName: `${renamed.FName}（手工改名）` });
+  kd.admin.seed('BD_Customer', [{ FNumber: 'MANUAL-0001', FName: '门店手工录入客户', FCreateOrgId: { FNumber: '100' }, FUseOrgId: { FNumber: '100' } }]);
+  const before = await reconcileSpec(input);
+  const files = writeReports(before, join(c.workDir, 'reports'));
+  const { records } = await collectRepair(input, repairIds(before));
+  await enqueueRepair(options.store, ACCOUNT_SPEC, records, 'demo', systemClock);
+  worker.deliverer(ACCOUNT_SPEC)?.wake();
+  const stall = await waitDrained(project, c.now);
+  if (stall) c.report.problems.push(stall);
+  const after = await reconcileSpec(input);
+  const b = before.summary.counts;
+  const a = after.summary.counts;
+  progress.done(`before: ${b.different} different, ${b.missing} missing, ${b.extra} extra; after --repair: ${a.different} different, ${a.missing} missing, ${a.extra} extra`);
+  // What a repair cannot fix stays: records Kingdee rejects, records the mapping cannot convert, the hand-keyed one.
+  const rejected = c.report.deadLetters.filter((d) => d.spec === ACCOUNT_SPEC && d.class === 'rejected').length;
+  const unmappable = c.report.deadLetters.filter((d) => d.spec === ACCOUNT_SPEC && d.class === 'bad-mapping').length;
+  if (b.different !== 1 || b.extra !== 1) c.report.problems.push(`reconcile found ${b.different} different and ${b.extra} extra customers; 1 and 1 were made`);
+  if (a.different !== 0 || a.missing !== rejected || a.unmappable !== unmappable || a.extra !== 1) {
+    c.report.problems.push(`after --repair reconcile reports ${a.different} different, ${a.missing} missing (expected ${rejected} rejected by Kingdee), ${a.unmappable} unmappable (expected ${unmappable}), ${a.extra} extra (expected 1)`);
+  }
+  return { spec: ACCOUNT_SPEC, before: b, after: a, repaired: records.length, html: files.html };
 }

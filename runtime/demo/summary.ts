@@ -49,6 +49,17 @@ export function renderSummary(r: DemoReport, options: { color: boolean; keepRunn
   }
   out.push(options.storeKept ? `  inspect and replay: syncspec dlq list --store ${r.store}` : '  (the store is removed at exit; --dir <dir> or --keep-running keeps it for `syncspec dlq list --store …`)', '');
 
+  if (r.reconcile) {
+    const { before: b, after: a } = r.reconcile;
+    out.push(bold(`Consistency check (syncspec reconcile ${r.reconcile.spec}) after a rename and a hand-keyed customer in Kingdee`));
+    out.push(...table(
+      ['', 'equal', 'different', 'missing', 'extra', 'unmappable'],
+      [['before', n(b.equal), n(b.different), n(b.missing), n(b.extra), n(b.unmappable)], [`after --repair (${n(r.reconcile.repaired)} re-sent)`, n(a.equal), n(a.different), n(a.missing), n(a.extra), n(a.unmappable)]],
+      new Set([1, 2, 3, 4, 5]),
+    ));
+    out.push('  left after the repair: customers Kingdee rejects, addresses the mapping cannot convert, the hand-keyed customer', `  report: ${r.reconcile.html}${options.storeKept ? '' : ' (removed at exit; --dir or --keep-running keeps it)'}`, '');
+  }
+
   out.push(bold('Endpoints'));
   out.push(`  metrics     ${r.urls.metrics}`, `  health      ${r.urls.health}`, `  salesforce  ${r.urls.salesforce}`, `  kingdee     ${r.urls.kingdee}`);
   if (options.storeKept) out.push(`  store       ${r.store}`, `  worker log  ${r.log}`);
