@@ -7,9 +7,7 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { PACKAGE_ROOT } from '../../compiler/cli/repo.ts';
-import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
 import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import type { DeadLetter } from '../inbox/store.ts';
 import { createLogger } from '../ops/log.ts';
@@ -19,6 +17,7 @@ import { systemClock } from '../clock.ts';
 import type { ReconcileCounts } from '../reconcile/types.ts';
 import { collectRepair, enqueueRepair, reconcileSpec, repairIds, writeReports } from '../reconcile/run.ts';
 import type { Progress } from './progress.ts';
+import { exampleKingdeeForms, exampleSalesforceObjects } from './example-systems.ts';
 import { demoData, DEMO_SEED, type DemoData, type Expected } from './seed.ts';
 import { latencyQuantiles, settledCount } from './metrics.ts';
 
@@ -181,14 +180,11 @@ function emulatorOverrides(sf: SalesforceEmulator, kd: KingdeeEmulator) {
 }
 
 async function startEmulators(data: DemoData): Promise<{ sf: SalesforceEmulator; kd: KingdeeEmulator }> {
-  // The custom fields the example repo declares (specs/schemas/salesforce-account.yaml, kingdee-customer.yaml).
-  const account = DEFAULT_OBJECTS.Account!;
-  const sf = await startSalesforceEmulator({ port: 0, objects: { ...DEFAULT_OBJECTS, Account: { ...account, fields: { ...account.fields, CurrencyIsoCode: { type: 'picklist', length: 3 } } } } });
-  const customer = DEFAULT_FORMS.BD_Customer!;
+  const sf = await startSalesforceEmulator({ port: 0, objects: exampleSalesforceObjects });
   try {
     const kd = await startKingdeeEmulator({
       port: 0,
-      forms: { BD_Customer: { ...customer, fields: { ...customer.fields, F_SYNC_SourceId: { kind: 'text', maxLength: 80 } } } },
+      forms: exampleKingdeeForms,
       seed: {
         ORG_Organizations: [{ FNumber: '102', FName: '华南销售公司' }, { FNumber: '103', FName: '华北销售公司' }, { FNumber: '104', FName: '西南销售公司' }, { FNumber: '190', FName: '海外事业部' }],
         // No PRE003 (EUR): accounts billed in euros are rejected by Kingdee, on purpose.

@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../cli/io.ts';
 import { main } from '../../cli/main.ts';
 import { PACKAGE_ROOT } from '../../compiler/cli/repo.ts';
-import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
 import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
+import { exampleKingdeeForms, exampleSalesforceObjects } from '../../runtime/demo/example-systems.ts';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 
 const SPEC = 'crm-account-to-erp-customer';
@@ -45,12 +44,10 @@ async function reconcile(...extra: string[]) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncspec-reconcile-'));
-  const account = DEFAULT_OBJECTS.Account!;
-  sf = await startSalesforceEmulator({ port: 0, objects: { ...DEFAULT_OBJECTS, Account: { ...account, fields: { ...account.fields, CurrencyIsoCode: { type: 'picklist', length: 3 } } } } });
-  const customer = DEFAULT_FORMS.BD_Customer!;
+  sf = await startSalesforceEmulator({ port: 0, objects: exampleSalesforceObjects });
   kd = await startKingdeeEmulator({
     port: 0,
-    forms: { BD_Customer: { ...customer, fields: { ...customer.fields, F_SYNC_SourceId: { kind: 'text', maxLength: 80 } } } },
+    forms: exampleKingdeeForms,
     seed: { ORG_Organizations: [{ FNumber: '102', FName: '华南销售公司' }, { FNumber: '103', FName: '华北销售公司' }, { FNumber: '104', FName: '西南销售公司' }] },
   });
   sf.admin.seed(

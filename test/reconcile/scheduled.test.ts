@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../compiler/cli/repo.ts';
-import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
 import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
+import { exampleKingdeeForms, exampleSalesforceObjects } from '../../runtime/demo/example-systems.ts';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import { systemClock } from '../../runtime/clock.ts';
 import { silentLogger } from '../../runtime/ops/log.ts';
@@ -27,10 +26,8 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncspec-reconcile-schedule-'));
-  const account = DEFAULT_OBJECTS.Account!;
-  sf = await startSalesforceEmulator({ port: 0, objects: { ...DEFAULT_OBJECTS, Account: { ...account, fields: { ...account.fields, CurrencyIsoCode: { type: 'picklist', length: 3 } } } } });
-  const customer = DEFAULT_FORMS.BD_Customer!;
-  kd = await startKingdeeEmulator({ port: 0, forms: { BD_Customer: { ...customer, fields: { ...customer.fields, F_SYNC_SourceId: { kind: 'text', maxLength: 80 } } } } });
+  sf = await startSalesforceEmulator({ port: 0, objects: exampleSalesforceObjects });
+  kd = await startKingdeeEmulator({ port: 0, forms: exampleKingdeeForms });
   sf.admin.seed('Account', Array.from({ length: 12 }, (_, i) => ({ Name: `客户 ${i}`, AccountNumber: `RS-${i}`, Region__c: null, CurrencyIsoCode: 'CNY' })));
   project = await loadProject({
     repo: 'specs',
