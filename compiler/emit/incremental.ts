@@ -114,6 +114,17 @@ export class IncrementalGenerator {
       result.changed.push(this.#registry);
     }
     result.diagnostics.push(...this.#check(result.changed, { outDir: this.#outDir, keep: true }));
+    if (before.size === 0) this.#warm();
     return result;
+  }
+
+  /**
+   * After the first full check, re-checks one transform as an edit would: the first real edit otherwise pays
+   * for building the second program and compiling the re-check path (measured 0.4–1.7 s against ~0.1 s later).
+   */
+  #warm(): void {
+    const sample = [...this.#specs.values()].flatMap((s) => s.files).find((f) => f.path.endsWith('/transform.ts'));
+    if (sample) this.#check([{ ...sample, text: `${sample.text}\n` }], { outDir: this.#outDir, keep: true });
+    if (sample) this.#check([sample], { outDir: this.#outDir, keep: true });
   }
 }
