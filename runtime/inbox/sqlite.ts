@@ -61,18 +61,17 @@ const leaseKey = (spec: string, sourceId: string): string => `${spec}\0${sourceI
 
 type Row = Record<string, unknown>;
 
-interface PendingInsert {
-  events: readonly NewEvent[];
-  resolve: (r: InsertResult) => void;
-  reject: (e: unknown) => void;
-}
+/** A write waiting for the next group commit: an insert call or a batch settlement. */
+type PendingWrite =
+  | { kind: 'insert'; events: readonly NewEvent[]; resolve: (r: InsertResult) => void; reject: (e: unknown) => void }
+  | { kind: 'settle'; settlement: Settlement; resolve: () => void; reject: (e: unknown) => void };
 
 export class SqliteInboxStore implements InboxStore {
   readonly kind = 'sqlite' as const;
   readonly path: string;
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
-  #queue: PendingInsert[] = [];
+  #queue: PendingWrite[] = [];
   #flushScheduled = false;
   #lastFlush = 0;
   #groupWindowMs: number;
@@ -149,30 +148,73 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   insertEvents(events: readonly NewEvent[]): Promise<InsertResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ events, resolve, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        const wait = this.#lastFlush + this.#groupWindowMs - performance.now();
-        if (wait > 0) setTimeout(() => this.#flushInserts(), wait);
-        else setImmediate(() => this.#flushInserts());
-      }
-    });
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'insert', events, resolve, reject }));
   }
 
-  #flushInserts(): void {
+  #enqueue(w: PendingWrite): void {
+    this.#queue.push(w);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      const wait = this.#lastFlush + this.#groupWindowMs - performance.now();
+      if (wait > 0) setTimeout(() => this.#flushWrites(), wait);
+      else setImmediate(() => this.#flushWrites());
+    }
+  }
+
+  /**
+   * One transaction (one fsync) for every insert and settlement queued since the last flush. Each
+   * settlement runs under its own savepoint, so one that fails is rolled back alone and only its caller
+   * sees the error; an insert error fails the inserts of the flush (their callers answer 5xx and the
+   * sender retries). Nobody is resolved before COMMIT returns.
+   */
+  #flushWrites(): void {
     this.#flushScheduled = false;
     this.#lastFlush = performance.now();
     const batch = this.#queue;
     this.#queue = [];
-    let results: InsertResult[];
+    const inserts = batch.filter((w) => w.kind === 'insert');
+    const outcomes = new Map<PendingWrite, { ok: true; value?: InsertResult } | { ok: false; error: unknown }>();
     try {
-      results = this.#tx(() => batch.map((p) => this.#insertNow(p.events)));
+      this.#tx(() => {
+        let insertError: { error: unknown } | undefined;
+        const inserted = new Map<PendingWrite, InsertResult>();
+        this.#db.exec('SAVEPOINT inserts');
+        try {
+          for (const w of inserts) inserted.set(w, this.#insertNow(w.events));
+          this.#db.exec('RELEASE inserts');
+        } catch (error) {
+          this.#db.exec('ROLLBACK TO inserts');
+          this.#db.exec('RELEASE inserts');
+          insertError = { error };
+        }
+        for (const w of inserts) outcomes.set(w, insertError ? { ok: false, error: insertError.error } : { ok: true, value: inserted.get(w) as InsertResult });
+        for (const w of batch) {
+          if (w.kind !== 'settle') continue;
+          this.#db.exec('SAVEPOINT settle');
+          try {
+            this.#settleNow(w.settlement);
+            this.#db.exec('RELEASE settle');
+            outcomes.set(w, { ok: true });
+          } catch (error) {
+            this.#db.exec('ROLLBACK TO settle');
+            this.#db.exec('RELEASE settle');
+            outcomes.set(w, { ok: false, error });
+          }
+        }
+      });
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      for (const w of batch) w.reject(err);
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i] as InsertResult));
+    for (const w of batch) {
+      const o = outcomes.get(w);
+      if (!o || !o.ok) w.reject(o ? o.error : new Error('write left unsettled by the group commit'));
+      else if (w.kind === 'insert') w.resolve(o.value as InsertResult);
+      else {
+        this.#releaseLeases(w.settlement);
+        w.resolve();
+      }
+    }
   }
 
   #insertNow(events: readonly NewEvent[]): InsertResult {
@@ -242,13 +284,14 @@ export class SqliteInboxStore implements InboxStore {
     keys.sort();
     const events: InboxEvent[] = [];
     const delivered = new Map<string, string>();
-    for (const key of keys) {
-      this.#leases.set(leaseKey(req.spec, key), { owner: req.owner, expiresAt: req.now + req.leaseMs });
-      for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND source_id = ? AND state = 'pending'`, req.spec, key)) {
-        events.push(rowToEvent(r));
-      }
-      const cw = this.#get('SELECT source_version FROM crosswalk WHERE spec = ? AND source_id = ?', req.spec, key);
-      if (cw) delivered.set(key, String(cw.source_version));
+    for (const key of keys) this.#leases.set(leaseKey(req.spec, key), { owner: req.owner, expiresAt: req.now + req.leaseMs });
+    // Two statements for all the claimed keys, not two per key (groupLanes orders the lanes and events).
+    const keyList = JSON.stringify(keys);
+    for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND state = 'pending' AND source_id IN (SELECT value FROM json_each(?))`, req.spec, keyList)) {
+      events.push(rowToEvent(r));
+    }
+    for (const cw of this.#all('SELECT source_id, source_version FROM crosswalk WHERE spec = ? AND source_id IN (SELECT value FROM json_each(?))', req.spec, keyList)) {
+      delivered.set(String(cw.source_id), String(cw.source_version));
     }
     return groupLanes(req.spec, events, delivered);
   }
@@ -271,61 +314,67 @@ export class SqliteInboxStore implements InboxStore {
     }
   }
 
-  async settle(s: Settlement): Promise<void> {
-    this.#tx(() => {
-      for (const e of s.events) {
-        this.#run(
-          'UPDATE inbox_events SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
-          e.state,
-          e.attempts,
-          e.nextAttemptAt,
-          e.lastError ?? null,
-          s.now,
-          e.id,
-        );
-      }
-      for (const c of s.crosswalk) {
-        this.#run(
-          `INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
-             source_version = excluded.source_version, updated_at = excluded.updated_at`,
-          c.spec,
-          c.sourceId,
-          c.targetId,
-          c.targetKey,
-          c.sourceVersion,
-          s.now,
-        );
-      }
-      for (const d of s.deadLetters) {
-        this.#run(
-          `INSERT INTO dead_letters (event_id, spec, source_id, source_version, reason, class, code, input, errors, at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          d.eventId,
-          d.spec,
-          d.sourceId,
-          d.sourceVersion,
-          d.reason,
-          d.class,
-          d.code,
-          JSON.stringify(d.input),
-          JSON.stringify(d.errors),
-          d.at,
-          d.createdAt,
-        );
-      }
-      for (const m of s.echoMarks) {
-        this.#run(
-          'INSERT INTO echo_marks (system, entity, record_id, written, expires_at) VALUES (?, ?, ?, ?, ?)',
-          m.system,
-          m.entity,
-          m.recordId,
-          JSON.stringify(m.written),
-          m.expiresAt,
-        );
-      }
-      for (const id of s.consumedEchoMarks) this.#run('DELETE FROM echo_marks WHERE id = ?', id);
-    });
+  /** Group-committed with other settlements and inserts (see `#flushWrites`); leases drop after COMMIT. */
+  settle(s: Settlement): Promise<void> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'settle', settlement: s, resolve, reject }));
+  }
+
+  #settleNow(s: Settlement): void {
+    for (const e of s.events) {
+      this.#run(
+        'UPDATE inbox_events SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
+        e.state,
+        e.attempts,
+        e.nextAttemptAt,
+        e.lastError ?? null,
+        s.now,
+        e.id,
+      );
+    }
+    for (const c of s.crosswalk) {
+      this.#run(
+        `INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
+           source_version = excluded.source_version, updated_at = excluded.updated_at`,
+        c.spec,
+        c.sourceId,
+        c.targetId,
+        c.targetKey,
+        c.sourceVersion,
+        s.now,
+      );
+    }
+    for (const d of s.deadLetters) {
+      this.#run(
+        `INSERT INTO dead_letters (event_id, spec, source_id, source_version, reason, class, code, input, errors, at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        d.eventId,
+        d.spec,
+        d.sourceId,
+        d.sourceVersion,
+        d.reason,
+        d.class,
+        d.code,
+        JSON.stringify(d.input),
+        JSON.stringify(d.errors),
+        d.at,
+        d.createdAt,
+      );
+    }
+    for (const m of s.echoMarks) {
+      this.#run(
+        'INSERT INTO echo_marks (system, entity, record_id, written, expires_at) VALUES (?, ?, ?, ?, ?)',
+        m.system,
+        m.entity,
+        m.recordId,
+        JSON.stringify(m.written),
+        m.expiresAt,
+      );
+    }
+    for (const id of s.consumedEchoMarks) this.#run('DELETE FROM echo_marks WHERE id = ?', id);
+  }
+
+  #releaseLeases(s: Settlement): void {
     for (const l of s.release) {
       const k = leaseKey(l.spec, l.sourceId);
       if (this.#leases.get(k)?.owner === s.owner) this.#leases.delete(k);

@@ -222,6 +222,37 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
 });
 
 describe.each(STORE_KINDS)('%s inbox store under concurrent inserts', (kind) => {
+  it('settles concurrent batches each on its own: a failing one is rolled back alone and keeps its lease', async () => {
+    const t = await testStore(kind);
+    try {
+      const s = t.store;
+      await s.insertEvents([ev('g1', '1'), ev('g2', '1')]);
+      const lanes = await s.claim({ spec: 'accounts', owner: 'w1', limit: 10, leaseMs: 1000, now: 1000 });
+      const [l1, l2] = lanes;
+      if (!l1 || !l2) throw new Error('expected two lanes');
+      const done = (lane: typeof l1) => ({ id: lane.events[0]!.id, state: 'done' as const, attempts: 1, nextAttemptAt: 1100 });
+      const ok: Settlement = { ...emptySettlement('w1', 1100), events: [done(l1)], crosswalk: [{ spec: 'accounts', sourceId: 'g1', targetId: 't1', targetKey: 'G1', sourceVersion: '1' }], release: [{ spec: 'accounts', sourceId: 'g1' }] };
+      // A dead letter without a reason violates NOT NULL: this settlement fails after its event update ran.
+      const bad: Settlement = {
+        ...emptySettlement('w1', 1100),
+        events: [done(l2)],
+        deadLetters: [{ eventId: l2.events[0]!.id, spec: 'accounts', sourceId: 'g2', sourceVersion: '1', reason: null as unknown as string, class: 'rejected', code: 'X', input: {}, errors: [], at: 'here', createdAt: 1100 }],
+        release: [{ spec: 'accounts', sourceId: 'g2' }],
+      };
+      const [first, second] = await Promise.allSettled([s.settle(ok), s.settle(bad)]);
+      expect(first.status).toBe('fulfilled');
+      expect(second.status).toBe('rejected');
+      expect(await s.crosswalkGet('accounts', ['g1', 'g2'])).toEqual(new Map([['g1', 't1']]));
+      expect(await s.depth()).toEqual({ accounts: 1 });
+      // g1 was released at once; g2 keeps its lease until it expires, then is claimable with its event pending.
+      expect((await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 1200 })).map((l) => l.sourceId)).toEqual([]);
+      const after = await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 2100 });
+      expect(after.map((l) => [l.sourceId, l.events.map((e) => e.state)])).toEqual([['g2', ['pending']]]);
+    } finally {
+      await t.dispose();
+    }
+  });
+
   it('group-commits concurrent calls and gives each its own counts', async () => {
     const t = await testStore(kind);
     try {
