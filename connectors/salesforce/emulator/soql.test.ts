@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matches, parseSoql, SoqlError } from './soql.ts';
+import { matches, parseSoql, SoqlError, sortRows } from './soql.ts';
 
 describe('SOQL subset', () => {
   it('parses the incremental query with a tie-safe compound condition', () => {
@@ -69,6 +69,39 @@ describe('SOQL subset', () => {
         const quoted = `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
         const q = parseSoql(`SELECT Id FROM Account WHERE Name = ${quoted}`);
         expect(matches(q.where, { Name: s })).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('sortRows', () => {
+  it('orders datetimes by instant across offsets, ties by the next term, nulls first ascending and last descending, stably', () => {
+    const rows = [
+      { Id: 'c', T: '2026-01-01T08:00:00.000+0800', N: null, seq: 0 },
+      { Id: 'a', T: '2026-01-01T00:00:00.000+0000', N: 2, seq: 1 },
+      { Id: 'b', T: '2025-12-31T23:30:00.000+0000', N: 1, seq: 2 },
+      { Id: 'a', T: null, N: 1, seq: 3 },
+    ];
+    const isDt = (f: string): boolean => f === 'T';
+    const byT = [...rows];
+    sortRows(byT, parseSoql('SELECT Id FROM Account ORDER BY T ASC, Id ASC').orderBy, isDt);
+    // 08:00+0800 and 00:00+0000 are one instant: Id decides (a before c).
+    expect(byT.map((r) => r.seq)).toEqual([3, 2, 1, 0]);
+    const byN = [...rows];
+    sortRows(byN, parseSoql('SELECT Id FROM Account ORDER BY N DESC').orderBy, isDt);
+    expect(byN.map((r) => r.seq)).toEqual([1, 2, 3, 0]);
+  });
+
+  it('gives the order a plain comparator gives, for any rows (property)', () => {
+    const row = fc.record({ Id: fc.string({ maxLength: 3 }), K: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }) });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 30 }), fc.boolean(), (input, desc) => {
+        const got = input.map((r, i) => ({ ...r, i }));
+        sortRows(got, parseSoql(`SELECT Id FROM Account ORDER BY K ${desc ? 'DESC' : 'ASC'}, Id ASC`).orderBy, () => false);
+        // SOQL: ASC puts nulls first, DESC puts them last; ties keep their input order.
+        const rank = (k: number | null): number => (k === null ? (desc ? Infinity : -Infinity) : desc ? -k : k);
+        const want = input.map((r, i) => ({ ...r, i })).sort((x, y) => rank(x.K) - rank(y.K) || (x.Id < y.Id ? -1 : x.Id > y.Id ? 1 : 0) || x.i - y.i);
+        expect(got.map((r) => r.i)).toEqual(want.map((r) => r.i));
       }),
     );
   });
