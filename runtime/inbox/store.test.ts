@@ -176,6 +176,11 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     expect(stale.find((l) => l.sourceId === 'ok')?.deliveredVersion).toBe('3');
     expect(await s.listDeadLetters({ includeReplayed: true })).toHaveLength(1);
     expect(await s.unsettled('accounts', [{ sourceId: 'ok', sourceVersion: '3' }, { sourceId: 'ok', sourceVersion: '2' }])).toBe(1);
+    // Unknown refs, other specs and an empty list count nothing; pending 'bad' and 'ok' v2 count once each.
+    const refs = [{ sourceId: 'bad', sourceVersion: '1' }, { sourceId: 'nope', sourceVersion: '1' }, { sourceId: 'ok', sourceVersion: '2' }, { sourceId: 'ok', sourceVersion: '3' }];
+    expect(await s.unsettled('accounts', refs)).toBe(2);
+    expect(await s.unsettled('other', refs)).toBe(0);
+    expect(await s.unsettled('accounts', [])).toBe(0);
   });
 
   it('moves, resets and records cursor history', async () => {
