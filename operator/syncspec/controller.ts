@@ -14,6 +14,7 @@ import { KINDS, type KubeObject, type ResourceKind, type Resources } from '../k8
 import type { EventRecorder } from '../status/events.ts';
 import { MANAGED_BY, OWNED_KINDS } from './desired.ts';
 import { specText } from './compile.ts';
+import { CompileThread } from './compile-thread.ts';
 import { SyncSpecReconciler, type ObjectCache } from './reconcile.ts';
 import type { WorkerReading } from './health.ts';
 
@@ -59,7 +60,9 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
   const entitySchemas = informers(KINDS.EntitySchema);
   const asInformer = (parts: Informer[]): ObjectCache => new MultiInformer(parts);
   const owned = new Map<string, ObjectCache>();
+  const compiler = new CompileThread();
   const reconciler = new SyncSpecReconciler({
+    compile: (spec, objects) => compiler.compile(spec, objects),
     resources, events: deps.events, clock, log, config, owned,
     context: { syncSpecs: asInformer(specs), connections: asInformer(connections), lookupTables: asInformer(lookupTables), entitySchemas: asInformer(entitySchemas) },
     ...(deps.readWorker ? { readWorker: deps.readWorker } : {}),

@@ -42,6 +42,8 @@ export interface SyncSpecDeps {
   /** Informer caches of owned kinds (by kind name), so routine pruning needs no LIST; kinds without one are listed. */
   owned?: ReadonlyMap<string, ObjectCache>;
   readWorker?: (url: string) => Promise<WorkerReading>;
+  /** Where compiles run: a worker thread with a bounded heap in the operator (compile-thread.ts); inline when absent. */
+  compile?: (spec: string, objects: readonly SpecObject[]) => Promise<CompileResult>;
 }
 
 interface SyncSpecStatus {
@@ -113,7 +115,7 @@ export class SyncSpecReconciler {
 
     if (suspended) return this.#suspend(obj, before, status, set, () => conditions);
 
-    const result = this.#compile(obj);
+    const result = await this.#compile(obj);
     if (!result.ok) {
       const message = summarise(result.diagnostics);
       set({ type: 'Ready', status: 'False', reason: 'CompileFailed', message });
@@ -190,7 +192,7 @@ export class SyncSpecReconciler {
     this.#compiled.delete(`${key.namespace}/${key.name}`);
   }
 
-  #compile(obj: KubeObject): CompileResult {
+  async #compile(obj: KubeObject): Promise<CompileResult> {
     const ns = obj.metadata.namespace ?? '';
     const c = this.#d.context;
     // Raw cached objects first (their spec texts are memoised), narrowed to what this spec names;
@@ -218,7 +220,7 @@ export class SyncSpecReconciler {
     const id = `${ns}/${obj.metadata.name}`;
     const cached = this.#compiled.get(id);
     if (cached?.fingerprint === fingerprint) return unpack(cached.result);
-    const result = compileSpec(obj.metadata.name, objects);
+    const result = this.#d.compile ? await this.#d.compile(obj.metadata.name, objects) : compileSpec(obj.metadata.name, objects);
     this.#compiled.set(id, { fingerprint, result: pack(result) });
     return result;
   }

@@ -108,6 +108,14 @@ export const operatorCodes = {
       'The SyncSpec carried the syncspec.dev/finalizer finalizer; on deletion the operator deleted the worker Deployment, ' +
       'bundle ConfigMap, Service, PodDisruptionBudget and PrometheusRule it owned, then removed the finalizer.',
   },
+  SS6024: {
+    title: 'Compile thread failed',
+    explanation:
+      'SyncSpecs are compiled in a worker thread of the operator whose heap is bounded, so a compile\'s garbage does not ' +
+      'grow the operator\'s own heap. The thread ran out of that heap (ERR_WORKER_OUT_OF_MEMORY), crashed, or was stopped, ' +
+      'or the compiler itself threw. The compiles it had are retried with backoff on a fresh thread; the SyncSpec keeps ' +
+      'its last status and its worker keeps running. Repeated failures for one spec point at a compiler defect: report it with the spec.',
+  },
   SS6030: {
     title: 'SpecSource: Git fetch failed',
     explanation:
