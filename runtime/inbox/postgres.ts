@@ -238,6 +238,44 @@ export class PostgresInboxStore implements InboxStore {
   }
 
   async settle(s: Settlement): Promise<void> {
+    // The common settlement (state, crosswalk, lease release) is one statement: data-modifying CTEs run
+    // atomically in one implicit transaction, so it costs one round trip instead of five.
+    if (s.deadLetters.length === 0 && s.echoMarks.length === 0 && s.consumedEchoMarks.length === 0) {
+      await this.pool.query(
+        `WITH updated AS (
+           UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = $6
+           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(id, state, attempts, next_at, err)
+           WHERE e.id = x.id RETURNING 1
+         ), mapped AS (
+           INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at)
+           SELECT *, $6::bigint FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+           ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
+             source_version = excluded.source_version, updated_at = excluded.updated_at
+           RETURNING 1
+         ), released AS (
+           DELETE FROM inbox_lanes l USING unnest($12::text[], $13::text[]) AS r(s, k)
+           WHERE l.spec = r.s AND l.source_id = r.k AND l.owner = $14 RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM mapped) AS mapped, (SELECT count(*) FROM released) AS released`,
+        [
+          s.events.map((e) => e.id),
+          s.events.map((e) => e.state),
+          s.events.map((e) => e.attempts),
+          s.events.map((e) => e.nextAttemptAt),
+          s.events.map((e) => e.lastError ?? null),
+          s.now,
+          s.crosswalk.map((x) => x.spec),
+          s.crosswalk.map((x) => x.sourceId),
+          s.crosswalk.map((x) => x.targetId),
+          s.crosswalk.map((x) => x.targetKey),
+          s.crosswalk.map((x) => x.sourceVersion),
+          s.release.map((l) => l.spec),
+          s.release.map((l) => l.sourceId),
+          s.owner,
+        ],
+      );
+      return;
+    }
     await this.#tx(async (c) => {
       if (s.events.length > 0) {
         await c.query(

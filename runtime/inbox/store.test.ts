@@ -249,8 +249,9 @@ describe.each(STORE_KINDS)('%s inbox store under concurrent inserts', (kind) => 
       expect(second.status).toBe('rejected');
       expect(await s.crosswalkGet('accounts', ['g1', 'g2'])).toEqual(new Map([['g1', 't1']]));
       expect(await s.depth()).toEqual({ accounts: 1 });
-      // g1 was released at once; g2 keeps its lease until it expires, then is claimable with its event pending.
-      expect((await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 1200 })).map((l) => l.sourceId)).toEqual([]);
+      // g1 was released at once (a new version is claimable); g2 keeps its lease until it expires, then is claimable with its event pending.
+      await s.insertEvents([ev('g1', '2')]);
+      expect((await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 1200 })).map((l) => l.sourceId)).toEqual(['g1']);
       const after = await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 2100 });
       expect(after.map((l) => [l.sourceId, l.events.map((e) => e.state)])).toEqual([['g2', ['pending']]]);
     } finally {
