@@ -108,19 +108,19 @@ describe('syncspec worker start-up problems', () => {
     expect(await main(['worker', '--generated', 'generated', '--repo', 'specs', '--spec', SPEC, '--port', '0', '--store', join(work, 'never.db')], o)).toBe(1);
     const logs = o.logs();
     expect(logs.map((l) => l.code)).toContain('SS5091');
-    expect(logs.find((l) => l.code === 'SS5091')?.msg).toContain(`${secrets}/salesforce-prod/clientId does not exist`);
+    expect(logs.filter((l) => l.code === 'SS5091').map((l) => l.msg).join('\n')).toContain(`${secrets}/salesforce-prod/clientId does not exist`);
     expect(logs.some((l) => l.code === 'SS5070')).toBe(false);
   });
 
   /** Secrets mounted and Kingdee's auth overridden, so both connectors of the example spec can be built. */
   function buildable(): Record<string, string> {
     const secrets = join(work, 'secrets');
-    for (const [s, k] of [['salesforce-prod', 'clientId'], ['salesforce-prod', 'clientSecret'], ['kingdee-prod', 'appSecret']] as const) {
+    for (const [s, k] of [['salesforce-prod', 'clientId'], ['salesforce-prod', 'clientSecret'], ['kingdee-prod', 'appId'], ['kingdee-prod', 'appSecret']] as const) {
       mkdirSync(join(secrets, s), { recursive: true });
       writeFileSync(join(secrets, s, k), 'value\n');
     }
     const overrides = join(work, 'kd-auth.json');
-    writeFileSync(overrides, JSON.stringify({ 'kingdee-prod': { url: 'http://127.0.0.1:9/k3cloud/', auth: { method: 'app-secret', acctId: 'a', username: 'u', appId: 'id', appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } } }));
+    writeFileSync(overrides, JSON.stringify({ 'kingdee-prod': { url: 'http://127.0.0.1:9/k3cloud/', auth: { method: 'app-secret', acctId: 'a', username: 'u', appId: { secretKeyRef: { name: 'kingdee-prod', key: 'appId' } }, appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } } }));
     return { SYNCSPEC_SECRETS_DIR: secrets, SYNCSPEC_CONNECTION_OVERRIDES: overrides };
   }
 
@@ -159,7 +159,7 @@ describe('bundleWorker', () => {
     const customer = DEFAULT_FORMS.BD_Customer!;
     const kd = await startKingdeeEmulator({ port: 0, acctId: 'acct', username: 'u', appId: 'app', appSecret: 'app-secret', forms: { BD_Customer: { ...customer, fields: { ...customer.fields, F_SYNC_SourceId: { kind: 'text', maxLength: 80 } } } } });
     const secrets = join(work, 'reconcile-secrets');
-    for (const [s, k, v] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appSecret', 'app-secret']] as const) {
+    for (const [s, k, v] of [['salesforce-prod', 'clientId', 'syncspec-client'], ['salesforce-prod', 'clientSecret', 'syncspec-secret'], ['kingdee-prod', 'appId', 'app'], ['kingdee-prod', 'appSecret', 'app-secret']] as const) {
       mkdirSync(join(secrets, s), { recursive: true });
       writeFileSync(join(secrets, s, k), v);
     }
@@ -168,7 +168,7 @@ describe('bundleWorker', () => {
     const bundles = await loadBundles({ generated: 'generated', cwd: ROOT, buildDir: join(work, 'build'), specs: [SPEC], repo: 'specs' });
     const overrides = {
       'salesforce-prod': { url: sf.url, options: { organizationId: sf.organizationId } },
-      'kingdee-prod': { url: kd.serverUrl, auth: { method: 'app-secret', acctId: 'acct', username: 'u', appId: 'app', appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } },
+      'kingdee-prod': { url: kd.serverUrl, auth: { method: 'app-secret', acctId: 'acct', username: 'u', appId: { secretKeyRef: { name: 'kingdee-prod', key: 'appId' } }, appSecret: { secretKeyRef: { name: 'kingdee-prod', key: 'appSecret' } } } },
     } as const;
     const built = await buildConnectors(bundles, overrides as any, ['kingdee-prod', 'salesforce-prod'], { cwd: work, env: { SYNCSPEC_SECRETS_DIR: secrets } });
     if ('diagnostics' in built) throw new Error(JSON.stringify(built.diagnostics));
