@@ -28,6 +28,13 @@ describe('authoredSpec', () => {
     expect(authoredSpec({ spec, metadata: {} })).toBe(spec);
   });
 
+  test('a `__proto__` key in spec data stays data', () => {
+    const v = JSON.parse('{"a":{"__proto__":{"x":1}}}') as unknown;
+    const picked = pickFields(v, fieldsOf(v)) as { a: Record<string, unknown> };
+    expect(Object.hasOwn(picked.a, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(picked.a)).toBe(Object.prototype);
+  });
+
   test('a value picked by its own full field set is unchanged', () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => {
       expect(pickFields(v, fieldsOf(v))).toEqual(v);

@@ -8,9 +8,14 @@
  */
 type Fields = { [k: string]: Fields };
 
+/** An own data property even for `__proto__`: spec data is user data, never an object's prototype. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 export function mergeFields(a: Fields, b: Fields): Fields {
   const out: Fields = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = k in out ? mergeFields(out[k] as Fields, v) : v;
+  for (const [k, v] of Object.entries(b)) setOwn(out, k, Object.hasOwn(out, k) ? mergeFields(out[k] as Fields, v) : v);
   return out;
 }
 
@@ -33,7 +38,7 @@ export function pickFields(value: unknown, fields: Fields): unknown {
   for (const k of children) {
     const name = k.slice(2);
     if (!Object.hasOwn(value, name)) continue;
-    out[name] = pickFields((value as Record<string, unknown>)[name], fields[k] as Fields);
+    setOwn(out, name, pickFields((value as Record<string, unknown>)[name], fields[k] as Fields));
   }
   return out;
 }
