@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupFn } from './delivery/lookups.ts';
 import { openStore } from './inbox/open.ts';
-import { compileProject, importCompiledSpec, loadProject, ProjectError, refsByTargetKey, reportProjectError, SecretError, secretResolver, withTargetShape } from './project.ts';
+import { compileProject, importCompiledSpec, loadProject, ProjectError, refsByTargetKey, reportProjectError, SecretError, secretResolver } from './project.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const ACCOUNT = 'crm-account-to-erp-customer';
@@ -34,7 +34,7 @@ describe('loadProject', () => {
       expect(spec.plan.file).toBe(ACCOUNT_FILE);
       const ctx = { lookup: lookupFn(project.lookups), ref: noRef };
       const out = spec.transform.transform({ Id: '001A', Name: ' 上海 "公司" ', AccountNumber: 'c-1', Region__c: '华东', CurrencyIsoCode: 'CNY', Phone: null }, ctx);
-      expect(out).toMatchObject({ ok: true, value: { FNumber: 'C-1', FName: '上海 "公司"', FCreateOrgId: { FNumber: '101' }, FTEL: '' } });
+      expect(out).toMatchObject({ ok: true, value: { FNumber: 'C-1', FName: '上海 "公司"', FCreateOrgId: '101', FTEL: '' } });
       expect(project.connections.get('kingdee-prod')).toMatchObject({ url: 'http://127.0.0.1:1/k3cloud', auth: { method: 'password' }, timezone: 'Asia/Shanghai' });
       // An overridden connection (an emulator) is not throttled to the production quota.
       expect(project.connections.get('kingdee-prod')?.rateLimit).toBeUndefined();
@@ -140,23 +140,7 @@ describe('secretResolver', () => {
   });
 });
 
-describe('Kingdee reference shape (known gap adapters)', () => {
-  it('wraps base-data references of the target, in entries too, and leaves wrapped values and other systems alone', async () => {
-    const compiled = compileProject('specs', dir, ['crm-order-to-erp-sales-order']);
-    const inner = {
-      filter: () => true,
-      transform: () => ({ ok: true as const, value: { FBillNo: 'SO-1', FCustId: 'C-1', FSaleOrgId: { FNumber: '101' }, FNote: 'x', FSaleOrderEntry: [{ FMaterialId: 'P-1', FQty: 2, FUnitID: 'Pcs' }] } }),
-    };
-    const plan = compiled.specs.get('crm-order-to-erp-sales-order')!.plan;
-    const shaped = withTargetShape({ plan, transform: inner }, compiled.catalogs);
-    expect(shaped.transform.transform({}, { lookup: () => undefined, ref: noRef })).toEqual({
-      ok: true,
-      value: { FBillNo: 'SO-1', FCustId: { FNumber: 'C-1' }, FSaleOrgId: { FNumber: '101' }, FNote: 'x', FSaleOrderEntry: [{ FMaterialId: { FNumber: 'P-1' }, FQty: 2, FUnitID: { FNumber: 'Pcs' } }] },
-    });
-    const other = withTargetShape({ plan: { ...plan, target: { ...plan.target, system: 'salesforce' } }, transform: inner }, compiled.catalogs);
-    expect(other.transform).toBe(inner);
-  });
-
+describe('Kingdee ref() answers', () => {
   it('answers ref() for Kingdee targets with the target key the crosswalk keeps', async () => {
     const store = await openStore(':memory:', dir);
     try {

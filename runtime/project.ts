@@ -13,7 +13,6 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildCatalogs, type CatalogSet } from '../compiler/catalog/load.ts';
-import type { Catalog } from '../compiler/catalog/types.ts';
 import { loadRepo } from '../compiler/cli/repo.ts';
 import { sortDiagnostics, type Diagnostic } from '../compiler/diagnostics/diagnostic.ts';
 import { renderPretty, useColor } from '../compiler/diagnostics/reporters/index.ts';
@@ -27,7 +26,6 @@ import { DEFAULT_STORE_PATH, describeStore, openStore, type OpenStoreHooks } fro
 import type { InboxStore } from './inbox/store.ts';
 import { loadGeneratedSpec } from './specs.ts';
 import type { Connector } from './support/connector.ts';
-import type { CompiledTransform } from './support/transform.ts';
 import type { WorkerOptions, WorkerSpec } from './worker.ts';
 
 /** Where a connection really points, replacing the Connection's `url` and `auth` (the demo's emulators). */
@@ -281,7 +279,7 @@ export async function loadProject(options: ProjectOptions): Promise<Project> {
   const specs: WorkerSpec[] = [];
   for (const [name, { files }] of [...compiled.specs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const spec = options.generated !== undefined ? await loadGeneratedSpec(resolve(cwd, options.generated), name) : await importCompiledSpec(buildDir, name, files);
-    specs.push(withTargetShape(spec, compiled.catalogs));
+    specs.push(spec);
   }
   const connections = connectionSettings(compiled.documents, options.overrides);
   const connectors = new Map<string, Promise<Connector>>();
@@ -362,46 +360,10 @@ export async function loadProject(options: ProjectOptions): Promise<Project> {
 }
 
 /**
- * Kingdee's Save model takes base-data references as `{"FNumber": "101"}`, while generated transforms
- * yield the business number itself ("101"). Until the compiler or the connector wraps them (reported
- * as a known gap), the target's catalog says which fields are references and by which key, and this
- * wraps plain values of those fields, in child collections too. Values already wrapped pass untouched.
- */
-export function withTargetShape(spec: WorkerSpec, catalogs: CatalogSet): WorkerSpec {
-  if (spec.plan.target.system !== 'kingdee-k3cloud') return spec;
-  const catalog = catalogs.catalogFor(spec.plan.target.system);
-  if (!catalog?.entities[spec.plan.target.entity]) return spec;
-  const entity = spec.plan.target.entity;
-  const inner = spec.transform;
-  const transform: CompiledTransform = {
-    filter: (source, ctx) => inner.filter(source, ctx),
-    transform: (source, ctx) => {
-      const r = inner.transform(source, ctx);
-      return r.ok ? { ok: true, value: wrapReferences(r.value, catalog, entity) } : r;
-    },
-  };
-  return { plan: spec.plan, transform };
-}
-
-function wrapReferences(value: Record<string, unknown>, catalog: Catalog, entityName: string): Record<string, unknown> {
-  const entity = catalog.entities[entityName];
-  if (!entity) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const def = entity.fields[k];
-    if (def?.type === 'reference' && def.by !== undefined && (typeof v === 'string' || typeof v === 'number')) out[k] = { [def.by]: v };
-    else if (def?.type === 'list' && Array.isArray(v)) out[k] = v.map((row) => (isPlainRecord(row) ? wrapReferences(row, catalog, def.entity) : row));
-    else if (def?.type === 'record' && isPlainRecord(v)) out[k] = wrapReferences(v, catalog, def.entity);
-    else out[k] = v;
-  }
-  return out;
-}
-
-/**
  * `ref()` reads the crosswalk, which holds the target's record id (Kingdee's internal FCUSTID), while a
  * Kingdee reference field wants the business number (FNumber, the spec's target key). For specs whose
  * target is Kingdee, this store view answers `ref()` with the target key the crosswalk also keeps.
- * Part of the same known gap as `withTargetShape`; everything else passes to the store untouched.
+ * Everything else passes to the store untouched.
  */
 export function refsByTargetKey(store: InboxStore, plans: readonly Plan[]): InboxStore {
   const byKey = new Set(plans.filter((p) => p.target.system === 'kingdee-k3cloud').map((p) => p.name));
@@ -425,7 +387,6 @@ export function refsByTargetKey(store: InboxStore, plans: readonly Plan[]): Inbo
   });
 }
 
-const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Prints a ProjectError: the compiler's diagnostics with the pretty reporter, then the one-line reason. */
 export function reportProjectError(err: unknown, io: { stderr: (t: string) => void; env: Record<string, string | undefined>; isTTY: boolean }): void {

@@ -21,7 +21,7 @@ import { systemClock } from '../clock.ts';
 import { createLogger, type Logger } from '../ops/log.ts';
 import { scheduledReconcile } from '../reconcile/scheduled.ts';
 import type { GeneratedFile } from '../../compiler/emit/index.ts';
-import { compileProject, connectionSettings, importCompiledSpec, loadProject, lookupTables, ProjectError, reportProjectError, withTargetShape, type CompiledProject, type Project } from '../project.ts';
+import { compileProject, connectionSettings, importCompiledSpec, loadProject, lookupTables, ProjectError, reportProjectError, type CompiledProject, type Project } from '../project.ts';
 import type { CompiledTransform } from '../support/transform.ts';
 import { Worker, type WorkerSpec } from '../worker.ts';
 
@@ -233,7 +233,7 @@ class UpSession {
     }
     const fresh = new Map<string, { spec: WorkerSpec; code: string }>();
     for (const [name, { files }] of compiled.specs) {
-      fresh.set(name, { spec: withTargetShape(await importCompiledSpec(this.#buildDir, name, files), compiled.catalogs), code: codeHash(files) });
+      fresh.set(name, { spec: await importCompiledSpec(this.#buildDir, name, files), code: codeHash(files) });
     }
     const restart =
       environment(compiled) !== this.#environment ||

@@ -39,7 +39,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { DEFAULT_STORE_PATH, describeStore, loggingHooks, openStore } from '../inbox/open.ts';
 import type { InboxStore } from '../inbox/store.ts';
 import { createLogger, type Logger } from '../ops/log.ts';
-import { connectionSettings, lookupTables, refsByTargetKey, secretResolver, withTargetShape, type ConnectionOverride } from '../project.ts';
+import { connectionSettings, lookupTables, refsByTargetKey, secretResolver, type ConnectionOverride } from '../project.ts';
 import { scheduledReconcile } from '../reconcile/scheduled.ts';
 import type { Connector } from '../support/connector.ts';
 import { Worker } from '../worker.ts';
@@ -284,7 +284,7 @@ export function bundleWorker(o: BundleWorkerOptions): Worker {
     // The schedule writes its report before it repairs; a read-only root file system needs a mounted --reports dir.
     log.warn({ code: 'SS5202', specs: reconciled, reports: o.reportsDir }, 'the reports directory is not writable: the reconcile schedule will fail until it is (pass --reports on a writable volume)');
   }
-  const specs = bundles.specs.map((s) => withTargetShape(s, bundles.catalogs));
+  const specs = bundles.specs;
   const store = refsByTargetKey(o.store, plans);
   const lookups = lookupTables(bundles.documents);
   const { connectors, webhookSecrets, rateLimits } = o.connectors;
