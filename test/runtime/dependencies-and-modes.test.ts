@@ -6,72 +6,45 @@
  * - delivery modes: create-only leaves existing keys alone, update-only creates nothing, mirror
  *   propagates a deletion seen by the poll.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../compiler/plan/types.ts';
-import { KingdeeConnector } from '../../connectors/kingdee-k3cloud/connector.ts';
-import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
-import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
-import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import { silentLogger } from '../../runtime/ops/log.ts';
 import { refsByTargetKey } from '../../runtime/project.ts';
 import { Worker, type WorkerSpec } from '../../runtime/worker.ts';
 import { loadCompiledSpec, loadLookupTables } from './compiled.ts';
-import { STORE_KINDS, testStore, type TestStore } from './stores.ts';
+import { fastDelivery, useExamplePair } from './example-pair.ts';
+import { STORE_KINDS } from './stores.ts';
 
 const ACCOUNTS = 'crm-account-to-erp-customer';
 const ORDERS = 'crm-order-to-erp-sales-order';
 
-const sfObjects = {
-  Account: { ...DEFAULT_OBJECTS.Account!, fields: { ...DEFAULT_OBJECTS.Account!.fields, CurrencyIsoCode: { type: 'picklist' as const, length: 3 } } },
-};
-const kdForms = {
-  BD_Customer: { ...DEFAULT_FORMS.BD_Customer!, fields: { ...DEFAULT_FORMS.BD_Customer!.fields, F_SYNC_SourceId: { kind: 'text' as const, maxLength: 80 } } },
-};
-
 /** The specs' batch waits and retry timing shortened so the test takes seconds; attempts as given. */
 function fast(plan: Plan, over: Partial<Plan['delivery']> = {}, attempts = plan.delivery.retry.attempts): Plan {
-  return { ...plan, delivery: { ...plan.delivery, maxWaitMs: 20, retry: { attempts, initialMs: 40, maxMs: 200 }, ...over } };
+  return fastDelivery(plan, { attempts, initialMs: 40, maxMs: 200 }, over);
 }
 
 describe.each(STORE_KINDS)('references and delivery modes through the worker (%s store)', (kind) => {
-  let t: TestStore | undefined;
-  let sf: SalesforceEmulator | undefined;
-  let kd: KingdeeEmulator | undefined;
-  let worker: Worker | undefined;
-  const connectors: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await worker?.stop();
-    for (const c of connectors.splice(0)) await c.close();
-    await sf?.close();
-    await kd?.close();
-    await t?.dispose();
-    worker = sf = kd = t = undefined;
-  });
+  const pair = useExamplePair(kind);
 
   async function start(specs: (plans: { accounts: WorkerSpec; orders: WorkerSpec }) => WorkerSpec[], http = true) {
-    t = await testStore(kind);
-    sf = await startSalesforceEmulator({ objects: sfObjects });
-    kd = await startKingdeeEmulator({ forms: kdForms });
+    const { store, sf, kd, connectors } = await pair.start();
     kd.admin.seed('BD_MATERIAL', [{ FNumber: 'P-1001', FName: '螺丝刀套装', FCreateOrgId: { FNumber: '101' }, FUseOrgId: { FNumber: '101' } }]);
-    const source = new SalesforceConnector({ loginUrl: sf.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, organizationId: sf.organizationId, timeoutMs: 5000 });
-    const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: 5000 });
-    connectors.push(source, target);
     const chosen = specs({ accounts: await loadCompiledSpec(ACCOUNTS), orders: await loadCompiledSpec(ORDERS) });
-    worker = new Worker({
-      specs: chosen,
-      connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
-      // Kingdee references are by business number: ref() answers the target key (as `syncspec up` wires it).
-      store: refsByTargetKey(t.store, chosen.map((s) => s.plan)),
-      lookups: loadLookupTables(),
-      log: silentLogger(),
-      delivery: { idleMs: 20 },
-      poll: { pageSize: 200, settleCheckMs: 20 },
-      ...(http ? {} : { http: false as const }),
-    });
+    const worker = pair.own(
+      new Worker({
+        specs: chosen,
+        connectors,
+        // Kingdee references are by business number: ref() answers the target key (as `syncspec up` wires it).
+        store: refsByTargetKey(store, chosen.map((s) => s.plan)),
+        lookups: loadLookupTables(),
+        log: silentLogger(),
+        delivery: { idleMs: 20 },
+        poll: { pageSize: 200, settleCheckMs: 20 },
+        ...(http ? {} : { http: false as const }),
+      }),
+    );
     await worker.start();
-    return { sf, kd, worker, store: t.store };
+    return { sf, kd, worker, store };
   }
 
   const order = (no: string, accountId: string) => ({

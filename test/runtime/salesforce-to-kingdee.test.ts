@@ -3,71 +3,33 @@
  * reordered) → webhook → inbox → generated transform of `crm-account-to-erp-customer` → Kingdee BatchSave.
  * Run with the SQLite and the PostgreSQL store.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { KingdeeConnector } from '../../connectors/kingdee-k3cloud/connector.ts';
-import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
-import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
+import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../compiler/plan/types.ts';
-import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import { silentLogger } from '../../runtime/ops/log.ts';
 import { Worker } from '../../runtime/worker.ts';
 import { loadCompiledSpec, loadLookupTables } from './compiled.ts';
-import { STORE_KINDS, testStore, type TestStore } from './stores.ts';
+import { fastDelivery, useExamplePair } from './example-pair.ts';
+import { STORE_KINDS } from './stores.ts';
 
 const SPEC = 'crm-account-to-erp-customer';
 
-/** Custom fields the example repo declares (specs/schemas/salesforce-account.yaml, kingdee-customer.yaml). */
-const sfObjects = {
-  Account: { ...DEFAULT_OBJECTS.Account!, fields: { ...DEFAULT_OBJECTS.Account!.fields, CurrencyIsoCode: { type: 'picklist' as const, length: 3 } } },
-};
-const kdForms = {
-  BD_Customer: { ...DEFAULT_FORMS.BD_Customer!, fields: { ...DEFAULT_FORMS.BD_Customer!.fields, F_SYNC_SourceId: { kind: 'text' as const, maxLength: 80 } } },
-};
-
-/** The spec's own batching (2 s max wait) and retry timing (1 s initial), shortened so the test takes seconds. */
-function fast(plan: Plan): Plan {
-  return { ...plan, delivery: { ...plan.delivery, maxWaitMs: 20, retry: { ...plan.delivery.retry, initialMs: 50, maxMs: 500 } } };
-}
-
 describe.each(STORE_KINDS)('Salesforce → Kingdee customers through the worker (%s store)', (kind) => {
-  let t: TestStore | undefined;
-  let sf: SalesforceEmulator | undefined;
-  let kd: KingdeeEmulator | undefined;
-  let worker: Worker | undefined;
-  const connectors: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await worker?.stop();
-    for (const c of connectors.splice(0)) await c.close();
-    await sf?.close();
-    await kd?.close();
-    await t?.dispose();
-    worker = sf = kd = t = undefined;
-  });
+  const pair = useExamplePair(kind);
 
   async function start() {
-    t = await testStore(kind);
-    sf = await startSalesforceEmulator({ objects: sfObjects });
-    kd = await startKingdeeEmulator({ forms: kdForms });
-    const source = new SalesforceConnector({
-      loginUrl: sf.url,
-      auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' },
-      organizationId: sf.organizationId,
-      timeoutMs: 5000,
-    });
-    const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: 5000 });
-    connectors.push(source, target);
-    worker = new Worker({
-      specs: [await loadCompiledSpec(SPEC)].map((c) => ({ plan: fast(c.plan), transform: c.transform })),
-      connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
-      store: t.store,
-      lookups: loadLookupTables(),
-      log: silentLogger(),
-      delivery: { idleMs: 20 },
-    });
+    const { store, sf, kd, connectors } = await pair.start();
+    const worker = pair.own(
+      new Worker({
+        specs: [await loadCompiledSpec(SPEC)].map((c) => ({ plan: fastDelivery(c.plan), transform: c.transform })),
+        connectors,
+        store,
+        lookups: loadLookupTables(),
+        log: silentLogger(),
+        delivery: { idleMs: 20 },
+      }),
+    );
     await worker.start();
-    return { sf, kd, worker, store: t.store, hook: `${worker.url}/hooks/${SPEC}` };
+    return { sf, kd, worker, store, hook: `${worker.url}/hooks/${SPEC}` };
   }
 
   it('delivers each account once, newest version wins; a rejected record is dead-lettered while the rest flow', async () => {
@@ -122,30 +84,13 @@ describe.each(STORE_KINDS)('Salesforce → Kingdee customers through the worker 
 });
 
 describe.each(STORE_KINDS)('Salesforce → Kingdee by polling (%s store)', (kind) => {
-  let t: TestStore | undefined;
-  let sf: SalesforceEmulator | undefined;
-  let kd: KingdeeEmulator | undefined;
-  let worker: Worker | undefined;
-  const connectors: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await worker?.stop();
-    for (const c of connectors.splice(0)) await c.close();
-    await sf?.close();
-    await kd?.close();
-    await t?.dispose();
-    worker = sf = kd = t = undefined;
-  });
+  const pair = useExamplePair(kind);
 
   it('pages SOQL to the end with ties across pages, moves the cursor after delivery, re-polls only what changed', async () => {
-    t = await testStore(kind);
     // SOQL pages hold 200 records (the smallest batchSize), so 450 records sharing one SystemModstamp straddle two page boundaries.
-    sf = await startSalesforceEmulator({ objects: sfObjects });
-    kd = await startKingdeeEmulator({ forms: kdForms });
+    const { store, sf, kd, source, connectors } = await pair.start();
     const tie = '2026-03-01T00:00:00.000+0000';
     sf.admin.seed('Account', Array.from({ length: 450 }, (_, i) => ({ Name: `并列客户 ${i}`, AccountNumber: `tie-${String(i).padStart(3, '0')}`, Region__c: '华东', SystemModstamp: tie })));
-    const source = new SalesforceConnector({ loginUrl: sf.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, organizationId: sf.organizationId, timeoutMs: 5000 });
-    const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: 5000 });
-    connectors.push(source, target);
     let pages = 0;
     const read = source.readChanges.bind(source);
     source.readChanges = (...args: Parameters<typeof read>) => {
@@ -153,19 +98,20 @@ describe.each(STORE_KINDS)('Salesforce → Kingdee by polling (%s store)', (kind
       return read(...args);
     };
     const compiled = await loadCompiledSpec(SPEC);
-    const plan: Plan = { ...fast(compiled.plan), triggers: [{ poll: { every: '1h', cursor: 'SystemModstamp', overlap: '2m' } }] };
-    worker = new Worker({
-      specs: [{ plan, transform: compiled.transform }],
-      connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
-      store: t.store,
-      lookups: loadLookupTables(),
-      log: silentLogger(),
-      http: false,
-      delivery: { idleMs: 20 },
-      poll: { pageSize: 200, settleCheckMs: 20 },
-    });
+    const plan: Plan = { ...fastDelivery(compiled.plan), triggers: [{ poll: { every: '1h', cursor: 'SystemModstamp', overlap: '2m' } }] };
+    const worker = pair.own(
+      new Worker({
+        specs: [{ plan, transform: compiled.transform }],
+        connectors,
+        store,
+        lookups: loadLookupTables(),
+        log: silentLogger(),
+        http: false,
+        delivery: { idleMs: 20 },
+        poll: { pageSize: 200, settleCheckMs: 20 },
+      }),
+    );
     await worker.start(); // the poll trigger reads once at start, then hourly
-    const store = t.store;
     await expect.poll(async () => (await store.getCursor(SPEC)).position, { timeout: 15_000 }).toBeDefined();
     expect(kd.admin.records('BD_Customer').length).toBe(450);
     expect(pages).toBe(3);

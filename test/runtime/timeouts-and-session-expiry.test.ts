@@ -5,66 +5,35 @@
  * the SQLite and the PostgreSQL store. Every record sent is delivered exactly once as a record, none is
  * dead-lettered, nothing stays in the inbox — each bounded in time.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Plan } from '../../compiler/plan/types.ts';
-import { KingdeeConnector } from '../../connectors/kingdee-k3cloud/connector.ts';
-import { DEFAULT_FORMS } from '../../connectors/kingdee-k3cloud/emulator/forms.ts';
-import { startKingdeeEmulator, type KingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
-import { DEFAULT_OBJECTS } from '../../connectors/salesforce/emulator/objects.ts';
-import { startSalesforceEmulator, type SalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../runtime/ops/log.ts';
 import { Worker } from '../../runtime/worker.ts';
 import { loadCompiledSpec, loadLookupTables } from './compiled.ts';
-import { STORE_KINDS, testStore, type TestStore } from './stores.ts';
+import { fastDelivery, useExamplePair } from './example-pair.ts';
+import { STORE_KINDS } from './stores.ts';
 
 const SPEC = 'crm-account-to-erp-customer';
-const sfObjects = {
-  Account: { ...DEFAULT_OBJECTS.Account!, fields: { ...DEFAULT_OBJECTS.Account!.fields, CurrencyIsoCode: { type: 'picklist' as const, length: 3 } } },
-};
-const kdForms = {
-  BD_Customer: { ...DEFAULT_FORMS.BD_Customer!, fields: { ...DEFAULT_FORMS.BD_Customer!.fields, F_SYNC_SourceId: { kind: 'text' as const, maxLength: 80 } } },
-};
-
-function fast(plan: Plan): Plan {
-  return { ...plan, delivery: { ...plan.delivery, maxWaitMs: 20, retry: { ...plan.delivery.retry, initialMs: 50, maxMs: 400 } } };
-}
 
 describe.each(STORE_KINDS)('ERP hangs and session expiry (%s store)', (kind) => {
-  let t: TestStore | undefined;
-  let sf: SalesforceEmulator | undefined;
-  let kd: KingdeeEmulator | undefined;
-  let worker: Worker | undefined;
-  const connectors: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await worker?.stop();
-    for (const c of connectors.splice(0)) await c.close();
-    await sf?.close();
-    await kd?.close();
-    await t?.dispose();
-    worker = sf = kd = t = undefined;
-  });
+  const pair = useExamplePair(kind);
 
   async function start(kdTimeoutMs: number) {
-    t = await testStore(kind);
-    sf = await startSalesforceEmulator({ objects: sfObjects });
-    kd = await startKingdeeEmulator({ forms: kdForms });
-    const source = new SalesforceConnector({ loginUrl: sf.url, auth: { flow: 'client_credentials', clientId: 'syncspec-client', clientSecret: 'syncspec-secret' }, organizationId: sf.organizationId, timeoutMs: 5000 });
-    const target = new KingdeeConnector({ serverUrl: kd.serverUrl, acctId: kd.acctId, username: 'syncspec', auth: { kind: 'password', password: 'kingdee@123' }, timeoutMs: kdTimeoutMs });
-    connectors.push(source, target);
+    const { store, sf, kd, connectors } = await pair.start({ kdTimeoutMs });
     const compiled = await loadCompiledSpec(SPEC);
-    worker = new Worker({
-      specs: [{ plan: fast(compiled.plan), transform: compiled.transform }],
-      connectors: { 'salesforce-prod': source, 'kingdee-prod': target },
-      store: t.store,
-      lookups: loadLookupTables(),
-      log: silentLogger(),
-      delivery: { idleMs: 20 },
-      // A hang is the ERP's fault, not a reason to stop sending for long.
-      breaker: { threshold: 5, coolDownMs: 200 },
-    });
+    const worker = pair.own(
+      new Worker({
+        specs: [{ plan: fastDelivery(compiled.plan, { maxMs: 400 }), transform: compiled.transform }],
+        connectors,
+        store,
+        lookups: loadLookupTables(),
+        log: silentLogger(),
+        delivery: { idleMs: 20 },
+        // A hang is the ERP's fault, not a reason to stop sending for long.
+        breaker: { threshold: 5, coolDownMs: 200 },
+      }),
+    );
     await worker.start();
-    return { sf, kd, store: t.store, hook: `${worker.url}/hooks/${SPEC}` };
+    return { sf, kd, store, hook: `${worker.url}/hooks/${SPEC}` };
   }
 
   const accounts = (n: number) => Array.from({ length: n }, (_, i) => ({ Name: `客户 ${i}`, AccountNumber: `t-${String(i).padStart(3, '0')}`, Region__c: '华东' }));
