@@ -3,7 +3,7 @@ import type { SourceRecord } from '../../runtime/support/connector.ts';
 import type { JiandaoyunConfig } from '../../connectors/jiandaoyun/client.ts';
 import { JiandaoyunConnector } from '../../connectors/jiandaoyun/connector.ts';
 import { DEFAULT_JDY_FORM, startJiandaoyunEmulator } from '../../connectors/jiandaoyun/emulator/server.ts';
-import { connectorContract, type ContractHarness } from './contract.ts';
+import { connectorContract, convergesUnderRandomFaults, type ContractHarness } from './contract.ts';
 
 const FORM = `${DEFAULT_JDY_FORM.appId}/${DEFAULT_JDY_FORM.entryId}`;
 const SECRET = 'jdy-push-secret';
@@ -81,6 +81,7 @@ export async function startJiandaoyunHarness(opts: { throttleStyle?: '8303' | '4
 
 connectorContract('jiandaoyun', () => startJiandaoyunHarness(), { webhooks: true, sessionAuth: false, ambiguousKeys: true });
 connectorContract('jiandaoyun (HTTP 429 concurrency limit)', () => startJiandaoyunHarness({ throttleStyle: '429' }), { sessionAuth: false });
+convergesUnderRandomFaults('jiandaoyun', () => startJiandaoyunHarness());
 
 describe('jiandaoyun specifics', () => {
   it('loses no record edited behind the read position during a pass (checkpoint capped at the pass start)', async () => {

@@ -4,7 +4,7 @@ import { utcToLocal } from '../../connectors/shared/cursor.ts';
 import type { KingdeeConfig } from '../../connectors/kingdee-k3cloud/client.ts';
 import { KingdeeConnector } from '../../connectors/kingdee-k3cloud/connector.ts';
 import { startKingdeeEmulator } from '../../connectors/kingdee-k3cloud/emulator/server.ts';
-import { connectorContract, type ContractHarness } from './contract.ts';
+import { connectorContract, convergesUnderRandomFaults, type ContractHarness } from './contract.ts';
 
 const cst = (iso: string): string => utcToLocal(iso, 480) as string;
 
@@ -65,6 +65,7 @@ export async function startKingdeeHarness(opts: { stringIsSuccess?: boolean; app
 connectorContract('kingdee-k3cloud', () => startKingdeeHarness());
 connectorContract('kingdee-k3cloud (IsSuccess as strings, app-secret login)', () => startKingdeeHarness({ stringIsSuccess: true, appSecret: true }));
 connectorContract('kingdee-k3cloud (signed headers, no login)', () => startKingdeeHarness({ signed: true }), { sessionAuth: false });
+convergesUnderRandomFaults('kingdee-k3cloud', () => startKingdeeHarness());
 
 describe('kingdee specifics', () => {
   it('keeps one customer number per use organisation and looks it up in the configured one', async () => {

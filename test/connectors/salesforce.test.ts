@@ -4,7 +4,7 @@ import type { SourceRecord } from '../../runtime/support/connector.ts';
 import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import type { SalesforceConfig } from '../../connectors/salesforce/client.ts';
-import { connectorContract, type ContractHarness } from './contract.ts';
+import { connectorContract, convergesUnderRandomFaults, type ContractHarness } from './contract.ts';
 import { startReceiver } from './receiver.ts';
 
 const sfTime = (iso: string): string => iso.replace('Z', '+0000');
@@ -80,6 +80,7 @@ export async function startSalesforceHarness(opts: { jwt?: boolean } = {}): Prom
 
 connectorContract('salesforce', () => startSalesforceHarness(), { webhooks: true, ambiguousKeys: true });
 connectorContract('salesforce (JWT bearer)', () => startSalesforceHarness({ jwt: true }));
+convergesUnderRandomFaults('salesforce', () => startSalesforceHarness());
 
 describe('salesforce specifics', () => {
   it('surfaces deletions through queryAll as records with deleted: true', async () => {

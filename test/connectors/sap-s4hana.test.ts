@@ -3,7 +3,7 @@ import type { SourceRecord } from '../../runtime/support/connector.ts';
 import type { SapConfig } from '../../connectors/sap-s4hana/client.ts';
 import { SapConnector } from '../../connectors/sap-s4hana/connector.ts';
 import { startSapEmulator, type SapEmulator, type SapEmulatorOptions } from '../../connectors/sap-s4hana/emulator/server.ts';
-import { connectorContract, type ContractHarness } from './contract.ts';
+import { connectorContract, convergesUnderRandomFaults, type ContractHarness } from './contract.ts';
 
 function configFor(emu: SapEmulator, over: Partial<SapConfig> = {}): SapConfig {
   return { baseUrl: emu.url, username: emu.user, password: 'sap-comm-password', timeoutMs: 10_000, ...over };
@@ -204,33 +204,4 @@ describe('sap-s4hana specifics', () => {
   });
 });
 
-describe('sap-s4hana under seeded random faults', () => {
-  it('converges: every key created once and updated to the last version, whatever the 5xx / 429 / dropped-connection sequence', async () => {
-    const h = await startSapHarness();
-    try {
-      h.setFaults({ seed: 11, errorRate: 0.1, throttleRate: 0.05, dropRate: 0.05 });
-      const keys = Array.from({ length: 30 }, (_, i) => `CH${String(i).padStart(2, '0')}`);
-      for (let variant = 1; variant <= 3; variant++) {
-        let pending = keys;
-        for (let round = 0; round < 60 && pending.length > 0; round++) {
-          const retry: string[] = [];
-          for (let i = 0; i < pending.length; i += 5) {
-            const chunk = pending.slice(i, i + 5).map((key) => ({ key, idempotencyKey: `${key}@${variant}`, record: h.validRecord(key, variant) }));
-            const results = await h.connector.upsertBatch(h.entity, h.keyField, chunk);
-            expect(results.filter((r) => r.status === 'reject')).toEqual([]);
-            retry.push(...results.filter((r) => r.status === 'retry').map((r) => r.key));
-          }
-          pending = retry;
-        }
-        expect(pending).toEqual([]);
-      }
-      expect(h.stats().faults).toBeGreaterThanOrEqual(3);
-      for (const key of keys) {
-        expect(h.effects(key).creates, key).toBe(1);
-        expect(h.storedMatches(key, 3), key).toBe(true);
-      }
-    } finally {
-      await h.close();
-    }
-  });
-});
+convergesUnderRandomFaults('sap-s4hana', () => startSapHarness());

@@ -4,7 +4,7 @@ import { utcToLocal } from '../../connectors/shared/cursor.ts';
 import type { U8Config } from '../../connectors/yonyou-u8/client.ts';
 import { U8Connector } from '../../connectors/yonyou-u8/connector.ts';
 import { startU8Emulator, type U8Emulator } from '../../connectors/yonyou-u8/emulator/server.ts';
-import { connectorContract, type ContractHarness } from './contract.ts';
+import { connectorContract, convergesUnderRandomFaults, type ContractHarness } from './contract.ts';
 
 const cst = (iso: string): string => (utcToLocal(iso, 480) as string).slice(0, 19).replace('T', ' ');
 const noWait = async (): Promise<void> => {};
@@ -159,33 +159,4 @@ describe('yonyou-u8 specifics', () => {
   });
 });
 
-describe('yonyou-u8 under seeded random faults', () => {
-  it('converges: every key created once and updated to the last version, whatever the 5xx / 429 / dropped-connection sequence', async () => {
-    const h = await startU8Harness();
-    try {
-      h.setFaults({ seed: 11, errorRate: 0.1, throttleRate: 0.05, dropRate: 0.05 });
-      const keys = Array.from({ length: 30 }, (_, i) => `CH${String(i).padStart(2, '0')}`);
-      for (let variant = 1; variant <= 3; variant++) {
-        let pending = keys;
-        for (let round = 0; round < 60 && pending.length > 0; round++) {
-          const retry: string[] = [];
-          for (let i = 0; i < pending.length; i += 5) {
-            const chunk = pending.slice(i, i + 5).map((key) => ({ key, idempotencyKey: `${key}@${variant}`, record: h.validRecord(key, variant) }));
-            const results = await h.connector.upsertBatch(h.entity, h.keyField, chunk);
-            expect(results.filter((r) => r.status === 'reject')).toEqual([]);
-            retry.push(...results.filter((r) => r.status === 'retry').map((r) => r.key));
-          }
-          pending = retry;
-        }
-        expect(pending).toEqual([]);
-      }
-      expect(h.stats().faults).toBeGreaterThanOrEqual(3);
-      for (const key of keys) {
-        expect(h.effects(key).creates, key).toBe(1);
-        expect(h.storedMatches(key, 3), key).toBe(true);
-      }
-    } finally {
-      await h.close();
-    }
-  });
-});
+convergesUnderRandomFaults('yonyou-u8', () => startU8Harness());
