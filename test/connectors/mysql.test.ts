@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createConnector } from '../../connectors/shared/connection.ts';
 import { connectorContract } from './contract.ts';
-import { sqlHarness, type DbFixture } from './sql-harness.ts';
+import { convergesUnderRealFaults, sqlHarness, type DbFixture } from './sql-harness.ts';
 
 const validateCatalog = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schemas/catalog.schema.json', import.meta.url), 'utf8')) as object);
 
@@ -450,31 +450,5 @@ describe('mysql harness faults are the server’s own', () => {
     }
   });
 
-  it('converges under a seeded random sequence of real faults: one create per key, last version stored', async () => {
-    const h = await sqlHarness((await myFixture()).db, 3306, Buffer.from('\x03COMMIT', 'latin1'), 'customers');
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const kinds = ['error', 'drop', 'dropAfterWrite', 'sessionExpiry', undefined] as const;
-    try {
-      const keys = Array.from({ length: 12 }, (_, i) => `CV${String(i).padStart(2, '0')}`);
-      for (let variant = 1; variant <= 2; variant++) {
-        let pending = keys;
-        for (let round = 0; round < 30 && pending.length > 0; round++) {
-          const kind = kinds[Math.floor(rand() * kinds.length)];
-          await h.setFaults(kind ? { next: [kind] } : {});
-          const results = await h.connector.upsertBatch(h.entity, h.keyField, pending.map((key) => ({ key, idempotencyKey: `${key}@${variant}`, record: h.validRecord(key, variant) })));
-          expect(results.filter((r) => r.status === 'reject')).toEqual([]);
-          pending = results.filter((r) => r.status === 'retry').map((r) => r.key);
-        }
-        expect(pending).toEqual([]);
-      }
-      expect((await h.stats()).faults).toBeGreaterThanOrEqual(3);
-      for (const key of keys) {
-        expect((await h.effects(key)).creates, key).toBe(1);
-        expect(await h.storedMatches(key, 2), key).toBe(true);
-      }
-    } finally {
-      await h.close();
-    }
-  });
+  convergesUnderRealFaults(async () => sqlHarness((await myFixture()).db, 3306, Buffer.from('\x03COMMIT', 'latin1'), 'customers'));
 });

@@ -16,6 +16,7 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { expect, it } from 'vitest';
 import type { Connector, SourceRecord } from '../../runtime/support/connector.ts';
 import type { EffectRow } from '../../connectors/shared/emulator/effects.ts';
 import type { FaultConfig } from '../../connectors/shared/emulator/faults.ts';
@@ -200,4 +201,39 @@ export async function sqlHarness(db: DbFixture, upstreamPort: number, commitPatt
       await db.dispose();
     },
   };
+}
+
+/**
+ * A seeded random sequence of the server's own faults (errors, dropped connections, lost COMMIT answers,
+ * killed sessions) under two waves of upserts retried as the worker would: one create per key and the
+ * last version stored.
+ */
+export function convergesUnderRealFaults(start: () => Promise<AsyncContractHarness>): void {
+  it('converges under a seeded random sequence of real faults: one create per key, last version stored', async () => {
+    const h = await start();
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const kinds = ['error', 'drop', 'dropAfterWrite', 'sessionExpiry', undefined] as const;
+    try {
+      const keys = Array.from({ length: 12 }, (_, i) => `CV${String(i).padStart(2, '0')}`);
+      for (let variant = 1; variant <= 2; variant++) {
+        let pending = keys;
+        for (let round = 0; round < 30 && pending.length > 0; round++) {
+          const kind = kinds[Math.floor(rand() * kinds.length)];
+          await h.setFaults(kind ? { next: [kind] } : {});
+          const results = await h.connector.upsertBatch(h.entity, h.keyField, pending.map((key) => ({ key, idempotencyKey: `${key}@${variant}`, record: h.validRecord(key, variant) })));
+          expect(results.filter((r) => r.status === 'reject')).toEqual([]);
+          pending = results.filter((r) => r.status === 'retry').map((r) => r.key);
+        }
+        expect(pending).toEqual([]);
+      }
+      expect((await h.stats()).faults).toBeGreaterThanOrEqual(3);
+      for (const key of keys) {
+        expect((await h.effects(key)).creates, key).toBe(1);
+        expect(await h.storedMatches(key, 2), key).toBe(true);
+      }
+    } finally {
+      await h.close();
+    }
+  });
 }
