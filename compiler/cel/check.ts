@@ -5,7 +5,7 @@
  */
 import type { Constant, Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { CelScope, CelType, ExprDiagnostic, TypedValue } from './api.ts';
-import { Code, bigintLit, call, ident, join, lit, ts } from './code.ts';
+import { Code, bigintLit, call, callFused, ident, join, lit, ts, type Fused } from './code.ts';
 import { closest } from './didyoumean.ts';
 import { functionIndex, type CallSite, type Overload, type SigType } from './library.ts';
 import type { ParsedSource, Span } from './source.ts';
@@ -312,7 +312,9 @@ export class Checker {
     // A name Object.prototype also has is read through Object.hasOwn (rt.f*), so input data cannot reach the
     // prototype; every other name is read at the call site with a constant key, which V8 keeps monomorphic.
     if (field in Object.prototype) return { ...ft, code: call(`f${reader}`, objCode, lit(field), ...zoneArg), safe: false, span };
-    return { ...ft, code: call(`field${reader}`, ts`${memberBase(objCode)}[${lit(field)}]`, lit(field), ...zoneArg), safe: false, span };
+    const raw = ts`${memberBase(objCode)}[${lit(field)}]`;
+    const fused: Fused = { kind: 'field', reader, raw, key: lit(field), ...(zoneArg[0] ? { zone: zoneArg[0] } : {}) };
+    return { ...ft, code: callFused(fused, `field${reader}`, raw, lit(field), ...zoneArg), safe: false, span };
   }
 
   /** Wraps the code of a generic run-time read (`unknown` in TypeScript) so it has the static type `t`. */

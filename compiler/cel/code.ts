@@ -4,13 +4,33 @@
  */
 export class Code {
   readonly text: string;
-  constructor(text: string) {
+  /** What the code computes, for a fused emission where it is consumed (see `Fused`); the text stays the full form. */
+  readonly fused: Fused | undefined;
+  constructor(text: string, fused?: Fused) {
     this.text = text;
+    this.fused = fused;
   }
   toString(): string {
     return this.text;
   }
 }
+
+/**
+ * A description of what a piece of code computes, kept beside its text so a consumer can emit one fused
+ * run-time call instead of the chain (runtime/support/fused.ts): the decimal written into a target field is
+ * then read, rounded and formatted without intermediate BigInt decimals, and a date field is checked in place.
+ * Every form denotes exactly the value of the code it is attached to, so wherever that code is reused
+ * unchanged the description stays true.
+ *   field     `rt.field<reader>(raw, key[, zone])`: a typed read of a catalog field (`raw` is `item["X"]`)
+ *   decimal   `decimal(input)`, where `input` is code for a number, decimal text, bigint or Decimal
+ *   rounded   `decimal(input).round(places, mode)`
+ *   strSize   `size(str)` of a string
+ */
+export type Fused =
+  | { kind: 'field'; reader: string; raw: Code; key: Code; zone?: Code }
+  | { kind: 'decimal'; input: Code }
+  | { kind: 'rounded'; input: Code; places: number; mode: string }
+  | { kind: 'strSize'; str: Code };
 
 /** Template tag whose holes must already be `Code`. */
 export function ts(parts: TemplateStringsArray, ...holes: Code[]): Code {
@@ -55,4 +75,19 @@ export function join(items: readonly Code[], sep = ', '): Code {
 /** `rt.<fn>(args…)` for a run-time support function (the name is ours, never user text). */
 export function call(fn: string, ...args: Code[]): Code {
   return new Code(`rt.${ident(fn).text}(${args.map((a) => a.text).join(', ')})`);
+}
+/** `call` with a description of the value for fused emission. */
+export function callFused(fused: Fused, fn: string, ...args: Code[]): Code {
+  return new Code(call(fn, ...args).text, fused);
+}
+
+/**
+ * Code for the plain value `decimal(·)` of a fused decimal is made from: the input of `decimal(x)`, or a
+ * decimal field's value checked but not converted (`rt.fieldDecIn`); undefined for any other code.
+ */
+export function decimalInput(code: Code): Code | undefined {
+  const f = code.fused;
+  if (f?.kind === 'decimal') return f.input;
+  if (f?.kind === 'field' && f.reader === 'Dec') return call('fieldDecIn', f.raw, f.key);
+  return undefined;
 }

@@ -252,3 +252,84 @@ describe('run-time semantics', () => {
     expect(lit('a\u2028b').text).toBe('"a\\u2028b"');
   });
 });
+
+describe('fused writers (runtime/support/fused.ts) where a target field consumes a known chain', () => {
+  const itemScope = scopeFor({ source: 'Order', item: 'OrderItem' });
+  const dec: FieldDef = { type: 'decimal', precision: 23, scale: 10 };
+  const codeOf = (text: string, f?: FieldDef): string => {
+    const r = compileExpression(text, itemScope, f);
+    if (r.code === undefined) throw new Error(`did not compile: ${JSON.stringify(r.diagnostics)}`);
+    return r.code;
+  };
+  const exec = (code: string, source: unknown, item: unknown): unknown => {
+    try {
+      return { value: new Function('rt', 'source', 'item', 'ctx', `return ${code};`)(rt, source, item, {}) };
+    } catch (e) {
+      return { code: (e as { code?: unknown }).code, message: (e as Error).message };
+    }
+  };
+
+  it('are emitted for decimal(x).round(n[, mode]), unrounded decimals and date fields', () => {
+    expect(codeOf('decimal(item.Quantity).round(2)', dec)).toBe('rt.outRounded(rt.fieldDbl(item["Quantity"], "Quantity"), 2, "half-up", 10, 23)');
+    expect(codeOf('item.UnitPrice.round(2, "half-even")', dec)).toBe('rt.outRounded(rt.fieldDecIn(item["UnitPrice"], "UnitPrice"), 2, "half-even", 10, 23)');
+    expect(codeOf('decimal(13).round(2)', dec)).toBe('rt.outRounded(13n, 2, "half-up", 10, 23)');
+    expect(codeOf('source.TotalAmount', { type: 'decimal', scale: 2 })).toBe('rt.outDecOf(rt.fieldDecIn(source["TotalAmount"], "TotalAmount"), 2)');
+    expect(codeOf('source.Discount__c', { type: 'decimal', scale: 2 })).toBe('rt.outDecOfN(rt.fieldDecInN(source["Discount__c"], "Discount__c"), 2)');
+    expect(codeOf('item.Quantity', dec)).toBe('rt.outDecOf(rt.fieldDbl(item["Quantity"], "Quantity"), 10, 23)');
+    expect(codeOf('source.EffectiveDate', { type: 'date' })).toBe('rt.outDateField(source["EffectiveDate"], "EffectiveDate", "Asia/Shanghai")');
+    expect(codeOf('size(source.OrderNumber) > 20')).toBe('rt.strSizeGt(rt.fieldStr(source["OrderNumber"], "OrderNumber"), 20)');
+    // Not a plain value: arithmetic and a computed number of places keep the chain.
+    expect(codeOf('(source.TotalAmount / 3).round(2)', dec)).toMatch(/^rt\.outDec\(rt\.round\(/);
+    expect(codeOf('item.UnitPrice.round(source.LineCount)', dec)).toMatch(/^rt\.outDec\(rt\.round\(/);
+    expect(codeOf('decimal(item.Quantity).round(2)')).toBe('rt.round(rt.decimal(rt.fieldDbl(item["Quantity"], "Quantity")), 2n)');
+  });
+
+  it('give the values and errors of the unfused chain (property)', () => {
+    const value = fc.oneof(
+      fc.double(),
+      fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 5 })).map(([n, k]) => n / 10 ** k),
+      fc.constantFrom(0.125, 2.675, 1.005, -0, 1e21, Number.NaN, '113.00', '-0.005', '1e3', ' 2.5 ', 'abc', '', null, true, 12n),
+      fc.integer().map(String),
+    );
+    const cases: [string, FieldDef | undefined][] = [
+      ['decimal(item.Quantity).round(2)', dec],
+      ['decimal(item.Quantity).round(0, "half-even")', { type: 'decimal', precision: 12 }],
+      ['item.UnitPrice.round(1, "floor")', { type: 'decimal', scale: 4, precision: 9 }],
+      ['item.UnitPrice.round(3, "ceiling")', { type: 'decimal', scale: 2 }],
+      ['item.UnitPrice', { type: 'decimal', scale: 2, precision: 12 }],
+      ['item.Quantity', { type: 'decimal' }],
+      ['decimal(item.Quantity)', { type: 'decimal', scale: 3 }],
+    ];
+    fc.assert(
+      fc.property(value, value, (q, p) => {
+        const item = { Quantity: q, UnitPrice: p };
+        for (const [text, f] of cases) {
+          // The same expression compiled without a target is the plain chain; the target's writer is then outDec.
+          const plain = codeOf(text);
+          const scale = f?.type === 'decimal' ? f.scale : undefined;
+          const precision = f?.type === 'decimal' ? f.precision : undefined;
+          const unfused = `rt.outDec(${/^rt\.field/.test(plain) && !plain.startsWith('rt.fieldDec') ? `rt.decimal(${plain})` : plain}, ${scale}, ${precision})`;
+          expect(exec(codeOf(text, f), order, item), text).toEqual(exec(unfused, order, item));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('size(s) against a literal counts as size() does, either side, every ordering (property)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', '中', '😀', '\uD800'), maxLength: 8 });
+    fc.assert(
+      fc.property(text, fc.integer({ min: -1, max: 10 }), (s, n) => {
+        const size = [...s].length;
+        const src = { ...order, Description: s };
+        const want: Record<string, boolean> = { '>': size > n, '>=': size >= n, '<': size < n, '<=': size <= n };
+        for (const op of ['>', '>=', '<', '<='] as const) {
+          expect(run(`size(source.Description.orValue("")) ${op} ${n}`, src), op).toBe(want[op]);
+          const flipped = { '>': '<', '>=': '<=', '<': '>', '<=': '>=' }[op];
+          expect(run(`${n} ${flipped} source.Description.orValue("").size()`, src), op).toBe(want[op]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -6,7 +6,7 @@
 import type { FieldDef } from '../catalog/types.ts';
 import type { CelScope, CelType, CompileExpression, CompiledExpression, ExprDiagnostic, TypedValue } from './api.ts';
 import { Checker, checkedReader, type Typed } from './check.ts';
-import { Code, call, lit } from './code.ts';
+import { Code, call, decimalInput, lit } from './code.ts';
 import { parseSource } from './source.ts';
 import { fmt, fmtField, fmtTyped } from './types.ts';
 
@@ -90,6 +90,17 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
     case 'decimal': {
       const scale = f.scale;
       const args = (x: Code): Code[] => [x, ...(scale !== undefined || f.precision !== undefined ? [scale === undefined ? new Code('undefined') : lit(scale)] : []), ...(f.precision !== undefined ? [lit(f.precision)] : [])];
+      // Fused writers (runtime/support/fused.ts) for a decimal made from a plain value, possibly rounded: no
+      // intermediate BigInt decimal for ordinary amounts. They handle null themselves where the value may be null.
+      const fused = v.code.fused;
+      const input = t.kind === 'decimal' && v.tsUnknown !== true ? decimalInput(v.code) : undefined;
+      if (t.kind === 'decimal' && v.tsUnknown !== true && fused?.kind === 'rounded' && !v.nullable) {
+        const [x, ...rest] = args(fused.input) as [Code, ...Code[]];
+        return call('outRounded', x, lit(fused.places), lit(fused.mode), ...rest);
+      }
+      if (input !== undefined && !v.nullable) return call('outDecOf', ...args(input));
+      if (t.kind === 'decimal' && v.tsUnknown !== true && fused?.kind === 'field' && fused.reader === 'DecN') return call('outDecOfN', ...args(call('fieldDecInN', fused.raw, fused.key)));
+      if ((t.kind === 'int' || t.kind === 'double') && v.tsUnknown !== true) return call(v.nullable ? 'outDecOfN' : 'outDecOf', ...args(v.code));
       if (t.kind === 'decimal' || t.kind === 'dyn') conv = (x) => call('outDec', ...args(t.kind === 'dyn' ? call('decimal', x) : x));
       else if (t.kind === 'int' || t.kind === 'double') conv = (x) => call('outDec', ...args(call('decimal', x)));
       else return mismatch(t.kind === 'string' ? 'Parse the text explicitly with decimal(…); a malformed amount then fails with a clear error.' : undefined);
@@ -106,6 +117,11 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
       break;
     case 'date':
       if (t.kind !== 'date' && t.kind !== 'dyn') return mismatch(t.kind === 'string' || t.kind === 'timestamp' ? 'Convert with date(…, zone).' : undefined);
+      // A date field copied as it is: `YYYY-MM-DD` text is checked in place and passed on (rt.outDateField).
+      if (t.kind === 'date' && v.tsUnknown !== true && v.code.fused?.kind === 'field' && (v.code.fused.reader === 'Date' || v.code.fused.reader === 'DateN') && v.code.fused.zone) {
+        const { raw, key, zone, reader } = v.code.fused;
+        return call(reader === 'Date' ? 'outDateField' : 'outDateFieldN', raw, key, zone);
+      }
       conv = (x) => call('outDate', read({ kind: 'date' })(x));
       break;
     case 'datetime': {

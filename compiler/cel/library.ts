@@ -6,7 +6,7 @@
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { CelType } from './api.ts';
 import type { Checker, Typed } from './check.ts';
-import { Code, call, ident, lit, ts } from './code.ts';
+import { Code, call, callFused, decimalInput, ident, lit, ts } from './code.ts';
 import { closest } from './didyoumean.ts';
 import type { Span } from './source.ts';
 import { T, fmt, fmtTyped, isNumeric, join2, list, sameType } from './types.ts';
@@ -123,6 +123,45 @@ function concatenated(listArg: Typed | undefined, sep: Code, sepArg?: Typed): Co
   return new Code(`(${parts.join(' + ')})`);
 }
 
+/**
+ * `<`, `<=`, `>`, `>=` on ints. `size(s)` of a string against an int literal (`size(x) > 255`, the usual guard
+ * before `substring`) becomes `rt.strSizeGt(s, n)`, which counts code points only when the string has more
+ * UTF-16 units than the bound; the rest compare BigInts.
+ */
+function intOrdering(op: '<' | '<=' | '>' | '>='): Overload['emit'] {
+  return (c, args) => {
+    const [a, b] = c as [Code, Code];
+    const la = args[0]?.literal?.value;
+    const lb = args[1]?.literal?.value;
+    const bound = (v: unknown): number | undefined => (typeof v === 'bigint' && v > -(2n ** 52n) && v < 2n ** 52n ? Number(v) : undefined);
+    // size(s) op n, or n op size(s) turned around into size(s) op' n.
+    let size: Code | undefined;
+    let n: number | undefined;
+    let rel: typeof op = op;
+    if (a.fused?.kind === 'strSize' && bound(lb) !== undefined) {
+      size = a.fused.str;
+      n = bound(lb);
+    } else if (b.fused?.kind === 'strSize' && bound(la) !== undefined) {
+      size = b.fused.str;
+      n = bound(la);
+      rel = op === '<' ? '>' : op === '<=' ? '>=' : op === '>' ? '<' : '<=';
+    }
+    if (size === undefined || n === undefined) return infix(op)(c);
+    // size > n;  size >= n ⇔ size > n − 1;  size <= n ⇔ !(size > n);  size < n ⇔ !(size > n − 1)
+    const gt = (k: number): Code => call('strSizeGt', size as Code, lit(k));
+    switch (rel) {
+      case '>':
+        return gt(n);
+      case '>=':
+        return gt(n - 1);
+      case '<=':
+        return ts`(!${gt(n)})`;
+      case '<':
+        return ts`(!${gt(n - 1)})`;
+    }
+  };
+}
+
 function comparison(name: '_<_' | '_<=_' | '_>_' | '_>=_', op: '<' | '<=' | '>' | '>=', gen: string, sym: string): FunctionDecl {
   return {
     name,
@@ -134,7 +173,7 @@ function comparison(name: '_<_' | '_<=_' | '_>_' | '_>=_', op: '<' | '<=' | '>' 
       { expr: `decimal("10.50") ${sym} decimal("10.5")`, result: String(op === '<=' || op === '>=') },
     ],
     overloads: [
-      g([T.int, T.int], T.bool, infix(op), { safe: true }),
+      g([T.int, T.int], T.bool, intOrdering(op), { safe: true }),
       g([T.double, T.double], T.bool, infix(op), { safe: true }),
       g([T.bool, T.bool], T.bool, infix(op), { safe: true }),
       g([T.string, T.string], T.bool, (c) => new Code(`(rt.cmpStr(${c[0]?.text}, ${c[1]?.text}) ${op} 0)`), { safe: true }),
@@ -817,7 +856,7 @@ const strings: FunctionDecl[] = [
     ],
     overloads: [
       ...[false, true].flatMap((method) => [
-        fn(method, [T.string], T.int, rt('strSize'), { safe: true }),
+        fn(method, [T.string], T.int, (c) => callFused({ kind: 'strSize', str: c[0] as Code }, 'strSize', c[0] as Code), { safe: true }),
         fn(method, [T.bytes], T.int, (c) => new Code(`BigInt(${c[0]?.text}.length)`), { safe: true }),
         fn(method, [L(A)], T.int, (c) => new Code(`BigInt(${c[0]?.text}.length)`), { safe: true }),
         fn(method, [M(K, V)], T.int, (c) => new Code(`BigInt(${c[0]?.text}.size)`), { safe: true }),
@@ -1091,6 +1130,19 @@ function compatible(a: CelType, b: CelType): boolean {
 
 const ROUNDING = ['half-up', 'half-even', 'half-down', 'down', 'up', 'floor', 'ceiling'];
 
+/**
+ * `d.round(n[, mode])`. With literal places and mode over a decimal made from a plain value or read from a
+ * field, the code also carries that description, so a decimal target field is written by one fused call.
+ */
+const roundEmit: Overload['emit'] = (c, args) => {
+  const code = call('round', ...c);
+  const input = decimalInput(c[0] as Code);
+  const places = args[1]?.literal?.value;
+  const mode = args.length > 2 ? args[2]?.literal?.value : 'half-up';
+  if (input === undefined || typeof places !== 'bigint' || places < 0n || places > 1000n || typeof mode !== 'string' || !ROUNDING.includes(mode)) return code;
+  return new Code(code.text, { kind: 'rounded', input, places: Number(places), mode });
+};
+
 const integration: FunctionDecl[] = [
   {
     name: 'decimal',
@@ -1103,7 +1155,9 @@ const integration: FunctionDecl[] = [
       { expr: 'decimal(0.1) + decimal(0.2)', result: 'decimal("0.3")' },
       { expr: 'decimal("12,5")', result: 'error: SS5106' },
     ],
-    overloads: [T.string, T.int, T.double, T.decimal].map((t) => g([t], T.decimal, t.kind === 'decimal' ? (c) => c[0] as Code : rt('decimal'))),
+    overloads: [T.string, T.int, T.double, T.decimal].map((t) =>
+      g([t], T.decimal, t.kind === 'decimal' ? (c) => c[0] as Code : (c) => callFused({ kind: 'decimal', input: c[0] as Code }, 'decimal', c[0] as Code)),
+    ),
     dynEmit: rt('decimal'),
   },
   {
@@ -1116,7 +1170,7 @@ const integration: FunctionDecl[] = [
       { expr: 'decimal("2.345").round(2, "half-even")', result: 'decimal("2.34")' },
       { expr: 'decimal("113").round(2)', result: 'decimal("113.00")' },
     ],
-    overloads: [m([T.decimal, T.int], T.decimal, rt('round')), m([T.decimal, T.int, T.string], T.decimal, rt('round'))],
+    overloads: [m([T.decimal, T.int], T.decimal, roundEmit), m([T.decimal, T.int, T.string], T.decimal, roundEmit)],
     validate: (args, c) => {
       const mode = args[2];
       if (mode === undefined) return;

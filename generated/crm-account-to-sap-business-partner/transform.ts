@@ -32,7 +32,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** OrganizationBPName1 ← size(source.Name.trim()) > 40 ? source.Name.trim().substring(0, 40) : source.Name.trim() */
   let v1!: Target["OrganizationBPName1"];
   try {
-    v1 = rt.outStr(((rt.strSize(rt.trim(rt.fieldStr(source["Name"], "Name"))) > 40n) ? rt.substring(rt.trim(rt.fieldStr(source["Name"], "Name")), 0n, 40n) : rt.trim(rt.fieldStr(source["Name"], "Name"))), 40);
+    v1 = rt.outStr((rt.strSizeGt(rt.trim(rt.fieldStr(source["Name"], "Name")), 40) ? rt.substring(rt.trim(rt.fieldStr(source["Name"], "Name")), 0n, 40n) : rt.trim(rt.fieldStr(source["Name"], "Name"))), 40);
   } catch (cause) {
     fail(errors, "OrganizationBPName1", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:22:26", cause);
   }

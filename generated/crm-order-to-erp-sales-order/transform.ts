@@ -56,14 +56,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FDate ← source.EffectiveDate */
   let v3!: Target["FDate"];
   try {
-    v3 = rt.outDate(rt.fieldDate(source["EffectiveDate"], "EffectiveDate", "UTC"));
+    v3 = rt.outDateField(source["EffectiveDate"], "EffectiveDate", "UTC");
   } catch (cause) {
     fail(errors, "FDate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:22:12", cause);
   }
   /** FNote ← size(source.Description.orValue('')) > 255 ? source.Description.orValue('').substring(0, 255) : source.Description.orValue('') */
   let v4!: Target["FNote"];
   try {
-    v4 = rt.outStr(((rt.strSize((rt.fieldStrN(source["Description"], "Description") ?? "")) > 255n) ? rt.substring((rt.fieldStrN(source["Description"], "Description") ?? ""), 0n, 255n) : (rt.fieldStrN(source["Description"], "Description") ?? "")), 255);
+    v4 = rt.outStr((rt.strSizeGt((rt.fieldStrN(source["Description"], "Description") ?? ""), 255) ? rt.substring((rt.fieldStrN(source["Description"], "Description") ?? ""), 0n, 255n) : (rt.fieldStrN(source["Description"], "Description") ?? "")), 255);
   } catch (cause) {
     fail(errors, "FNote", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:12", cause);
   }
@@ -93,7 +93,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FEntryTaxRate ← decimal(13).round(2) */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
-      v0 = (k0 ??= { value: rt.outDec(rt.round(rt.decimal(13n), 2n), 10, 23) }).value;
+      v0 = (k0 ??= { value: rt.outRounded(13n, 2, "half-up", 10, 23) }).value;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:24", cause);
     }
@@ -107,14 +107,14 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FQty ← decimal(item.Quantity).round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
-      v2 = rt.outDec(rt.round(rt.decimal(rt.fieldDbl(item["Quantity"], "Quantity")), 2n), 10, 23);
+      v2 = rt.outRounded(rt.fieldDbl(item["Quantity"], "Quantity"), 2, "half-up", 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← decimal(item.UnitPrice).round(2) */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
-      v3 = rt.outDec(rt.round(rt.fieldDec(item["UnitPrice"], "UnitPrice"), 2n), 10, 23);
+      v3 = rt.outRounded(rt.fieldDecIn(item["UnitPrice"], "UnitPrice"), 2, "half-up", 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:20", cause);
     }

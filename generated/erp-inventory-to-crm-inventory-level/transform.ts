@@ -74,7 +74,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Quantity_On_Hand__c ← source.FBaseQty.round(4) */
   let v6!: Target["Quantity_On_Hand__c"];
   try {
-    v6 = rt.outDec(rt.round(rt.fieldDec(source["FBaseQty"], "FBaseQty"), 4n), 4, 18);
+    v6 = rt.outRounded(rt.fieldDecIn(source["FBaseQty"], "FBaseQty"), 4, "half-up", 4, 18);
   } catch (cause) {
     fail(errors, "Quantity_On_Hand__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:26:26", cause);
   }

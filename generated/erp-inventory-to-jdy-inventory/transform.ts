@@ -59,14 +59,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** _widget_1716894000006 ← source.FBaseQty.round(4) */
   let v4!: Target["_widget_1716894000006"];
   try {
-    v4 = rt.outDec(rt.round(rt.fieldDec(source["FBaseQty"], "FBaseQty"), 4n), 4, 20);
+    v4 = rt.outRounded(rt.fieldDecIn(source["FBaseQty"], "FBaseQty"), 4, "half-up", 4, 20);
   } catch (cause) {
     fail(errors, "_widget_1716894000006", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:23:28", cause);
   }
   /** _widget_1716894000007 ← source.FBaseAVBQty.round(4) */
   let v5!: Target["_widget_1716894000007"];
   try {
-    v5 = rt.outDec(rt.round(rt.fieldDec(source["FBaseAVBQty"], "FBaseAVBQty"), 4n), 4, 20);
+    v5 = rt.outRounded(rt.fieldDecIn(source["FBaseAVBQty"], "FBaseAVBQty"), 4, "half-up", 4, 20);
   } catch (cause) {
     fail(errors, "_widget_1716894000007", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:24:28", cause);
   }

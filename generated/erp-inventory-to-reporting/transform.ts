@@ -59,14 +59,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** quantity_available ← source.FBaseAVBQty.round(4) */
   let v4!: Target["quantity_available"];
   try {
-    v4 = rt.outDec(rt.round(rt.fieldDec(source["FBaseAVBQty"], "FBaseAVBQty"), 4n), 4, 18);
+    v4 = rt.outRounded(rt.fieldDecIn(source["FBaseAVBQty"], "FBaseAVBQty"), 4, "half-up", 4, 18);
   } catch (cause) {
     fail(errors, "quantity_available", "specs/flows/inventory/erp-inventory-to-reporting.yaml:25:25", cause);
   }
   /** quantity_on_hand ← source.FBaseQty.round(4) */
   let v5!: Target["quantity_on_hand"];
   try {
-    v5 = rt.outDec(rt.round(rt.fieldDec(source["FBaseQty"], "FBaseQty"), 4n), 4, 18);
+    v5 = rt.outRounded(rt.fieldDecIn(source["FBaseQty"], "FBaseQty"), 4, "half-up", 4, 18);
   } catch (cause) {
     fail(errors, "quantity_on_hand", "specs/flows/inventory/erp-inventory-to-reporting.yaml:24:23", cause);
   }

@@ -67,7 +67,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Ship_Date__c ← source.FDate */
   let v5!: Target["Ship_Date__c"];
   try {
-    v5 = rt.outDate(rt.fieldDate(source["FDate"], "FDate", "Asia/Shanghai"));
+    v5 = rt.outDateField(source["FDate"], "FDate", "Asia/Shanghai");
   } catch (cause) {
     fail(errors, "Ship_Date__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:23:19", cause);
   }

@@ -52,7 +52,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__Amount__c ← source.FREALRECAMOUNTFOR.round(2) */
   let v3!: Target["blng__Amount__c"];
   try {
-    v3 = rt.outDec(rt.round(rt.fieldDec(source["FREALRECAMOUNTFOR"], "FREALRECAMOUNTFOR"), 2n), 2, 18);
+    v3 = rt.outRounded(rt.fieldDecIn(source["FREALRECAMOUNTFOR"], "FREALRECAMOUNTFOR"), 2, "half-up", 2, 18);
   } catch (cause) {
     fail(errors, "blng__Amount__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
   }
@@ -66,7 +66,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__PaymentDate__c ← source.FDATE */
   let v5!: Target["blng__PaymentDate__c"];
   try {
-    v5 = rt.outDate(rt.fieldDate(source["FDATE"], "FDATE", "Asia/Shanghai"));
+    v5 = rt.outDateField(source["FDATE"], "FDATE", "Asia/Shanghai");
   } catch (cause) {
     fail(errors, "blng__PaymentDate__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:23:27", cause);
   }

@@ -45,7 +45,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** ERP_Total_Amount__c ← source.FALLAMOUNTFOR.round(2) */
   let v2!: Target["ERP_Total_Amount__c"];
   try {
-    v2 = rt.outDec(rt.round(rt.fieldDec(source["FALLAMOUNTFOR"], "FALLAMOUNTFOR"), 2n), 2, 18);
+    v2 = rt.outRounded(rt.fieldDecIn(source["FALLAMOUNTFOR"], "FALLAMOUNTFOR"), 2, "half-up", 2, 18);
   } catch (cause) {
     fail(errors, "ERP_Total_Amount__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:26", cause);
   }
@@ -59,14 +59,14 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__DueDate__c ← source.FENDDATE_H */
   let v4!: Target["blng__DueDate__c"];
   try {
-    v4 = rt.outDateN(rt.fieldDateN(source["FENDDATE_H"], "FENDDATE_H", "Asia/Shanghai")) ?? null;
+    v4 = rt.outDateFieldN(source["FENDDATE_H"], "FENDDATE_H", "Asia/Shanghai") ?? null;
   } catch (cause) {
     fail(errors, "blng__DueDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:25:23", cause);
   }
   /** blng__InvoiceDate__c ← source.FDATE */
   let v5!: Target["blng__InvoiceDate__c"];
   try {
-    v5 = rt.outDate(rt.fieldDate(source["FDATE"], "FDATE", "Asia/Shanghai"));
+    v5 = rt.outDateField(source["FDATE"], "FDATE", "Asia/Shanghai");
   } catch (cause) {
     fail(errors, "blng__InvoiceDate__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:24:27", cause);
   }

@@ -38,7 +38,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Amount__c ← source._widget_1716892000008 */
   let v1!: Target["Amount__c"];
   try {
-    v1 = rt.outDecN(rt.fieldDecN(source["_widget_1716892000008"], "_widget_1716892000008"), 2, 16) ?? null;
+    v1 = rt.outDecOfN(rt.fieldDecInN(source["_widget_1716892000008"], "_widget_1716892000008"), 2, 16) ?? null;
   } catch (cause) {
     fail(errors, "Amount__c", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:29:16", cause);
   }
@@ -52,7 +52,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** CustomerSignedDate ← source._widget_1716892000005 */
   let v3!: Target["CustomerSignedDate"];
   try {
-    v3 = rt.outDate(rt.fieldDate(source["_widget_1716892000005"], "_widget_1716892000005", "UTC"));
+    v3 = rt.outDateField(source["_widget_1716892000005"], "_widget_1716892000005", "UTC");
   } catch (cause) {
     fail(errors, "CustomerSignedDate", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:27:25", cause);
   }

@@ -63,7 +63,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FNote ← size(source._widget_1716893000008.orValue('')) > 255 ? source._widget_1716893000008.orValue('').substring(0, 255) : source._widget_1716893000008.orValue('') */
   let v4!: Target["FNote"];
   try {
-    v4 = rt.outStr(((rt.strSize((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? "")) > 255n) ? rt.substring((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? ""), 0n, 255n) : (rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? "")), 255);
+    v4 = rt.outStr((rt.strSizeGt((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? ""), 255) ? rt.substring((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? ""), 0n, 255n) : (rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? "")), 255);
   } catch (cause) {
     fail(errors, "FNote", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:26:12", cause);
   }
@@ -93,7 +93,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FEntryTaxRate ← item._widget_1716893100005 */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
-      v0 = rt.outDecN(rt.fieldDecN(item["_widget_1716893100005"], "_widget_1716893100005"), 10, 23) ?? null;
+      v0 = rt.outDecOfN(rt.fieldDecInN(item["_widget_1716893100005"], "_widget_1716893100005"), 10, 23) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:37:24", cause);
     }
@@ -107,14 +107,14 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FQty ← item._widget_1716893100002.round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
-      v2 = rt.outDec(rt.round(rt.fieldDec(item["_widget_1716893100002"], "_widget_1716893100002"), 2n), 10, 23);
+      v2 = rt.outRounded(rt.fieldDecIn(item["_widget_1716893100002"], "_widget_1716893100002"), 2, "half-up", 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← item._widget_1716893100004 */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
-      v3 = rt.outDecN(rt.fieldDecN(item["_widget_1716893100004"], "_widget_1716893100004"), 10, 23) ?? null;
+      v3 = rt.outDecOfN(rt.fieldDecInN(item["_widget_1716893100004"], "_widget_1716893100004"), 10, 23) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:36:20", cause);
     }

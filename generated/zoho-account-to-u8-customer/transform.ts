@@ -29,7 +29,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** abbrname ← size(source.Account_Name.trim()) > 60 ? source.Account_Name.trim().substring(0, 60) : source.Account_Name.trim() */
   let v0!: Target["abbrname"];
   try {
-    v0 = rt.outStr(((rt.strSize(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name"))) > 60n) ? rt.substring(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 0n, 60n) : rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name"))), 60);
+    v0 = rt.outStr((rt.strSizeGt(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 60) ? rt.substring(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 0n, 60n) : rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name"))), 60);
   } catch (cause) {
     fail(errors, "abbrname", "specs/flows/customers/zoho-account-to-u8-customer.yaml:22:15", cause);
   }

@@ -99,21 +99,21 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** entry[].quantity ← decimal(item.Quantity).round(2) */
     let v1!: Target_entry["quantity"];
     try {
-      v1 = rt.outDec(rt.round(rt.decimal(rt.fieldDbl(item["Quantity"], "Quantity")), 2n), 6, 26);
+      v1 = rt.outRounded(rt.fieldDbl(item["Quantity"], "Quantity"), 2, "half-up", 6, 26);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "quantity", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:19", cause);
     }
     /** entry[].sum ← item.Total.round(2) */
     let v2!: Target_entry["sum"];
     try {
-      v2 = rt.outDec(rt.round(rt.fieldDec(item["Total"], "Total"), 2n), 2, 26);
+      v2 = rt.outRounded(rt.fieldDecIn(item["Total"], "Total"), 2, "half-up", 2, 26);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "sum", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:34:14", cause);
     }
     /** entry[].taxunitprice ← item.List_Price */
     let v3!: Target_entry["taxunitprice"];
     try {
-      v3 = rt.outDecN(rt.fieldDecN(item["List_Price"], "List_Price"), 6, 26) ?? null;
+      v3 = rt.outDecOfN(rt.fieldDecInN(item["List_Price"], "List_Price"), 6, 26) ?? null;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "taxunitprice", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:23", cause);
     }

@@ -5,6 +5,7 @@
 export type { CompiledTransform, FieldError, TransformContext, TransformResult } from './transform.ts';
 export * from './cel-runtime.ts';
 export * from './fields.ts';
+export * from './fused.ts';
 export { Decimal, divRound, roundingModes, type RoundingMode } from './decimal.ts';
 export { Duration, PlainDate, Timestamp, dateOf, isValidZone, localText, localToInstant, offsetMinutes, parseDate, parseInstant } from './dates.ts';
 export { CelError, celErrorCodes, isCelError, type CelErrorCode, type CelErrorKind } from './errors.ts';

@@ -1,0 +1,285 @@
+/**
+ * Fused forms of the chains the compiler emits into target fields, e.g.
+ * `outDec(round(decimal(x), 2), 10, 23)` as `outRounded(x, 2, 'half-up', 10, 23)`.
+ *
+ * Each one has a fast path for the inputs data nearly always carries (a double or short decimal text whose
+ * digits fit in 2^53, a `YYYY-MM-DD` date, a string no longer than the bound) that does the same exact
+ * arithmetic on integer-valued doubles instead of allocating a BigInt `Decimal` or a `PlainDate`, and gives
+ * up (returns undefined) on anything else. The slow path is then the unfused chain itself, so every value and
+ * every error of an input the fast path does not take is the chain's own. The property tests in
+ * fused.test.ts compare both on random inputs, including the cases the fast path declines.
+ */
+import { decimal, round, strSize } from './cel-runtime.ts';
+import { roundingModes, type Decimal, type RoundingMode } from './decimal.ts';
+import { fieldDate, fieldDateN, fieldDec, fieldDecN, outDate, outDec } from './fields.ts';
+
+/** 10^0 … 10^15 as doubles: each is exact. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+/** Same bound as `Decimal.fromDouble`: below it a double times 10^k rounds to the decimal's exact digits. */
+const FAST_MANTISSA = 2 ** 51;
+/** Integers of magnitude below 2^53 are exact doubles, and so are sums, differences and exact quotients of them. */
+const EXACT = 2 ** 53;
+/** Bound of `quotient`'s dividend. */
+const QUOTIENT_LIMIT = 2 ** 52;
+
+// Results of `digitsOf` (module state instead of a tuple, so the hot path allocates nothing).
+let dm = 0;
+let dk = 0;
+
+/**
+ * Mantissa (`dm`) and scale (`dk`) of `decimal(x)` when both are small enough for double arithmetic; false
+ * otherwise. They are exactly those of `Decimal.from(x)`: for a double the same search as `Decimal.fromDouble`
+ * (the smallest scale whose integer reads back as x), for text the same reading as `Decimal.parse`'s short form.
+ */
+function digitsOf(x: unknown): boolean {
+  if (typeof x === 'number') {
+    if (Number.isSafeInteger(x)) {
+      dm = x;
+      dk = 0;
+      return true;
+    }
+    return doubleDigits(x, 0);
+  }
+  if (typeof x === 'string') return textDigits(x);
+  if (typeof x === 'bigint') {
+    if (x >= EXACT || x <= -EXACT) return false;
+    dm = Number(x);
+    dk = 0;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * `Decimal.fromDouble`'s search from scale `from` on: the smallest k whose integer round(x·10^k) reads back
+ * as x. Starting above 0 is the same search when no smaller scale can succeed (the caller checked).
+ */
+function doubleDigits(x: number, from: number): boolean {
+  if (!Number.isFinite(x)) return false;
+  for (let k = from; k < POW10.length; k++) {
+    const p = POW10[k] as number;
+    const m = Math.round(x * p);
+    if (m >= FAST_MANTISSA || m <= -FAST_MANTISSA) return false;
+    if (m / p === x) {
+      dm = m;
+      dk = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Plain decimal text of at most 15 digits (`-12.50`, `7`, `+.5`, `5.`): the texts `Decimal.parse` reads without BigInt text parsing. */
+function textDigits(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let neg = false;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) {
+    neg = first === 45;
+    i = 1;
+  }
+  let m = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 15) return false;
+      m = m * 10 + (c - 48);
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) scale = 0;
+    else return false;
+  }
+  if (digits === 0) return false;
+  dm = neg ? -m : m;
+  dk = scale < 0 ? 0 : scale;
+  return true;
+}
+
+/**
+ * ⌊a / d⌋ for integers 0 ≤ a < 2^52 and 0 < d < 2^50 (d a power of ten here). The floating quotient is off
+ * by at most one and q·d stays below 2^53, so the remainder a − q·d is exact and corrects it. (Not `%`: on
+ * doubles V8 calls the C library's fmod, which is slower than the rest of the fast path together.)
+ */
+function quotient(a: number, d: number): number {
+  let q = Math.floor(a / d);
+  const r = a - q * d;
+  if (r < 0) q--;
+  else if (r >= d) q++;
+  return q;
+}
+
+/**
+ * `divRound` on doubles holding integers (|m| < 2^53, d = 10^j): the remainder and the exact quotient of
+ * m − r by d are exact, so this is the BigInt computation digit for digit; NaN for an unknown mode.
+ */
+function roundDiv(m: number, d: number, mode: RoundingMode): number {
+  const q = quotient(m < 0 ? -m : m, d) * (m < 0 ? -1 : 1);
+  const r = m - q * d;
+  if (r === 0) return q;
+  const sign = m < 0 ? -1 : 1;
+  const twice = (r < 0 ? -r : r) * 2;
+  let away: boolean;
+  switch (mode) {
+    case 'half-up':
+      away = twice >= d;
+      break;
+    case 'half-even':
+      away = twice > d || (twice === d && q !== 2 * Math.floor(q / 2));
+      break;
+    case 'half-down':
+      away = twice > d;
+      break;
+    case 'down':
+      away = false;
+      break;
+    case 'up':
+      away = true;
+      break;
+    case 'floor':
+      away = sign < 0;
+      break;
+    case 'ceiling':
+      away = sign > 0;
+      break;
+    default:
+      return Number.NaN;
+  }
+  return away ? q + sign : q;
+}
+
+/**
+ * `outDec` of the decimal m / 10^k (|m| < 2^53) when it needs no rounding and fits the precision; else
+ * undefined. The text is `Decimal.toString`'s: the sign of the integer m (a zero is never negative), digits,
+ * the point k places from the right.
+ */
+function outText(m: number, k: number, scale: number | undefined, precision: number | undefined): string | undefined {
+  if (scale !== undefined && k > scale) return undefined;
+  const neg = m < 0;
+  const abs = neg ? -m : m;
+  if (precision !== undefined) {
+    const allowed = precision - (scale ?? k);
+    if (allowed < 0) return undefined;
+    // Fewer than allowed integer digits: |m| < 10^(allowed + k); with 16 or more digits every |m| < 2^53 is.
+    const e = allowed + k;
+    if (e < POW10.length && abs >= (POW10[e] as number)) return undefined;
+  }
+  if (k === 0) return neg ? '-' + String(abs) : String(abs);
+  // Integer part and fraction digits split exactly (remainder, then an exact quotient); the fraction's text
+  // comes from a table for the usual 1–4 places, so only the integer part is converted.
+  if (abs >= QUOTIENT_LIMIT) return undefined;
+  const p = POW10[k] as number;
+  const int = quotient(abs, p);
+  const frac = abs - int * p;
+  const digits = k <= 4 ? (fractionTexts[k] ??= fractionTable(k))[frac] as string : String(frac).padStart(k, '0');
+  return neg ? '-' + int + '.' + digits : int + '.' + digits;
+}
+
+/** Fraction digits of k places: "00" … "99" for k = 2. */
+const fractionTexts: string[][] = [];
+function fractionTable(k: number): string[] {
+  return Array.from({ length: 10 ** k }, (_, i) => String(i).padStart(k, '0'));
+}
+
+/** The fast path of `outRounded`, or undefined. */
+export function roundedFast(x: unknown, places: number, mode: RoundingMode, scale: number | undefined, precision: number | undefined): string | undefined {
+  // round() rejects an unknown mode even when nothing needs rounding; the chain raises that error.
+  if (!(places >= 0 && places < POW10.length) || (mode !== 'half-up' && mode !== 'half-even' && !roundingModes.includes(mode))) return undefined;
+  let m: number;
+  if (typeof x === 'number' && !Number.isSafeInteger(x)) {
+    // A double with at most `places` decimals (most amounts): M = round(x·10^places) reads back as x, and with
+    // |M| < 2^51 it is the only decimal of that scale that does, so it is the shortest decimal padded to
+    // `places` digits, which is what round() makes of `Decimal.fromDouble(x)`. One multiplication, no search.
+    const p = POW10[places] as number;
+    m = Math.round(x * p);
+    if (m >= FAST_MANTISSA || m <= -FAST_MANTISSA) return undefined;
+    if (m / p !== x) {
+      // More decimals: the shortest scale is above `places` (the search below starts there), then round.
+      if (!doubleDigits(x, places + 1)) return undefined;
+      m = roundDiv(dm, POW10[dk - places] as number, mode);
+      if (Number.isNaN(m)) return undefined;
+    }
+  } else {
+    if (!digitsOf(x)) return undefined;
+    if (dk <= places) {
+      m = dm * (POW10[places - dk] as number);
+      // The product of exact integers is exact below 2^53, and a true product at or above 2^53 never rounds below it.
+      if (m >= EXACT || m <= -EXACT) return undefined;
+    } else {
+      m = roundDiv(dm, POW10[dk - places] as number, mode);
+      if (Number.isNaN(m)) return undefined;
+    }
+  }
+  return outText(m, places, scale, precision);
+}
+
+/** `outDec(round(decimal(x), places, mode), scale, precision)`: a value rounded into a decimal target field. */
+export function outRounded(x: unknown, places: number, mode: RoundingMode, scale?: number, precision?: number): string {
+  return roundedFast(x, places, mode, scale, precision) ?? outDec(round(decimal(x), BigInt(places), mode), scale, precision);
+}
+
+/** The fast path of `outDecOf`, or undefined. */
+export function decOutFast(x: unknown, scale: number | undefined, precision: number | undefined): string | undefined {
+  return digitsOf(x) ? outText(dm, dk, scale, precision) : undefined;
+}
+
+/** `outDec(decimal(x), scale, precision)`: a value written unrounded into a decimal target field. */
+export function outDecOf(x: unknown, scale?: number, precision?: number): string {
+  return decOutFast(x, scale, precision) ?? outDec(decimal(x), scale, precision);
+}
+export function outDecOfN(x: unknown, scale?: number, precision?: number): string | null {
+  return x === null || x === undefined ? null : outDecOf(x, scale, precision);
+}
+
+/**
+ * A decimal field's value checked as `fieldDec` checks it (present; text, number or Decimal) but not yet
+ * converted, for the fused writers above, which convert it themselves (with the same errors).
+ */
+export function fieldDecIn(v: unknown, k: string): string | number | Decimal {
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  return fieldDec(v, k);
+}
+export function fieldDecInN(v: unknown, k: string): string | number | Decimal | null {
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  return fieldDecN(v, k);
+}
+
+/** Whether `text` is `YYYY-MM-DD` of a calendar date in years 1…9999: then it is its own `outDate(parseDate(text))`. */
+export function isIsoDate(text: string): boolean {
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    y = y * 10 + c;
+  }
+  const m1 = text.charCodeAt(5) - 48;
+  const m2 = text.charCodeAt(6) - 48;
+  const d1 = text.charCodeAt(8) - 48;
+  const d2 = text.charCodeAt(9) - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const days = m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return d <= days;
+}
+
+/** `outDate(fieldDate(v, k, zone))`: a date field copied into a date target field. */
+export function outDateField(v: unknown, k: string, zone: string): string {
+  return typeof v === 'string' && isIsoDate(v) ? v : outDate(fieldDate(v, k, zone));
+}
+export function outDateFieldN(v: unknown, k: string, zone: string): string | null {
+  if (typeof v === 'string' && isIsoDate(v)) return v;
+  const d = fieldDateN(v, k, zone);
+  return d === null ? null : outDate(d);
+}
+
+/**
+ * `strSize(s) > n` for a bound known at compile time: a string of at most n UTF-16 units has at most n code
+ * points, so only longer strings are counted.
+ */
+export function strSizeGt(s: string, n: number): boolean {
+  return s.length > n && strSize(s) > BigInt(n);
+}
