@@ -91,6 +91,59 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX echo_marks_record ON echo_marks (system, entity, record_id)`,
     ],
   },
+  {
+    version: 3,
+    name: 'claim_lanes: a claim in one round trip (PostgreSQL)',
+    // SQLite claims in-process (leases in memory); nothing to add there.
+    sqlite: [],
+    postgres: [
+      // One call does what the claim transaction did in six round trips (BEGIN, candidates, leases,
+      // events, crosswalk, COMMIT). Each statement of a VOLATILE plpgsql function takes a fresh snapshot
+      // (READ COMMITTED), so the events and crosswalk are read after the leases are won, as before: a key
+      // settled by its previous holder just before is seen settled. Candidates are read through a cursor,
+      // so only the rows fetched until `p_limit` keys are found get locked (not all `p_scan`); EXECUTE plans
+      // the candidate scan with the actual spec and limit, like the one-shot statement it replaces.
+      // Leases are taken in byte order of the key, so racing claimers lock lane rows in one order.
+      `CREATE FUNCTION claim_lanes(p_spec TEXT, p_owner TEXT, p_limit INTEGER, p_scan INTEGER, p_now BIGINT, p_until BIGINT)
+      RETURNS TABLE (id BIGINT, spec TEXT, source_id TEXT, source_version TEXT, cursor TEXT, deleted BOOLEAN, payload TEXT,
+        received_at BIGINT, state TEXT, attempts INTEGER, next_attempt_at BIGINT, last_error TEXT, delivered_version TEXT)
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        r RECORD;
+        wanted TEXT[] := '{}';
+        won TEXT[];
+      BEGIN
+        FOR r IN EXECUTE
+          'SELECT e.source_id FROM inbox_events e
+           WHERE e.spec = $1 AND e.state = ''pending'' AND e.next_attempt_at <= $2
+             AND NOT EXISTS (SELECT 1 FROM inbox_lanes l WHERE l.spec = e.spec AND l.source_id = e.source_id AND l.expires_at > $2)
+           ORDER BY e.id LIMIT $3
+           FOR UPDATE OF e SKIP LOCKED' USING p_spec, p_now, p_scan
+        LOOP
+          IF NOT r.source_id = ANY (wanted) THEN
+            wanted := wanted || r.source_id;
+            EXIT WHEN cardinality(wanted) >= p_limit;
+          END IF;
+        END LOOP;
+        IF cardinality(wanted) = 0 THEN RETURN; END IF;
+        WITH ins AS (
+          INSERT INTO inbox_lanes AS l (spec, source_id, owner, expires_at)
+          SELECT p_spec, k, p_owner, p_until FROM unnest(wanted) AS k ORDER BY k COLLATE "C"
+          ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+          WHERE l.expires_at <= p_now
+          RETURNING l.source_id)
+        SELECT array_agg(ins.source_id) INTO won FROM ins;
+        IF won IS NULL THEN RETURN; END IF;
+        RETURN QUERY
+          SELECT e.id, e.spec, e.source_id, e.source_version, e.cursor, e.deleted, e.payload, e.received_at, e.state, e.attempts,
+            e.next_attempt_at, e.last_error, c.source_version
+          FROM inbox_events e LEFT JOIN crosswalk c ON c.spec = e.spec AND c.source_id = e.source_id
+          WHERE e.spec = p_spec AND e.source_id = ANY (won) AND e.state = 'pending';
+      END
+      $fn$`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...migrations.map((m) => m.version));

@@ -188,39 +188,19 @@ export class PostgresInboxStore implements InboxStore {
   }
 
   async claim(req: ClaimRequest): Promise<ClaimedLane[]> {
-    return this.#tx(async (c) => {
-      const cand = await c.query(
-        `SELECT e.source_id FROM inbox_events e
-         WHERE e.spec = $1 AND e.state = 'pending' AND e.next_attempt_at <= $2
-           AND NOT EXISTS (SELECT 1 FROM inbox_lanes l WHERE l.spec = e.spec AND l.source_id = e.source_id AND l.expires_at > $2)
-         ORDER BY e.id LIMIT $3
-         FOR UPDATE OF e SKIP LOCKED`,
-        [req.spec, req.now, req.limit * 4],
-      );
-      // Sorted so two claimers contending for the same keys lock lane rows in one order (no deadlock).
-      const keys = [...new Set(cand.rows.map((r: Row) => String(r.source_id)))].slice(0, req.limit).sort();
-      if (keys.length === 0) return [];
-      const won = await c.query(
-        `INSERT INTO inbox_lanes (spec, source_id, owner, expires_at)
-         SELECT $1, k, $2, $3 FROM unnest($4::text[]) WITH ORDINALITY AS x(k, n) ORDER BY n
-         ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-         WHERE inbox_lanes.expires_at <= $5
-         RETURNING source_id`,
-        [req.spec, req.owner, req.now + req.leaseMs, keys, req.now],
-      );
-      const wonKeys = won.rows.map((r: Row) => String(r.source_id));
-      if (wonKeys.length === 0) return [];
-      const ev = await c.query(`SELECT * FROM inbox_events WHERE spec = $1 AND source_id = ANY($2::text[]) AND state = 'pending'`, [
-        req.spec,
-        wonKeys,
-      ]);
-      const cw = await c.query('SELECT source_id, source_version FROM crosswalk WHERE spec = $1 AND source_id = ANY($2::text[])', [
-        req.spec,
-        wonKeys,
-      ]);
-      const delivered = new Map<string, string>(cw.rows.map((r: Row) => [String(r.source_id), String(r.source_version)]));
-      return groupLanes(req.spec, ev.rows.map(rowToEvent), delivered);
+    // One round trip: `claim_lanes` (migration 3) picks the candidates (FOR UPDATE SKIP LOCKED, so
+    // workers never wait on each other's rows), takes the leases and returns the won keys' pending
+    // events with the version last delivered — in one transaction, each step on a fresh snapshot.
+    const r = await this.pool.query({
+      name: 'syncspec-claim',
+      text: 'SELECT * FROM claim_lanes($1, $2, $3, $4, $5, $6)',
+      values: [req.spec, req.owner, req.limit, req.limit * 4, req.now, req.now + req.leaseMs],
     });
+    const rows = r.rows as Row[];
+    if (rows.length === 0) return [];
+    const delivered = new Map<string, string>();
+    for (const x of rows) if (x.delivered_version !== null) delivered.set(String(x.source_id), String(x.delivered_version));
+    return groupLanes(req.spec, rows.map(rowToEvent), delivered);
   }
 
   async releaseOwner(owner: string): Promise<number> {
