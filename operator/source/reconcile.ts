@@ -11,24 +11,26 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import { parseDuration } from '../../compiler/check/durations.ts';
 import type { LoadedDocument } from '../../compiler/model.ts';
-import { buildCatalogs } from '../../compiler/catalog/load.ts';
-import { compileExpression } from '../../compiler/cel/index.ts';
-import { sortDiagnostics, type Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
-import { checkMappings, mappingRepo } from '../../compiler/mapping/index.ts';
-import { runPipelineOnSources } from '../../compiler/pipeline.ts';
+import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
 import type { Clock } from '../controller/clock.ts';
 import { done, OperatorError, retry, terminal, type ObjectKey, type Outcome } from '../controller/outcome.ts';
 import { describeError, isNotFound, isTerminal } from '../k8s/errors.ts';
 import type { KubeObject, Resources } from '../k8s/resources.ts';
 import { getCondition, readConditions, removeCondition, setCondition, type Condition, type ConditionInput } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
-import { summarise } from '../syncspec/compile.ts';
+import { summarise } from '../syncspec/context.ts';
 import { fetchRevision, GitError, normalisePath, pathExists, readSpecFiles, redactUrl, type GitCredentials, type GitRef } from './git.ts';
 import { ownedBy, renderDocuments, SOURCE_LABEL, SOURCED_KINDS, SPEC_SOURCE, type DesiredDocument, type SourceOwner } from './render.ts';
 
 export const DEFAULT_INTERVAL_MS = 60_000;
+
+/**
+ * The compiler, loaded on the first SpecSource: the operator's main thread keeps no compiler (tens of
+ * megabytes of sources and schemas) unless the cluster has SpecSources.
+ */
+let compiler: Promise<typeof import('./validate.ts')> | undefined;
+const loadCompiler = (): Promise<typeof import('./validate.ts')> => (compiler ??= import('./validate.ts'));
 
 export interface SpecSourceDeps {
   /** Writes with the source's own field manager. */
@@ -117,6 +119,7 @@ export class SpecSourceReconciler {
     if (spec.sourceRef !== undefined || typeof spec.url !== 'string') return unusable('spec.sourceRef (a Flux GitRepository artifact) is not supported by this operator; give spec.url');
     const path = normalisePath(spec.path);
     if (path === undefined) return unusable(`spec.path "${spec.path ?? ''}" leaves the repository`);
+    const { parseDuration, validateArtifact } = await loadCompiler();
     const intervalMs = spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval);
     if (intervalMs === undefined || intervalMs <= 0) return unusable(`spec.interval "${spec.interval ?? ''}" is not a positive duration such as 1m or 30s`);
     const ref: GitRef = spec.ref?.commit ? { commit: spec.ref.commit } : spec.ref?.tag ? { tag: spec.ref.tag } : { branch: spec.ref?.branch ?? 'main' };
@@ -171,7 +174,7 @@ export class SpecSourceReconciler {
       return done(intervalMs);
     }
     const artifact = await readSpecFiles(gitdir, commit, path);
-    const compiled = this.#compile(id, artifact.checksum, artifact.files);
+    const compiled = this.#compile(id, artifact.checksum, artifact.files, validateArtifact);
     if (compiled.diagnostics.some((d) => d.severity === 'error')) {
       const message = `revision ${commit} does not compile, ${status.revision ? `revision ${status.revision} stays applied` : 'nothing applied'}: ${summarise(compiled.diagnostics)}`;
       await this.#failed(status, set, write, generation, 'CompileFailed', message);
@@ -228,18 +231,10 @@ export class SpecSourceReconciler {
    * every SyncSpec's mapping type check as `syncspec generate` runs it, so a commit whose mappings do
    * not type-check is refused here rather than applied and then refused spec by spec.
    */
-  #compile(id: string, checksum: string, files: { file: string; content: Uint8Array }[]): Compiled {
+  #compile(id: string, checksum: string, files: { file: string; content: Uint8Array }[], validate: (typeof import('./validate.ts'))['validateArtifact']): Compiled {
     const cached = this.#compiled.get(id);
     if (cached?.checksum === checksum) return cached;
-    const result = runPipelineOnSources(files);
-    let diagnostics = result.diagnostics;
-    if (!diagnostics.some((d) => d.severity === 'error')) {
-      const catalogs = buildCatalogs(result.documents);
-      const repo = mappingRepo(result.documents, (system) => catalogs.catalogFor(system), compileExpression);
-      const seen = new Set(diagnostics.map(diagnosticKey));
-      diagnostics = sortDiagnostics([...diagnostics, ...checkMappings(result.documents, repo).diagnostics.filter((d) => !seen.has(diagnosticKey(d)))]);
-    }
-    const compiled = { checksum, documents: result.documents, diagnostics };
+    const compiled = { checksum, ...validate(files) };
     this.#compiled.set(id, compiled);
     return compiled;
   }
@@ -292,5 +287,3 @@ export class SpecSourceReconciler {
     }
   }
 }
-
-const diagnosticKey = (d: Diagnostic): string => `${d.code} ${d.range?.file ?? ''}:${d.range?.start.line ?? 0}:${d.range?.start.col ?? 0} ${d.summary}`;

@@ -9,7 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { OperatorError } from '../controller/outcome.ts';
-import type { CompileResult, SpecObject } from './compile.ts';
+import type { CompileResult, SpecObject } from './context.ts';
 
 export interface CompileLimits {
   /** Young generation of the thread's heap, MB (V8's default grows to 64 and more under a compile's garbage). */

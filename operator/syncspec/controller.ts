@@ -11,9 +11,10 @@ import { Controller, ownerKey, ownKey } from '../controller/controller.ts';
 import { Informer, metadataOnly } from '../controller/informer.ts';
 import type { OperatorMetrics } from '../controller/metrics.ts';
 import { KINDS, type KubeObject, type ResourceKind, type Resources } from '../k8s/resources.ts';
+import { authoredSpec } from '../k8s/user-fields.ts';
 import type { EventRecorder } from '../status/events.ts';
 import { MANAGED_BY, OWNED_KINDS } from './desired.ts';
-import { specText } from './compile.ts';
+import { specText } from './context.ts';
 import { CompileThread } from './compile-thread.ts';
 import { SyncSpecReconciler, type ObjectCache } from './reconcile.ts';
 import type { WorkerReading } from './health.ts';
@@ -27,6 +28,14 @@ export interface SyncSpecControllerDeps {
   log: Logger;
   metrics: OperatorMetrics;
   readWorker?: (url: string) => Promise<WorkerReading>;
+}
+
+/**
+ * An object reduced to its metadata (as `metadataOnly`), its kind and the spec its authors applied
+ * (`authoredSpec`: without CRD defaults), computed once per watch event rather than per compile.
+ */
+export function authoredOnly(kind: ResourceKind): (o: KubeObject) => KubeObject {
+  return (o) => ({ ...metadataOnly(o), kind: kind.kind, spec: authoredSpec(o) });
 }
 
 /** One informer per namespace watched (or one cluster-wide), merged behind a single cache view. */
@@ -54,10 +63,12 @@ export function syncSpecController(deps: SyncSpecControllerDeps): Controller {
       });
       return inf;
     });
-  const specs = informers(KINDS.SyncSpec);
-  const connections = informers(KINDS.Connection);
-  const lookupTables = informers(KINDS.LookupTable);
-  const entitySchemas = informers(KINDS.EntitySchema);
+  // The compile inputs are cached as what a compile and the event filters read: identity metadata and
+  // the authored spec — not status (rewritten by every reconcile) nor managedFields.
+  const specs = informers(KINDS.SyncSpec, undefined, authoredOnly(KINDS.SyncSpec));
+  const connections = informers(KINDS.Connection, undefined, authoredOnly(KINDS.Connection));
+  const lookupTables = informers(KINDS.LookupTable, undefined, authoredOnly(KINDS.LookupTable));
+  const entitySchemas = informers(KINDS.EntitySchema, undefined, authoredOnly(KINDS.EntitySchema));
   const asInformer = (parts: Informer[]): ObjectCache => new MultiInformer(parts);
   const owned = new Map<string, ObjectCache>();
   const compiler = new CompileThread();

@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import type { WorkerSettings, WorkerStore } from '../config.ts';
 import { KINDS, apiVersionOf, type KubeObject, type ResourceKind } from '../k8s/resources.ts';
 import { alertGroups } from './alerts.ts';
-import type { Bundle } from './compile.ts';
+import type { Bundle } from './context.ts';
 
 export const SPEC_LABEL = 'syncspec.dev/spec';
 export const HASH_ANNOTATION = 'syncspec.dev/bundle-hash';

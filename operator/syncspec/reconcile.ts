@@ -19,7 +19,7 @@ import { KINDS, type KubeObject, type Resources } from '../k8s/resources.ts';
 import { authoredSpec } from '../k8s/user-fields.ts';
 import { getCondition, readConditions, removeCondition, setCondition, type Condition, type ConditionInput } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
-import { compileSpec, selectContext, summarise, type Bundle, type CompileResult, type SpecObject } from './compile.ts';
+import { selectContext, summarise, type Bundle, type CompileResult, type SpecObject } from './context.ts';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
 import { desiredObjects, OWNED_KINDS, REVISION_ANNOTATION, SPEC_LABEL } from './desired.ts';
 import { assessHealth, readWorker, type Totals, type WorkerReading } from './health.ts';
@@ -195,32 +195,25 @@ export class SyncSpecReconciler {
   async #compile(obj: KubeObject): Promise<CompileResult> {
     const ns = obj.metadata.namespace ?? '';
     const c = this.#d.context;
-    // Raw cached objects first (their spec texts are memoised), narrowed to what this spec names;
-    // only those are then reduced to their authored fields and compiled.
-    const raw = new Map<SpecObject, KubeObject>();
-    const add = (o: KubeObject, kind: string): SpecObject => {
-      const s: SpecObject = { kind, metadata: { name: o.metadata.name }, spec: o.spec };
-      raw.set(s, o);
-      return s;
-    };
+    // The cached objects are narrowed to what this spec names (their spec texts are memoised) as they
+    // are, without a copy per object: this runs once per reconcile over every spec of the namespace.
+    // Only the chosen ones are reduced to their authored fields (the operator's caches hold them so
+    // already: authoredSpec is then the spec itself).
+    const kinded = (o: KubeObject, kind: string): KubeObject & SpecObject => (o.kind === kind ? (o as KubeObject & SpecObject) : { ...o, kind });
     // The object under reconcile is the fresh read, not the cached copy.
-    const others = c.syncSpecs.list(ns).filter((o) => o.metadata.name !== obj.metadata.name && !o.metadata.deletionTimestamp);
-    const candidates = [
-      add(obj, 'SyncSpec'),
-      ...others.map((o) => add(o, 'SyncSpec')),
-      ...c.connections.list(ns).map((o) => add(o, 'Connection')),
-      ...c.lookupTables.list(ns).map((o) => add(o, 'LookupTable')),
-      ...c.entitySchemas.list(ns).map((o) => add(o, 'EntitySchema')),
-    ];
-    const objects = selectContext(obj.metadata.name, candidates).map((s): SpecObject => {
-      const o = raw.get(s) as KubeObject;
-      return { kind: s.kind, metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) }, spec: authoredSpec(o) };
-    });
+    const self = kinded(obj, 'SyncSpec');
+    const candidates: (KubeObject & SpecObject)[] = [self];
+    for (const o of c.syncSpecs.list(ns)) if (o.metadata.name !== obj.metadata.name && !o.metadata.deletionTimestamp) candidates.push(kinded(o, 'SyncSpec'));
+    for (const o of c.connections.list(ns)) candidates.push(kinded(o, 'Connection'));
+    for (const o of c.lookupTables.list(ns)) candidates.push(kinded(o, 'LookupTable'));
+    for (const o of c.entitySchemas.list(ns)) candidates.push(kinded(o, 'EntitySchema'));
+    const objects = (selectContext(obj.metadata.name, candidates) as (KubeObject & SpecObject)[]).map((o): SpecObject => (
+      { kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) }, spec: authoredSpec(o) }));
     const fingerprint = createHash('sha256').update(JSON.stringify([obj.metadata.name, objects.map((o) => JSON.stringify([o.kind, o.metadata, o.spec])).sort()])).digest('hex');
     const id = `${ns}/${obj.metadata.name}`;
     const cached = this.#compiled.get(id);
     if (cached?.fingerprint === fingerprint) return unpack(cached.result);
-    const result = this.#d.compile ? await this.#d.compile(obj.metadata.name, objects) : compileSpec(obj.metadata.name, objects);
+    const result = this.#d.compile ? await this.#d.compile(obj.metadata.name, objects) : (await import('./compile.ts')).compileSpec(obj.metadata.name, objects);
     this.#compiled.set(id, { fingerprint, result: pack(result) });
     return result;
   }
@@ -304,7 +297,9 @@ export class SyncSpecReconciler {
       const was = getCondition(readConditions(before.conditions), type);
       const is = getCondition(after.conditions, type);
       if (!is || (was && was.status === is.status && was.reason === is.reason)) continue;
-      if (!was && is.status === 'False' && type !== 'Ready') continue;
+      // A data-flow condition's first verdict is news only when it is True: "no dead letters" or "worker
+      // not answering yet" (Unknown while its pod starts) on a new spec would be two Events per spec.
+      if (!was && is.status !== 'True' && type !== 'Ready') continue;
       const warning = (type === 'Ready' && is.status === 'False' && is.reason !== 'Suspended') || (type !== 'Ready' && is.status === 'True');
       await this.#d.events.record({ ...obj, apiVersion: 'syncspec.dev/v1', kind: 'SyncSpec' }, { type: warning ? 'Warning' : 'Normal', reason: is.reason, message: is.message }, now);
     }
