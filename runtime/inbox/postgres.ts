@@ -47,6 +47,37 @@ export interface PostgresStoreOptions {
 
 type Row = Record<string, unknown>;
 
+const INPUT_ROWS = `x AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[], $8::text[], $9::int[])
+    WITH ORDINALITY AS x(s, i, v, c, d, p, t, dl, g, n)
+)`;
+const STORE_FRESH = `stored AS (
+  INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
+  SELECT s, i, v, c, d, p, t, 'pending', 0, t, t FROM fresh ORDER BY n
+  ON CONFLICT (spec, source_id, source_version) DO NOTHING
+  RETURNING spec, source_id, source_version
+), first AS (
+  SELECT DISTINCT ON (s, i, v) s, i, v, g FROM fresh ORDER BY s, i, v, n
+)
+SELECT g, count(*)::int AS fresh, 0 AS inserted FROM fresh GROUP BY g
+UNION ALL
+SELECT f.g, 0, count(*)::int FROM stored JOIN first f ON f.s = stored.spec AND f.i = stored.source_id AND f.v = stored.source_version GROUP BY f.g`;
+/** Named: parsed once per connection. Rows per call `g`: how many were fresh (not replayed) and how many stored. */
+const INSERT_EVENTS = { name: 'syncspec-insert', text: `WITH ${INPUT_ROWS}, fresh AS (SELECT * FROM x), ${STORE_FRESH}` };
+/** With delivery ids: the replay-protection table (migration 2) is only touched when a call carries them. */
+const INSERT_WITH_DELIVERIES = {
+  name: 'syncspec-insert-deliveries',
+  text: `WITH ${INPUT_ROWS}, accepted AS (
+  INSERT INTO webhook_deliveries (spec, delivery_id, received_at)
+  SELECT s, dl, t FROM x WHERE dl IS NOT NULL ORDER BY n
+  ON CONFLICT DO NOTHING RETURNING spec, delivery_id
+), fresh AS (
+  SELECT * FROM x WHERE dl IS NULL
+  UNION ALL
+  (SELECT DISTINCT ON (x.s, x.dl) x.* FROM x JOIN accepted a ON a.spec = x.s AND a.delivery_id = x.dl ORDER BY x.s, x.dl, x.n)
+), ${STORE_FRESH}`,
+};
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class PostgresInboxStore implements InboxStore {
@@ -126,64 +157,58 @@ export class PostgresInboxStore implements InboxStore {
     return this.#inserts.submit(events);
   }
 
-  /** One transaction for every insert call of a group; each call gets its own counts. */
+  /**
+   * Every insert call of a group in one statement (one round trip, committed when it returns): delivery
+   * ids first (`ON CONFLICT DO NOTHING`: an id already received marks its event replayed; an id twice in
+   * the group belongs to the first event carrying it), then the fresh events deduped on (spec, source id,
+   * source version). The answer is counted per call: rows fresh (not replayed) and rows inserted, each
+   * insert credited to the first call that offered the version.
+   */
   async #insertGroup(calls: (readonly NewEvent[])[]): Promise<InsertResult[]> {
     const perCall = calls.map((events) => uniqueEvents(events));
-    const all = perCall.flat();
-    if (all.length === 0) return calls.map(() => ({ inserted: 0, duplicates: 0, replayed: 0 }));
-    const evKey = (e: { spec: string; sourceId: string; sourceVersion: string }) => `${e.spec}\0${e.sourceId}\0${e.sourceVersion}`;
-    const dlKey = (spec: string, d: string) => `${spec}\0${d}`;
-    return this.#tx(async (c) => {
-      const acceptedDeliveries = new Set<string>();
-      const withDelivery = all.filter((e) => e.deliveryId !== undefined);
-      if (withDelivery.length > 0) {
-        const r = await c.query(
-          `INSERT INTO webhook_deliveries (spec, delivery_id, received_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING spec, delivery_id`,
-          [withDelivery.map((e) => e.spec), withDelivery.map((e) => e.deliveryId), withDelivery.map((e) => e.receivedAt)],
-        );
-        for (const x of r.rows as Row[]) acceptedDeliveries.add(dlKey(String(x.spec), String(x.delivery_id)));
+    const total = perCall.reduce((n, c) => n + c.length, 0);
+    if (total === 0) return calls.map(() => ({ inserted: 0, duplicates: 0, replayed: 0 }));
+    const cols = {
+      spec: new Array<string>(total),
+      id: new Array<string>(total),
+      version: new Array<string>(total),
+      cursor: new Array<string | null>(total),
+      deleted: new Array<boolean>(total),
+      payload: new Array<string>(total),
+      at: new Array<number>(total),
+      delivery: new Array<string | null>(total),
+      call: new Array<number>(total),
+    };
+    let n = 0;
+    perCall.forEach((events, call) => {
+      for (const e of events) {
+        cols.spec[n] = e.spec;
+        cols.id[n] = e.sourceId;
+        cols.version[n] = e.sourceVersion;
+        cols.cursor[n] = e.cursor ?? null;
+        cols.deleted[n] = e.deleted === true;
+        cols.payload[n] = JSON.stringify(e.payload);
+        cols.at[n] = e.receivedAt;
+        cols.delivery[n] = e.deliveryId ?? null;
+        cols.call[n] = call;
+        n++;
       }
-      // Each accepted delivery id belongs to the first event that carried it.
-      const claimedDelivery = new Set<string>();
-      const fresh = perCall.map((events) =>
-        events.filter((e) => {
-          if (e.deliveryId === undefined) return true;
-          const k = dlKey(e.spec, e.deliveryId);
-          if (!acceptedDeliveries.has(k) || claimedDelivery.has(k)) return false;
-          claimedDelivery.add(k);
-          return true;
-        }),
-      );
-      const rows = fresh.flat();
-      const inserted = new Set<string>();
-      if (rows.length > 0) {
-        const r = await c.query(
-          `INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
-           SELECT s, i, v, c, d, p, t, 'pending', 0, t, t
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[]) AS x(s, i, v, c, d, p, t)
-           ON CONFLICT (spec, source_id, source_version) DO NOTHING
-           RETURNING spec, source_id, source_version`,
-          [
-            rows.map((e) => e.spec),
-            rows.map((e) => e.sourceId),
-            rows.map((e) => e.sourceVersion),
-            rows.map((e) => e.cursor ?? null),
-            rows.map((e) => e.deleted === true),
-            rows.map((e) => JSON.stringify(e.payload)),
-            rows.map((e) => e.receivedAt),
-          ],
-        );
-        for (const x of r.rows as Row[]) inserted.add(`${String(x.spec)}\0${String(x.source_id)}\0${String(x.source_version)}`);
-      }
-      return perCall.map((events, i) => {
-        const f = fresh[i] ?? [];
-        let n = 0;
-        for (const e of f) {
-          if (inserted.delete(evKey(e))) n++;
-        }
-        return { inserted: n, duplicates: f.length - n, replayed: events.length - f.length };
-      });
+    });
+    const r = await this.pool.query({
+      ...(cols.delivery.some((d) => d !== null) ? INSERT_WITH_DELIVERIES : INSERT_EVENTS),
+      values: [cols.spec, cols.id, cols.version, cols.cursor, cols.deleted, cols.payload, cols.at, cols.delivery, cols.call],
+    });
+    const fresh = new Array<number>(calls.length).fill(0);
+    const inserted = new Array<number>(calls.length).fill(0);
+    for (const row of r.rows as Row[]) {
+      const g = Number(row.g);
+      fresh[g] = (fresh[g] ?? 0) + Number(row.fresh);
+      inserted[g] = (inserted[g] ?? 0) + Number(row.inserted);
+    }
+    return perCall.map((events, g) => {
+      const f = fresh[g] ?? 0;
+      const i = inserted[g] ?? 0;
+      return { inserted: i, duplicates: f - i, replayed: events.length - f };
     });
   }
 
