@@ -123,13 +123,13 @@ export function renderTransform(mapping: CompiledMapping, names: TypeNames, head
     w.block(
       ts`function ${name}(items: readonly ${itemType}[], source: Source, ctx: TransformContext, errors: FieldError[], path: string): ${rowType}[] `,
       () => {
-        w.line(ts`const rows: ${rowType}[] = [];`);
-        w.line(ts`let index = 0;`);
-        w.block(ts`for (const item of items) `, () => {
+        // One row per element, written by index into an array of the final length (no growing by push).
+        w.line(ts`const rows: ${rowType}[] = new Array(items.length);`);
+        w.block(ts`for (let index = 0; index < items.length; index++) `, () => {
+          w.line(ts`const item = items[index] as ${itemType};`);
           // The row path is built only when a field fails, so the happy path allocates no strings.
           const entries = t.fields(field.fields, rowType, (f) => ts`path + '[' + index + '].' + ${lit(f.name)}`);
-          w.line(ts`rows.push({ ${join(entries, ', ')} });`);
-          w.line(ts`index++;`);
+          w.line(ts`rows[index] = { ${join(entries, ', ')} };`);
         });
         w.line(ts`return rows;`);
       },

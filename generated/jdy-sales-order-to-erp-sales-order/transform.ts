@@ -87,9 +87,9 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
 
 /** One SAL_SaleOrderEntry row per element of the `each` list of FSaleOrderEntry. */
 function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: TransformContext, errors: FieldError[], path: string): Target_FSaleOrderEntry[] {
-  const rows: Target_FSaleOrderEntry[] = [];
-  let index = 0;
-  for (const item of items) {
+  const rows: Target_FSaleOrderEntry[] = new Array(items.length);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as Record<string, unknown>;
     /** FSaleOrderEntry[].FEntryTaxRate ← item._widget_1716893100005 */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
@@ -125,8 +125,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FUnitID", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:35:18", cause);
     }
-    rows.push({ FEntryTaxRate: v0, FMaterialId: v1, FQty: v2, FTaxPrice: v3, FUnitID: v4 });
-    index++;
+    rows[index] = { FEntryTaxRate: v0, FMaterialId: v1, FQty: v2, FTaxPrice: v3, FUnitID: v4 };
   }
   return rows;
 }

@@ -86,9 +86,9 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
 
 /** One saleorder_entry row per element of the `each` list of entry. */
 function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: TransformContext, errors: FieldError[], path: string): Target_entry[] {
-  const rows: Target_entry[] = [];
-  let index = 0;
-  for (const item of items) {
+  const rows: Target_entry[] = new Array(items.length);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as Record<string, unknown>;
     /** entry[].inventorycode ← item.U8_Inventory_Code */
     let v0!: Target_entry["inventorycode"];
     try {
@@ -117,8 +117,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "taxunitprice", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:33:23", cause);
     }
-    rows.push({ inventorycode: v0, quantity: v1, sum: v2, taxunitprice: v3 });
-    index++;
+    rows[index] = { inventorycode: v0, quantity: v1, sum: v2, taxunitprice: v3 };
   }
   return rows;
 }

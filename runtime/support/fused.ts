@@ -22,55 +22,54 @@ const EXACT = 2 ** 53;
 /** Bound of `quotient`'s dividend. */
 const QUOTIENT_LIMIT = 2 ** 52;
 
-// Results of `digitsOf` (module state instead of a tuple, so the hot path allocates nothing).
-let dm = 0;
+/**
+ * Scale of the last mantissa `digitsOf` and `doubleDigits` returned (a small integer in module state: the
+ * mantissa itself is the return value, NaN for "not here", so the hot path allocates nothing).
+ */
 let dk = 0;
 
 /**
- * Mantissa (`dm`) and scale (`dk`) of `decimal(x)` when both are small enough for double arithmetic; false
+ * Mantissa of `decimal(x)` (its scale in `dk`) when both are small enough for double arithmetic; NaN
  * otherwise. They are exactly those of `Decimal.from(x)`: for a double the same search as `Decimal.fromDouble`
  * (the smallest scale whose integer reads back as x), for text the same reading as `Decimal.parse`'s short form.
  */
-function digitsOf(x: unknown): boolean {
+function digitsOf(x: unknown): number {
   if (typeof x === 'number') {
     if (Number.isSafeInteger(x)) {
-      dm = x;
       dk = 0;
-      return true;
+      return x;
     }
     return doubleDigits(x, 0);
   }
   if (typeof x === 'string') return textDigits(x);
   if (typeof x === 'bigint') {
-    if (x >= EXACT || x <= -EXACT) return false;
-    dm = Number(x);
+    if (x >= EXACT || x <= -EXACT) return Number.NaN;
     dk = 0;
-    return true;
+    return Number(x);
   }
-  return false;
+  return Number.NaN;
 }
 
 /**
  * `Decimal.fromDouble`'s search from scale `from` on: the smallest k whose integer round(x·10^k) reads back
  * as x. Starting above 0 is the same search when no smaller scale can succeed (the caller checked).
  */
-function doubleDigits(x: number, from: number): boolean {
-  if (!Number.isFinite(x)) return false;
+function doubleDigits(x: number, from: number): number {
+  if (!Number.isFinite(x)) return Number.NaN;
   for (let k = from; k < POW10.length; k++) {
     const p = POW10[k] as number;
     const m = Math.round(x * p);
-    if (m >= FAST_MANTISSA || m <= -FAST_MANTISSA) return false;
+    if (m >= FAST_MANTISSA || m <= -FAST_MANTISSA) return Number.NaN;
     if (m / p === x) {
-      dm = m;
       dk = k;
-      return true;
+      return m;
     }
   }
-  return false;
+  return Number.NaN;
 }
 
 /** Plain decimal text of at most 15 digits (`-12.50`, `7`, `+.5`, `5.`): the texts `Decimal.parse` reads without BigInt text parsing. */
-function textDigits(text: string): boolean {
+function textDigits(text: string): number {
   const n = text.length;
   let i = 0;
   let neg = false;
@@ -85,68 +84,72 @@ function textDigits(text: string): boolean {
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (++digits > 15) return false;
+      if (++digits > 15) return Number.NaN;
       m = m * 10 + (c - 48);
       if (scale >= 0) scale++;
     } else if (c === 46 && scale < 0) scale = 0;
-    else return false;
+    else return Number.NaN;
   }
-  if (digits === 0) return false;
-  dm = neg ? -m : m;
+  if (digits === 0) return Number.NaN;
   dk = scale < 0 ? 0 : scale;
-  return true;
+  return neg ? -m : m;
 }
 
 /**
- * ⌊a / d⌋ for integers 0 ≤ a < 2^52 and 0 < d < 2^50 (d a power of ten here). The floating quotient is off
- * by at most one and q·d stays below 2^53, so the remainder a − q·d is exact and corrects it. (Not `%`: on
- * doubles V8 calls the C library's fmod, which is slower than the rest of the fast path together.)
+ * ⌊a / 10^j⌋ for integers 0 ≤ a < 2^52. a times the double nearest 1/10^j is within 2^-52 relative of the
+ * quotient, so its floor is off by at most one; q·10^j stays below 2^53, so the remainder a − q·10^j is exact
+ * and corrects it. (A multiplication rather than a division, and not `%`: on doubles V8 calls the C
+ * library's fmod, which is slower than the rest of the fast path together.)
  */
-function quotient(a: number, d: number): number {
-  let q = Math.floor(a / d);
+function quotient(a: number, j: number): number {
+  const d = POW10[j] as number;
+  let q = Math.floor(a * (INV10[j] as number));
   const r = a - q * d;
   if (r < 0) q--;
   else if (r >= d) q++;
   return q;
 }
+const INV10 = POW10.map((p) => 1 / p);
 
 /**
- * `divRound` on doubles holding integers (|m| < 2^53, d = 10^j): the remainder and the exact quotient of
- * m − r by d are exact, so this is the BigInt computation digit for digit; NaN for an unknown mode.
+ * `divRound(m, 10^j)` on doubles holding integers (|m| < 2^51): the quotient of |m| by d, its exact
+ * remainder, and the mode's decision on the remainder, as the BigInt computation makes them (a truncated
+ * quotient, moved one away from zero or not); NaN for an unknown mode. Half-up, the default, is decided inline.
  */
-function roundDiv(m: number, d: number, mode: RoundingMode): number {
-  const q = quotient(m < 0 ? -m : m, d) * (m < 0 ? -1 : 1);
-  const r = m - q * d;
-  if (r === 0) return q;
-  const sign = m < 0 ? -1 : 1;
-  const twice = (r < 0 ? -r : r) * 2;
-  let away: boolean;
+function roundDiv(m: number, j: number, mode: RoundingMode): number {
+  const neg = m < 0;
+  const a = neg ? -m : m;
+  const d = POW10[j] as number;
+  let q = quotient(a, j);
+  const r = a - q * d;
+  if (r !== 0) {
+    const away = mode === 'half-up' ? r * 2 >= d : awayFromZero(mode, r * 2, d, q, neg);
+    if (away === undefined) return Number.NaN;
+    if (away) q++;
+  }
+  return neg ? -q : q;
+}
+
+/** Whether `divRound` moves the truncated quotient q away from zero, for a non-zero remainder (twice = 2·|r|). */
+function awayFromZero(mode: RoundingMode, twice: number, d: number, q: number, neg: boolean): boolean | undefined {
   switch (mode) {
     case 'half-up':
-      away = twice >= d;
-      break;
+      return twice >= d;
     case 'half-even':
-      away = twice > d || (twice === d && q !== 2 * Math.floor(q / 2));
-      break;
+      return twice > d || (twice === d && q !== 2 * Math.floor(q / 2));
     case 'half-down':
-      away = twice > d;
-      break;
+      return twice > d;
     case 'down':
-      away = false;
-      break;
+      return false;
     case 'up':
-      away = true;
-      break;
+      return true;
     case 'floor':
-      away = sign < 0;
-      break;
+      return neg;
     case 'ceiling':
-      away = sign > 0;
-      break;
+      return !neg;
     default:
-      return Number.NaN;
+      return undefined;
   }
-  return away ? q + sign : q;
 }
 
 /**
@@ -167,47 +170,51 @@ function outText(m: number, k: number, scale: number | undefined, precision: num
   }
   if (k === 0) return neg ? '-' + String(abs) : String(abs);
   // Integer part and fraction digits split exactly (remainder, then an exact quotient); the fraction's text
-  // comes from a table for the usual 1–4 places, so only the integer part is converted.
+  // comes from a table for the usual 1–3 places, so only the integer part is converted.
   if (abs >= QUOTIENT_LIMIT) return undefined;
-  const p = POW10[k] as number;
-  const int = quotient(abs, p);
-  const frac = abs - int * p;
-  const digits = k <= 4 ? (fractionTexts[k] ??= fractionTable(k))[frac] as string : String(frac).padStart(k, '0');
-  return neg ? '-' + int + '.' + digits : int + '.' + digits;
+  const int = quotient(abs, k);
+  const frac = abs - int * (POW10[k] as number);
+  // (`| 0`: the indexes are small integers held as doubles; as int32 they are plain element loads.)
+  const digits = k < FRACTIONS.length ? ((FRACTIONS[k] as string[])[frac | 0] as string) : String(frac).padStart(k, '0');
+  // Integer parts below 1000 come with their point from a table too: one concatenation for most amounts.
+  const head = int < INT_POINT.length ? (INT_POINT[int | 0] as string) : String(int) + '.';
+  return neg ? '-' + head + digits : head + digits;
 }
 
-/** Fraction digits of k places: "00" … "99" for k = 2. */
-const fractionTexts: string[][] = [];
-function fractionTable(k: number): string[] {
-  return Array.from({ length: 10 ** k }, (_, i) => String(i).padStart(k, '0'));
-}
+/** Fraction digits of k places, k = 0 … 3: "00" … "99" for k = 2. */
+const FRACTIONS = Array.from({ length: 4 }, (_, k) => Array.from({ length: 10 ** k }, (_, i) => String(i).padStart(k, '0')));
+/** "0." … "999.": the integer part and point of the text of amounts below 1000. */
+const INT_POINT = Array.from({ length: 1000 }, (_, i) => `${i}.`);
 
 /** The fast path of `outRounded`, or undefined. */
 export function roundedFast(x: unknown, places: number, mode: RoundingMode, scale: number | undefined, precision: number | undefined): string | undefined {
   // round() rejects an unknown mode even when nothing needs rounding; the chain raises that error.
   if (!(places >= 0 && places < POW10.length) || (mode !== 'half-up' && mode !== 'half-even' && !roundingModes.includes(mode))) return undefined;
   let m: number;
-  if (typeof x === 'number' && !Number.isSafeInteger(x)) {
+  if (typeof x === 'number') {
     // A double with at most `places` decimals (most amounts): M = round(x·10^places) reads back as x, and with
     // |M| < 2^51 it is the only decimal of that scale that does, so it is the shortest decimal padded to
     // `places` digits, which is what round() makes of `Decimal.fromDouble(x)`. One multiplication, no search.
+    // An integer x is the case k = 0 of the same (x·10^places is then exact). NaN and ±Infinity fail the bound.
     const p = POW10[places] as number;
     m = Math.round(x * p);
-    if (m >= FAST_MANTISSA || m <= -FAST_MANTISSA) return undefined;
+    if (!(m < FAST_MANTISSA && m > -FAST_MANTISSA)) return undefined;
     if (m / p !== x) {
       // More decimals: the shortest scale is above `places` (the search below starts there), then round.
-      if (!doubleDigits(x, places + 1)) return undefined;
-      m = roundDiv(dm, POW10[dk - places] as number, mode);
+      const d = doubleDigits(x, places + 1);
+      if (Number.isNaN(d)) return undefined;
+      m = roundDiv(d, dk - places, mode);
       if (Number.isNaN(m)) return undefined;
     }
   } else {
-    if (!digitsOf(x)) return undefined;
+    const d = digitsOf(x);
+    if (Number.isNaN(d)) return undefined;
     if (dk <= places) {
-      m = dm * (POW10[places - dk] as number);
+      m = d * (POW10[places - dk] as number);
       // The product of exact integers is exact below 2^53, and a true product at or above 2^53 never rounds below it.
       if (m >= EXACT || m <= -EXACT) return undefined;
     } else {
-      m = roundDiv(dm, POW10[dk - places] as number, mode);
+      m = roundDiv(d, dk - places, mode);
       if (Number.isNaN(m)) return undefined;
     }
   }
@@ -221,7 +228,8 @@ export function outRounded(x: unknown, places: number, mode: RoundingMode, scale
 
 /** The fast path of `outDecOf`, or undefined. */
 export function decOutFast(x: unknown, scale: number | undefined, precision: number | undefined): string | undefined {
-  return digitsOf(x) ? outText(dm, dk, scale, precision) : undefined;
+  const d = digitsOf(x);
+  return Number.isNaN(d) ? undefined : outText(d, dk, scale, precision);
 }
 
 /** `outDec(decimal(x), scale, precision)`: a value written unrounded into a decimal target field. */
