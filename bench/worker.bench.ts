@@ -20,7 +20,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -206,6 +206,32 @@ async function startWorker(e: Emulators, store: InboxStore, trigger: 'webhook' |
   };
 }
 
+/** CPU seconds (user + system) a child process has used so far, from /proc (Linux); undefined elsewhere. */
+function childCpuSeconds(child: ChildProcess): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5); 12 and 13 after the "(comm) " prefix is cut.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used while `fn` runs: by this process (harness + worker, all threads) and by the emulator
+ * child. Other work on the machine stretches wall-clock time; CPU time shows what the run itself cost.
+ */
+async function withCpu<T>(e: Emulators, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
+  const self0 = process.cpuUsage();
+  const child0 = childCpuSeconds(e.child);
+  const result = await fn();
+  const self = process.cpuUsage(self0);
+  const child1 = childCpuSeconds(e.child);
+  const emulators = child0 !== undefined && child1 !== undefined ? `, emulators ${(child1 - child0).toFixed(1)} s` : '';
+  return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s${emulators}` };
+}
+
 /** Peak RSS of this process while `fn` runs (sampled every 100 ms). */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakRssMiB: number }> {
   let peak = process.memoryUsage().rss;
@@ -236,7 +262,7 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
     await seedAccounts(e, 0, n);
     const confirmed = new Confirmations();
     const { worker, close } = await startWorker(e, store, trigger, confirmed);
-    const { result: seconds, peakRssMiB } = await withPeakRss(async () => {
+    const { result: { result: seconds, peakRssMiB }, cpu } = await withCpu(e, () => withPeakRss(async () => {
       const t0 = performance.now();
       if (trigger === 'poll') await worker.start();
       else {
@@ -256,14 +282,14 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
         return { confirmed: confirmed.at.size, seconds: (performance.now() - t0) / 1000 };
       }
       return (performance.now() - t0) / 1000;
-    });
+    }));
     await close();
     if (typeof seconds !== 'number') {
-      console.log(`${label(kind)} ${trigger.padEnd(7)} ${String(n).padStart(9)} records  NOT FINISHED: ${seconds.confirmed} confirmed in ${seconds.seconds.toFixed(0)} s (${(seconds.confirmed / seconds.seconds).toFixed(0)} rec/s)  peak RSS ${peakRssMiB} MiB`);
+      console.log(`${label(kind)} ${trigger.padEnd(7)} ${String(n).padStart(9)} records  NOT FINISHED: ${seconds.confirmed} confirmed in ${seconds.seconds.toFixed(0)} s (${(seconds.confirmed / seconds.seconds).toFixed(0)} rec/s)  peak RSS ${peakRssMiB} MiB  ${cpu}`);
       return;
     }
     const check = await verify(e, n);
-    console.log(`${label(kind)} ${trigger.padEnd(7)} ${String(n).padStart(9)} records  ${(n / seconds).toFixed(0).padStart(6)} rec/s  ${seconds.toFixed(1).padStart(6)} s  peak RSS ${peakRssMiB} MiB  (${check})`);
+    console.log(`${label(kind)} ${trigger.padEnd(7)} ${String(n).padStart(9)} records  ${(n / seconds).toFixed(0).padStart(6)} rec/s  ${seconds.toFixed(1).padStart(6)} s  peak RSS ${peakRssMiB} MiB  ${cpu}  (${check})`);
   } finally {
     await dispose();
     await stopEmulators(e);

@@ -73,6 +73,12 @@ export class Deliverer {
   #idle = new AbortController();
   #lookup: (table: string, key: string | number) => string | number | undefined;
   #leaseMs: number;
+  /**
+   * Settlements of batches the target has answered, still committing. A batch frees its target slot as
+   * soon as the target answers: the local commit (an fsync with SQLite FULL) need not hold up the next
+   * call. Its keys stay leased until the commit, so nothing else claims them meanwhile.
+   */
+  #settling = new Set<Promise<void>>();
 
   constructor(options: DelivererOptions) {
     this.#o = options;
@@ -111,7 +117,7 @@ export class Deliverer {
     this.#idle.abort();
     this.wake();
     await this.#loop;
-    await this.#batcher.drain();
+    await this.flush();
   }
 
   async #run(): Promise<void> {
@@ -121,6 +127,11 @@ export class Deliverer {
       try {
         if (this.#batcher.inFlight >= maxInFlight) {
           await this.#batcher.settledOne();
+          continue;
+        }
+        // Settlements still committing are bounded too: the store, not the target, is the slow side then.
+        if (this.#settling.size >= maxInFlight) {
+          await Promise.race(this.#settling);
           continue;
         }
         const limit = this.#claimLimit();
@@ -169,6 +180,16 @@ export class Deliverer {
   /** Sends what is batched and waits for it (tests and drain). */
   async flush(): Promise<void> {
     await this.#batcher.drain();
+    while (this.#settling.size > 0) await Promise.all([...this.#settling]);
+  }
+
+  /** Commits a delivered batch's outcome in the background (see `#settling`). */
+  #settleInBackground(s: Settlement): void {
+    const p = this.#settle(s).catch((err: unknown) =>
+      this.#o.log.error({ code: 'SS5024', spec: this.spec, err: err instanceof Error ? err.message : String(err) }, 'batch settlement failed; leases expire and the events are retried'),
+    );
+    this.#settling.add(p);
+    void p.finally(() => this.#settling.delete(p));
   }
 
   async #prepare(lanes: ClaimedLane[]): Promise<Item[]> {
@@ -384,7 +405,7 @@ export class Deliverer {
         s.events.push(...it.older.map((e) => final(e, 'superseded')), { id: it.event.id, state: 'pending', attempts: it.event.attempts, nextAttemptAt: breaker.retryAt, lastError: 'SS5025: circuit open' });
         s.release.push(laneKey(it.lane));
       }
-      await this.#settle(s);
+      this.#settleInBackground(s);
       return;
     }
     await limiter?.take();
@@ -479,7 +500,7 @@ export class Deliverer {
       }
       s.release.push(laneKey(it.lane));
     }
-    await this.#settle(s);
+    this.#settleInBackground(s);
   }
 
   /**

@@ -4,8 +4,9 @@
  * Durability: WAL with `synchronous=FULL`. In WAL mode NORMAL survives a killed process but may lose
  * the last commits on power loss or an OS crash — and a webhook we answered 2xx is never sent again,
  * so the commit that precedes the answer must be on disk. FULL costs one fsync per commit; concurrent
- * inserts are group-committed (one transaction per event-loop turn, at most one per `groupWindowMs`)
- * to spread that cost.
+ * inserts and settlements are group-committed (one transaction per group, at most one per
+ * `groupWindowMs`) to spread that cost, on a writer thread with its own connection so the fsync wait
+ * does not stop this thread (reads — claims, look-ups — stay here: WAL readers never wait for the writer).
  *
  * Key leases live in memory, shared by every handle on the same file in this process: the embedded
  * store serves one worker process (the CLI reads and replays, it never claims), so a lease need not be
@@ -15,8 +16,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type { CursorPosition } from '../support/connector.ts';
 import { migrations } from './migrations.ts';
+import { fromWireError, SqliteWrites, toWireEvent, type WireError, type WriteOutcome, type WriteRequest } from './sqlite-writes.ts';
+import type { WriterMessage, WriterThreadData } from './sqlite-writer-thread.ts';
 import {
   groupLanes,
   positionToText,
@@ -25,7 +29,6 @@ import {
   rowToEvent,
   rowToMove,
   textToPosition,
-  uniqueEvents,
 } from './rows.ts';
 import type {
   ClaimRequest,
@@ -48,6 +51,11 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Minimum gap between two insert commits, gathering more events per fsync; default 2 ms (FULL) / 0 (NORMAL). */
   groupWindowMs?: number;
+  /**
+   * Commit inserts and settlements on a writer thread (default for files): the fsync of each commit
+   * then no longer blocks this thread. `false` commits on this thread (`:memory:` always does).
+   */
+  writerThread?: boolean;
 }
 
 interface Lease {
@@ -62,9 +70,79 @@ const leaseKey = (spec: string, sourceId: string): string => `${spec}\0${sourceI
 type Row = Record<string, unknown>;
 
 /** A write waiting for the next group commit: an insert call or a batch settlement. */
-type PendingWrite =
-  | { kind: 'insert'; events: readonly NewEvent[]; resolve: (r: InsertResult) => void; reject: (e: unknown) => void }
-  | { kind: 'settle'; settlement: Settlement; resolve: () => void; reject: (e: unknown) => void };
+interface PendingWrite {
+  request: WriteRequest;
+  resolve: (r?: InsertResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Where the group-committed writes run: the writer thread (files) or this thread (`:memory:`). */
+interface WriteChannel {
+  run(batch: WriteRequest[]): Promise<WriteOutcome[]>;
+  close(): Promise<void>;
+}
+
+function inlineChannel(db: DatabaseSync): WriteChannel {
+  const writes = new SqliteWrites(db);
+  return { run: async (batch) => writes.apply(batch), close: async () => undefined };
+}
+
+/**
+ * The writer thread of one handle. It holds the event loop open only while a write is in flight, so
+ * a handle the CLI forgets to close does not keep the process alive. A thread that dies fails the
+ * write in flight; the next write starts a new one.
+ */
+function threadChannel(path: string, synchronous: 'FULL' | 'NORMAL'): WriteChannel {
+  let thread: Worker | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (o: WriteOutcome[]) => void; reject: (e: unknown) => void }>();
+  const fail = (err: unknown): void => {
+    thread = undefined;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  const start = (): Worker => {
+    const data: WriterThreadData = { path, synchronous };
+    const t = new Worker(new URL('./sqlite-writer-thread.ts', import.meta.url), { workerData: data });
+    t.unref();
+    t.on('message', (m: { id: number; outcomes?: WriteOutcome[]; error?: WireError }) => {
+      const w = waiting.get(m.id);
+      if (!w) return;
+      waiting.delete(m.id);
+      if (waiting.size === 0) t.unref();
+      if (m.error) w.reject(fromWireError(m.error));
+      else w.resolve(m.outcomes ?? []);
+    });
+    t.on('error', (err) => {
+      if (thread === t) fail(err);
+    });
+    t.on('exit', (code) => {
+      if (thread === t) fail(new Error(`the SQLite writer thread exited (code ${code})`));
+    });
+    return t;
+  };
+  return {
+    run(batch) {
+      thread ??= start();
+      const t = thread;
+      const id = ++nextId;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        t.ref();
+        t.postMessage({ type: 'write', id, batch } satisfies WriterMessage);
+      });
+    },
+    async close() {
+      const t = thread;
+      thread = undefined;
+      if (!t) return;
+      const exited = new Promise<void>((resolve) => t.once('exit', () => resolve()));
+      t.ref();
+      t.postMessage({ type: 'close' } satisfies WriterMessage);
+      await exited;
+    },
+  };
+}
 
 export class SqliteInboxStore implements InboxStore {
   readonly kind = 'sqlite' as const;
@@ -73,12 +151,21 @@ export class SqliteInboxStore implements InboxStore {
   #statements = new Map<string, StatementSync>();
   #queue: PendingWrite[] = [];
   #flushScheduled = false;
+  #writing = false;
+  #idleWaiters: (() => void)[] = [];
   #lastFlush = 0;
   #groupWindowMs: number;
+  #path: string;
+  #threaded: boolean;
+  #synchronous: 'FULL' | 'NORMAL';
+  #writer: WriteChannel | undefined;
   #leases: Map<string, Lease>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
+    this.#path = path;
+    this.#threaded = options.writerThread ?? true;
+    this.#synchronous = options.synchronous ?? 'FULL';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#groupWindowMs = options.groupWindowMs ?? (options.synchronous === 'NORMAL' ? 0 : 2);
@@ -148,107 +235,63 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   insertEvents(events: readonly NewEvent[]): Promise<InsertResult> {
-    return new Promise((resolve, reject) => this.#enqueue({ kind: 'insert', events, resolve, reject }));
+    // Serialised here, on the caller's turn: what crosses to the writer is strings.
+    const wire = events.map(toWireEvent);
+    return new Promise((resolve, reject) => this.#enqueue({ request: { kind: 'insert', events: wire }, resolve: resolve as (r?: InsertResult) => void, reject }));
   }
 
   #enqueue(w: PendingWrite): void {
     this.#queue.push(w);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      const wait = this.#lastFlush + this.#groupWindowMs - performance.now();
-      if (wait > 0) setTimeout(() => this.#flushWrites(), wait);
-      else setImmediate(() => this.#flushWrites());
-    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#flushScheduled || this.#writing || this.#queue.length === 0) return;
+    this.#flushScheduled = true;
+    const wait = this.#lastFlush + this.#groupWindowMs - performance.now();
+    if (wait > 0) setTimeout(() => void this.#flushWrites(), wait);
+    else setImmediate(() => void this.#flushWrites());
+  }
+
+  #channel(): WriteChannel {
+    if (!this.#writer) this.#writer = this.#path === ':memory:' || !this.#threaded ? inlineChannel(this.#db) : threadChannel(this.#path, this.#synchronous);
+    return this.#writer;
   }
 
   /**
-   * One transaction (one fsync) for every insert and settlement queued since the last flush. Each
-   * settlement runs under its own savepoint, so one that fails is rolled back alone and only its caller
-   * sees the error; an insert error fails the inserts of the flush (their callers answer 5xx and the
-   * sender retries). Nobody is resolved before COMMIT returns.
+   * One transaction (one fsync) for every insert and settlement queued since the last flush, on the
+   * writer thread (see sqlite-writes.ts); one group at a time, and what arrives meanwhile forms the next
+   * group. Nobody is resolved before COMMIT returns; leases of a settled batch drop after it.
    */
-  #flushWrites(): void {
+  async #flushWrites(): Promise<void> {
     this.#flushScheduled = false;
+    if (this.#writing || this.#queue.length === 0) return;
+    this.#writing = true;
     this.#lastFlush = performance.now();
     const batch = this.#queue;
     this.#queue = [];
-    const inserts = batch.filter((w) => w.kind === 'insert');
-    const outcomes = new Map<PendingWrite, { ok: true; value?: InsertResult } | { ok: false; error: unknown }>();
     try {
-      this.#tx(() => {
-        let insertError: { error: unknown } | undefined;
-        const inserted = new Map<PendingWrite, InsertResult>();
-        this.#db.exec('SAVEPOINT inserts');
-        try {
-          for (const w of inserts) inserted.set(w, this.#insertNow(w.events));
-          this.#db.exec('RELEASE inserts');
-        } catch (error) {
-          this.#db.exec('ROLLBACK TO inserts');
-          this.#db.exec('RELEASE inserts');
-          insertError = { error };
-        }
-        for (const w of inserts) outcomes.set(w, insertError ? { ok: false, error: insertError.error } : { ok: true, value: inserted.get(w) as InsertResult });
-        for (const w of batch) {
-          if (w.kind !== 'settle') continue;
-          this.#db.exec('SAVEPOINT settle');
-          try {
-            this.#settleNow(w.settlement);
-            this.#db.exec('RELEASE settle');
-            outcomes.set(w, { ok: true });
-          } catch (error) {
-            this.#db.exec('ROLLBACK TO settle');
-            this.#db.exec('RELEASE settle');
-            outcomes.set(w, { ok: false, error });
-          }
+      let outcomes: WriteOutcome[];
+      try {
+        outcomes = await this.#channel().run(batch.map((w) => w.request));
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
+      batch.forEach((w, i) => {
+        const o = outcomes[i];
+        if (!o) w.reject(new Error('write left unsettled by the group commit'));
+        else if (!o.ok) w.reject(fromWireError(o.error));
+        else {
+          if (w.request.kind === 'settle') this.#releaseLeases(w.request.settlement);
+          w.resolve(o.value);
         }
       });
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-      return;
+    } finally {
+      this.#writing = false;
+      this.#schedule();
+      if (!this.#writing && !this.#flushScheduled) for (const r of this.#idleWaiters.splice(0)) r();
     }
-    for (const w of batch) {
-      const o = outcomes.get(w);
-      if (!o || !o.ok) w.reject(o ? o.error : new Error('write left unsettled by the group commit'));
-      else if (w.kind === 'insert') w.resolve(o.value as InsertResult);
-      else {
-        this.#releaseLeases(w.settlement);
-        w.resolve();
-      }
-    }
-  }
-
-  #insertNow(events: readonly NewEvent[]): InsertResult {
-    const result: InsertResult = { inserted: 0, duplicates: 0, replayed: 0 };
-    for (const e of uniqueEvents(events)) {
-      if (e.deliveryId !== undefined) {
-        const fresh = this.#run(
-          'INSERT INTO webhook_deliveries (spec, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-          e.spec,
-          e.deliveryId,
-          e.receivedAt,
-        );
-        if (fresh === 0) {
-          result.replayed++;
-          continue;
-        }
-      }
-      const n = this.#run(
-        `INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (spec, source_id, source_version) DO NOTHING`,
-        e.spec,
-        e.sourceId,
-        e.sourceVersion,
-        e.cursor ?? null,
-        e.deleted ? 1 : 0,
-        JSON.stringify(e.payload),
-        e.receivedAt,
-        e.receivedAt,
-        e.receivedAt,
-      );
-      if (n === 1) result.inserted++;
-      else result.duplicates++;
-    }
-    return result;
   }
 
   #leased(spec: string, sourceId: string, now: number): boolean {
@@ -325,62 +368,7 @@ export class SqliteInboxStore implements InboxStore {
 
   /** Group-committed with other settlements and inserts (see `#flushWrites`); leases drop after COMMIT. */
   settle(s: Settlement): Promise<void> {
-    return new Promise((resolve, reject) => this.#enqueue({ kind: 'settle', settlement: s, resolve, reject }));
-  }
-
-  #settleNow(s: Settlement): void {
-    for (const e of s.events) {
-      this.#run(
-        'UPDATE inbox_events SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
-        e.state,
-        e.attempts,
-        e.nextAttemptAt,
-        e.lastError ?? null,
-        s.now,
-        e.id,
-      );
-    }
-    for (const c of s.crosswalk) {
-      this.#run(
-        `INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
-           source_version = excluded.source_version, updated_at = excluded.updated_at`,
-        c.spec,
-        c.sourceId,
-        c.targetId,
-        c.targetKey,
-        c.sourceVersion,
-        s.now,
-      );
-    }
-    for (const d of s.deadLetters) {
-      this.#run(
-        `INSERT INTO dead_letters (event_id, spec, source_id, source_version, reason, class, code, input, errors, at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        d.eventId,
-        d.spec,
-        d.sourceId,
-        d.sourceVersion,
-        d.reason,
-        d.class,
-        d.code,
-        JSON.stringify(d.input),
-        JSON.stringify(d.errors),
-        d.at,
-        d.createdAt,
-      );
-    }
-    for (const m of s.echoMarks) {
-      this.#run(
-        'INSERT INTO echo_marks (system, entity, record_id, written, expires_at) VALUES (?, ?, ?, ?, ?)',
-        m.system,
-        m.entity,
-        m.recordId,
-        JSON.stringify(m.written),
-        m.expiresAt,
-      );
-    }
-    for (const id of s.consumedEchoMarks) this.#run('DELETE FROM echo_marks WHERE id = ?', id);
+    return new Promise((resolve, reject) => this.#enqueue({ request: { kind: 'settle', settlement: s }, resolve: () => resolve(), reject }));
   }
 
   #releaseLeases(s: Settlement): void {
@@ -555,7 +543,12 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   async close(): Promise<void> {
-    if (this.#flushScheduled) await new Promise<void>((r) => setImmediate(r));
+    // Writes already accepted are committed (and their callers answered) before the handle closes.
+    while (this.#writing || this.#flushScheduled || this.#queue.length > 0) {
+      await new Promise<void>((r) => this.#idleWaiters.push(r));
+    }
+    await this.#writer?.close();
+    this.#writer = undefined;
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -9,8 +9,8 @@ import { silentLogger } from '../ops/log.ts';
 import type { SourceRecord } from '../support/connector.ts';
 import { Poller } from './poller.ts';
 
-/** Lets macrotasks run (the SQLite store group-commits on setImmediate). */
-const tick = () => new Promise<void>((r) => setImmediate(r));
+/** Lets a little real time pass: the SQLite store commits on its writer thread, PostgreSQL over a socket. */
+const tick = () => new Promise<void>((r) => setTimeout(r, 2));
 
 const rec = (id: string, at: string, version = at): SourceRecord => ({ id, version, cursor: at, data: { Id: id, Name: `n${id}` } });
 
@@ -37,10 +37,10 @@ describe.each(STORE_KINDS)('Poller on %s', (kind) => {
     /** One poll, with delivery running while it waits for its records to settle. */
     const poll = async () => {
       const p = poller.pollOnce();
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 2000; i++) {
         await deliver();
         await clock.advance(100);
-        const done = await Promise.race([p.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
+        const done = await Promise.race([p.then(() => true), tick().then(() => false)]);
         if (done) break;
       }
       return p;
@@ -82,7 +82,7 @@ describe.each(STORE_KINDS)('Poller on %s', (kind) => {
     expect(finished).toBe(false);
     expect((await store.getCursor('accounts')).position).toBeUndefined();
     target.reply = (item) => ({ key: item.key, status: 'ok', targetId: 'x' });
-    for (let i = 0; i < 50 && !finished; i++) {
+    for (let i = 0; i < 2000 && !finished; i++) {
       await clock.advance(1000);
       await deliver();
       await tick();
