@@ -159,6 +159,7 @@ export class SqliteInboxStore implements InboxStore {
   #threaded: boolean;
   #synchronous: 'FULL' | 'NORMAL';
   #writer: WriteChannel | undefined;
+  #closing = false;
   #leases: Map<string, Lease>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -241,6 +242,10 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   #enqueue(w: PendingWrite): void {
+    if (this.#closing) {
+      w.reject(new Error(`the inbox store ${this.path} is closed`));
+      return;
+    }
     this.#queue.push(w);
     this.#schedule();
   }
@@ -543,6 +548,7 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     // Writes already accepted are committed (and their callers answered) before the handle closes.
     while (this.#writing || this.#flushScheduled || this.#queue.length > 0) {
       await new Promise<void>((r) => this.#idleWaiters.push(r));

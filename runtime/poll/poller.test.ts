@@ -21,14 +21,14 @@ describe.each(STORE_KINDS)('Poller on %s', (kind) => {
     t = undefined;
   });
 
-  async function setup(overlapMs = 0) {
+  async function setup(overlapMs = 0, bounds: { maxUnsettled?: number; checkpointEvery?: number } = {}) {
     t = await testStore(kind);
     const clock = manualClock(0);
     const log = silentLogger();
     const source = new MemoryConnector('salesforce');
     const target = new MemoryConnector();
     const intake = new Intake({ store: t.store, clock, log });
-    const poller = new Poller({ spec: 'accounts', entity: 'Account', source, store: t.store, intake, clock, log, everyMs: 60_000, overlapMs, pageSize: 2, settleCheckMs: 100 });
+    const poller = new Poller({ spec: 'accounts', entity: 'Account', source, store: t.store, intake, clock, log, everyMs: 60_000, overlapMs, pageSize: 2, settleCheckMs: 100, ...bounds });
     const d = new Deliverer({ store: t.store, plan: makePlan({ name: 'accounts' }), transform: accountTransform, target, breaker: new CircuitBreaker({ clock }), clock, log, owner: 'w', rand: () => 1 });
     const deliver = async () => {
       while ((await d.step()) > 0);
@@ -112,5 +112,42 @@ describe.each(STORE_KINDS)('Poller on %s', (kind) => {
     };
     await poll();
     expect((await store.getCursor('accounts')).position).toEqual({ at: '2026-03-01T00:00:03.000Z', id: 'zz' });
+  });
+
+  it('stops reading while too many records wait for delivery, and moves the cursor part-way at settled checkpoints', async () => {
+    const { store, source, target, poller, deliver, clock } = await setup(0, { maxUnsettled: 2, checkpointEvery: 2 });
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+    source.source = ids.map((id, i) => rec(id, `2026-03-01T00:00:0${i}.000Z`));
+    let reads = 0;
+    const read = source.readChanges.bind(source);
+    source.readChanges = async (...args) => {
+      reads++;
+      const page = await read(...args);
+      const last = page.records.at(-1);
+      return last ? { ...page, checkpoint: { at: last.cursor as string, id: last.id } } : page;
+    };
+    let finished = false;
+    const p = poller.pollOnce().then((r) => {
+      finished = true;
+      return r;
+    });
+    // Two pages stored (4 records > 2 unsettled) and the third fetched ahead; nothing read beyond it.
+    await expect.poll(() => reads).toBe(3);
+    for (let i = 0; i < 20; i++) await tick();
+    expect(reads).toBe(3);
+    expect(finished).toBe(false);
+    expect((await store.getCursor('accounts')).position).toBeUndefined();
+    for (let i = 0; i < 2000 && !finished; i++) {
+      await deliver();
+      await clock.advance(100);
+      await tick();
+    }
+    expect(await p).toMatchObject({ read: 10, stored: 10, advanced: true, to: { at: '2026-03-01T00:00:09.000Z', id: 'j' } });
+    expect([...target.writes.keys()].sort()).toEqual(ids);
+    const moves = (await store.cursorHistory('accounts', 10)).map((h) => h.to?.id).reverse();
+    // Part-way moves only to checkpoints whose pages were settled, in order, ending at the last record.
+    expect(moves.length).toBeGreaterThan(1);
+    expect(moves.at(-1)).toBe('j');
+    expect([...moves].sort()).toEqual(moves);
   });
 });

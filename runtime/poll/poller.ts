@@ -9,7 +9,7 @@ import type { InboxStore } from '../inbox/store.ts';
 import type { Intake } from '../intake/intake.ts';
 import type { Logger } from '../ops/log.ts';
 import type { TriggerKind } from '../ops/metrics.ts';
-import type { Connector, CursorPosition } from '../support/connector.ts';
+import type { Connector, CursorPosition, ReadPage } from '../support/connector.ts';
 import { comparePositions, maxPosition, minusOverlap, positionOf } from './position.ts';
 
 export interface PollerOptions {
@@ -25,6 +25,13 @@ export interface PollerOptions {
   pageSize?: number;
   /** How often to check whether the covered records are settled. */
   settleCheckMs?: number;
+  /**
+   * Records read but not yet delivered (or dead-lettered) before the poll stops reading and waits:
+   * bounds memory and the inbox backlog of a large backfill. Default 100,000.
+   */
+  maxUnsettled?: number;
+  /** Settled records between two intermediate cursor moves of a long poll; default 50,000. */
+  checkpointEvery?: number;
   trigger?: TriggerKind;
 }
 
@@ -37,6 +44,17 @@ export interface PollResult {
 }
 
 const SETTLE_CHUNK = 500;
+
+type Ref = { sourceId: string; sourceVersion: string };
+
+/** The records of one page still to settle, and the position the connector vouched for after it. */
+interface Window {
+  refs: Ref[];
+  /** Offset of the first ref not yet seen settled (refs before it were). */
+  done: number;
+  /** The page's checkpoint, when the connector gives one (only those are safe to move to mid-poll). */
+  checkpoint: CursorPosition | undefined;
+}
 
 export class Poller {
   #o: PollerOptions;
@@ -69,55 +87,105 @@ export class Poller {
     }
   }
 
+  /**
+   * Reads page after page (the next page is fetched while this one is stored), stores each, and moves
+   * the cursor once everything read is settled. A long poll (a backfill) also moves it part-way: when
+   * the pages up to a connector checkpoint are settled, every `checkpointEvery` records — so a restart
+   * does not read them again — and it stops reading while `maxUnsettled` records wait for delivery.
+   */
   async pollOnce(signal?: AbortSignal): Promise<PollResult> {
     const { spec, entity, source, store, intake, clock, log } = this.#o;
+    const maxUnsettled = this.#o.maxUnsettled ?? 100_000;
+    const checkpointEvery = this.#o.checkpointEvery ?? 50_000;
     const from = (await store.getCursor(spec)).position;
     const since = from ? minusOverlap(from, this.#o.overlapMs ?? 0) : undefined;
-    let next: string | undefined;
+    const limit = this.#o.pageSize ?? 500;
     let read = 0;
     let stored = 0;
     let seenMax: CursorPosition | undefined;
     let checkpoint: CursorPosition | undefined;
     let sawCheckpoint = false;
-    const covered: { sourceId: string; sourceVersion: string }[] = [];
-    do {
-      signal?.throwIfAborted();
-      const page = await source.readChanges(entity, since, { ...(next !== undefined ? { next } : {}), limit: this.#o.pageSize ?? 500 }, signal);
-      read += page.records.length;
-      // Within the overlap everything is offered again: the inbox dedupe drops what was already stored.
-      const r = await intake.accept(spec, this.#o.trigger ?? 'poll', page.records.map((record) => ({ record })));
-      stored += r.inserted;
-      for (const rec of page.records) {
-        if (!rec.echo) covered.push({ sourceId: rec.id, sourceVersion: rec.version });
-        seenMax = maxPosition(seenMax, positionOf(rec));
-      }
-      if (page.checkpoint) {
-        sawCheckpoint = true;
-        checkpoint = maxPosition(checkpoint, page.checkpoint);
-      }
-      next = page.next;
-    } while (next !== undefined);
+    /** Where the cursor stands now (moved part-way by this poll, or where it started). */
+    let current = from;
+    let movedAny = false;
+    const windows: Window[] = [];
+    let unsettled = 0;
+    let settledSinceMove = 0;
+    /** The newest checkpoint whose pages (and all before them) are settled. */
+    let settledCheckpoint: CursorPosition | undefined;
 
-    await this.#waitSettled(covered, signal);
+    const move = async (to: CursorPosition, why: string): Promise<void> => {
+      await store.moveCursor(spec, to, 'poll', why, clock.now());
+      current = to;
+      movedAny = true;
+    };
+    /** Drops settled windows from the front; with `wait`, until `unsettled` is at most `target`. */
+    const settleFront = async (target: number): Promise<void> => {
+      while (windows.length > 0 && unsettled > target) {
+        const w = windows[0] as Window;
+        const before = w.done;
+        await this.#advanceSettled(w);
+        unsettled -= w.done - before;
+        settledSinceMove += w.done - before;
+        if (w.done < w.refs.length) {
+          await clock.sleep(this.#o.settleCheckMs ?? 100, signal);
+          continue;
+        }
+        windows.shift();
+        if (w.checkpoint) settledCheckpoint = maxPosition(settledCheckpoint, w.checkpoint);
+        if (settledSinceMove >= checkpointEvery && settledCheckpoint && (current === undefined || comparePositions(settledCheckpoint, current) > 0)) {
+          await move(settledCheckpoint, `poll in progress: ${read} records read, the first ${read - unsettled} settled`);
+          settledSinceMove = 0;
+        }
+      }
+    };
+
+    let request: Promise<ReadPage> | undefined = source.readChanges(entity, since, { limit }, signal);
+    try {
+      while (request) {
+        signal?.throwIfAborted();
+        const page: ReadPage = await request;
+        // Pipelined: the next page is on its way while this one is stored.
+        request = page.next !== undefined ? source.readChanges(entity, since, { next: page.next, limit }, signal) : undefined;
+        read += page.records.length;
+        // Within the overlap everything is offered again: the inbox dedupe drops what was already stored.
+        const r = await intake.accept(spec, this.#o.trigger ?? 'poll', page.records.map((record) => ({ record })));
+        stored += r.inserted;
+        const refs: Ref[] = [];
+        for (const rec of page.records) {
+          if (!rec.echo) refs.push({ sourceId: rec.id, sourceVersion: rec.version });
+          seenMax = maxPosition(seenMax, positionOf(rec));
+        }
+        if (page.checkpoint) {
+          sawCheckpoint = true;
+          checkpoint = maxPosition(checkpoint, page.checkpoint);
+        }
+        windows.push({ refs, done: 0, checkpoint: page.checkpoint ? checkpoint : undefined });
+        unsettled += refs.length;
+        if (unsettled > maxUnsettled) await settleFront(maxUnsettled / 2);
+      }
+    } finally {
+      // A failed or stopped poll leaves no read in flight whose failure nobody hears of.
+      request?.catch(() => undefined);
+    }
+
+    await settleFront(0);
     // A connector that gives checkpoints decides how far is safe; otherwise the newest position read is.
     const target = sawCheckpoint ? checkpoint : seenMax;
-    const advanced = target !== undefined && (from === undefined || comparePositions(target, from) > 0);
-    if (advanced) {
-      await store.moveCursor(spec, target, 'poll', `poll covered ${read} records (${stored} new)`, clock.now());
-      log.info({ code: 'SS5041', spec, read, stored, to: target }, 'poll cursor advanced');
+    if (target !== undefined && (current === undefined || comparePositions(target, current) > 0)) {
+      await move(target, `poll covered ${read} records (${stored} new)`);
     }
-    return { read, stored, from, to: advanced ? target : from, advanced };
+    const advanced = movedAny && (from === undefined || (current !== undefined && comparePositions(current, from) > 0));
+    if (advanced) log.info({ code: 'SS5041', spec, read, stored, to: current }, 'poll cursor advanced');
+    return { read, stored, from, to: advanced ? current : from, advanced };
   }
 
-  async #waitSettled(refs: { sourceId: string; sourceVersion: string }[], signal?: AbortSignal): Promise<void> {
-    let i = 0;
-    while (i < refs.length) {
-      const chunk = refs.slice(i, i + SETTLE_CHUNK);
-      if ((await this.#o.store.unsettled(this.#o.spec, chunk)) === 0) {
-        i += chunk.length;
-        continue;
-      }
-      await this.#o.clock.sleep(this.#o.settleCheckMs ?? 100, signal);
+  /** Moves `w.done` past the refs that are settled, a chunk at a time, stopping at the first chunk that is not. */
+  async #advanceSettled(w: Window): Promise<void> {
+    while (w.done < w.refs.length) {
+      const chunk = w.refs.slice(w.done, w.done + SETTLE_CHUNK);
+      if ((await this.#o.store.unsettled(this.#o.spec, chunk)) > 0) return;
+      w.done += chunk.length;
     }
   }
 }
