@@ -65,6 +65,16 @@ describe('outRounded = outDec(round(decimal(x), n, mode), scale, precision)', ()
     );
   });
 
+  it('at the edges of the target precision and scale (the inline case checks them itself)', () => {
+    const nearPower = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom(-1, -0.01, -0.001, 0, 0.001, 0.01, 0.005), fc.boolean()).map(([e, d, neg]) => (neg ? -1 : 1) * (10 ** e + d));
+    fc.assert(
+      fc.property(fc.oneof(nearPower, amount), fc.integer({ min: 0, max: 4 }), fc.constantFrom<RoundingMode>('half-up', 'half-even', 'floor'), fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }), (x, n, mode, scale, precision) => {
+        expect(outcome(() => outRounded(x, n, mode, scale, precision))).toEqual(outcome(() => unfusedRounded(x, n, mode, scale, precision)));
+      }),
+      many,
+    );
+  });
+
   it('rounds the halfway cases as decimals, never as their binary doubles', () => {
     // 2.675 is 2.67499999999999982236431605997495353221893310546875 as a double; decimal(2.675) is 2.675.
     expect(outRounded(2.675, 2, 'half-up')).toBe('2.68');

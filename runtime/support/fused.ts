@@ -199,13 +199,8 @@ export function roundedFast(x: unknown, places: number, mode: RoundingMode, scal
     const p = POW10[places] as number;
     m = Math.round(x * p);
     if (!(m < FAST_MANTISSA && m > -FAST_MANTISSA)) return undefined;
-    if (m / p !== x) {
-      // More decimals: the shortest scale is above `places` (the search below starts there), then round.
-      const d = doubleDigits(x, places + 1);
-      if (Number.isNaN(d)) return undefined;
-      m = roundDiv(d, dk - places, mode);
-      if (Number.isNaN(m)) return undefined;
-    }
+    // More decimals: the shortest scale is above `places` (the search there starts above), then round.
+    if (m / p !== x) return roundedLonger(x, places, mode, scale, precision);
   } else {
     const d = digitsOf(x);
     if (Number.isNaN(d)) return undefined;
@@ -223,8 +218,40 @@ export function roundedFast(x: unknown, places: number, mode: RoundingMode, scal
 
 /** `outDec(round(decimal(x), places, mode), scale, precision)`: a value rounded into a decimal target field. */
 export function outRounded(x: unknown, places: number, mode: RoundingMode, scale?: number, precision?: number): string {
-  return roundedFast(x, places, mode, scale, precision) ?? outDec(round(decimal(x), BigInt(places), mode), scale, precision);
+  // The commonest case in a few operations, small enough to be inlined where places, mode, scale and
+  // precision are constants: a double with at most `places` decimals (0 < places ≤ 3) below 10^6 · 10^places,
+  // needing no rounding, within the precision. The same arithmetic as `roundedFast` (see there), which
+  // takes everything else.
+  if (typeof x === 'number' && places > 0 && places < FRACTIONS.length && (scale === undefined || places <= scale) && (mode === 'half-up' || mode === 'half-even')) {
+    const p = POW10[places] as number;
+    const m = Math.round(x * p);
+    const neg = m < 0;
+    const abs = neg ? -m : m;
+    if (abs < SMALL) {
+      if (m / p !== x) return roundedLonger(x, places, mode, scale, precision) ?? outRoundedSlow(x, places, mode, scale, precision);
+      const allowed = precision === undefined ? POW10.length : precision - (scale ?? places);
+      if (allowed >= 0 && (allowed + places >= POW10.length || abs < (POW10[allowed + places] as number))) {
+        const int = quotient(abs, places) | 0;
+        const text = (int < INT_POINT.length ? (INT_POINT[int] as string) : String(int) + '.') + ((FRACTIONS[places] as string[])[(abs - int * p) | 0] as string);
+        return neg ? '-' + text : text;
+      }
+    }
+  }
+  return roundedFast(x, places, mode, scale, precision) ?? outRoundedSlow(x, places, mode, scale, precision);
 }
+/** The unfused chain, for what no fast path takes. */
+function outRoundedSlow(x: unknown, places: number, mode: RoundingMode, scale: number | undefined, precision: number | undefined): string {
+  return outDec(round(decimal(x), BigInt(places), mode), scale, precision);
+}
+/** `roundedFast` for a double known to have more than `places` decimals (round(x·10^places) does not read back). */
+function roundedLonger(x: number, places: number, mode: RoundingMode, scale: number | undefined, precision: number | undefined): string | undefined {
+  const d = doubleDigits(x, places + 1);
+  if (Number.isNaN(d)) return undefined;
+  const m = roundDiv(d, dk - places, mode);
+  return Number.isNaN(m) ? undefined : outText(m, places, scale, precision);
+}
+/** Bound of the inline case of `outRounded`'s mantissa (10^9: int32 range, far below 2^51). */
+const SMALL = 1e9;
 
 /** The fast path of `outDecOf`, or undefined. */
 export function decOutFast(x: unknown, scale: number | undefined, precision: number | undefined): string | undefined {
