@@ -1052,6 +1052,8 @@ export function lookup(ctx: LookupContext, table: string, key: string | bigint, 
 /** Typed lookups: null when the key is absent (a table with a default never answers undefined). */
 export function lookupStr(ctx: LookupContext, table: string, key: string | bigint): string | null {
   const v = ctx.lookup(table, typeof key === 'bigint' ? Number(key) : key);
+  // A string value as it is: String(v) is a builtin call even when v is already text.
+  if (typeof v === 'string') return v;
   return v === undefined || v === null ? null : String(v);
 }
 export function lookupInt(ctx: LookupContext, table: string, key: string | bigint): bigint | null {
