@@ -56,6 +56,8 @@ interface Item {
   /** `delete`: a source deletion that mirror mode propagates (the key comes from the crosswalk). */
   op: 'write' | 'delete';
   echoMarkId?: number;
+  /** When its lease was taken or last renewed (clock ms). */
+  claimedAt: number;
 }
 
 /** The CelError code a generated transform raises for a `ref()` whose record is not synced yet. */
@@ -79,6 +81,9 @@ export class Deliverer {
    * call. Its keys stay leased until the commit, so nothing else claims them meanwhile.
    */
   #settling = new Set<Promise<void>>();
+  /** Claimed and prepared items waiting for a free target slot (see `#run`). */
+  #ready: Item[] = [];
+  #maxInFlight: number;
 
   constructor(options: DelivererOptions) {
     this.#o = options;
@@ -86,6 +91,7 @@ export class Deliverer {
     this.#lookup = lookupFn(options.lookups ?? {});
     const size = Math.max(1, Math.min(options.plan.delivery.batchSize, options.target.maxBatchSize));
     this.#leaseMs = options.leaseMs ?? Math.max(60_000, options.plan.delivery.maxWaitMs * 4);
+    this.#maxInFlight = Math.max(1, options.maxInFlightBatches ?? 4);
     this.#batcher = new Batcher<Item>({
       size,
       maxWaitMs: options.plan.delivery.maxWaitMs,
@@ -121,25 +127,33 @@ export class Deliverer {
   }
 
   async #run(): Promise<void> {
-    const maxInFlight = this.#o.maxInFlightBatches ?? 4;
+    const maxInFlight = this.#maxInFlight;
+    const size = this.#batcher.size;
     let failures = 0;
     while (!this.#stopping) {
       try {
-        if (this.#batcher.inFlight >= maxInFlight) {
-          await this.#batcher.settledOne();
-          continue;
-        }
+        this.#feed();
         // Settlements still committing are bounded too: the store, not the target, is the slow side then.
         if (this.#settling.size >= maxInFlight) {
           await Promise.race(this.#settling);
           continue;
         }
-        const limit = this.#claimLimit();
-        const claimed = await this.step();
-        if (claimed === 0) await this.#idleWait();
-        else if (claimed < limit) {
+        const buffered = this.#ready.length + this.#batcher.pending;
+        if (this.#batcher.inFlight >= maxInFlight && buffered >= size) {
+          // A full batch is ready for the next free slot: wait for it (renewing leases that waited long).
+          await this.#renewReady();
+          await this.#batcher.settledOne();
+          continue;
+        }
+        // Claim for every slot at once (one claim per several batches under load, not one per batch).
+        const limit = Math.max(1, maxInFlight * size - buffered);
+        const claimed = await this.step(limit);
+        if (claimed === 0) {
+          if (this.#batcher.inFlight > 0 && this.#ready.length > 0) await this.#batcher.settledOne();
+          else await this.#idleWait();
+        } else if (claimed < limit) {
           // A partial claim means the inbox is drained for now: let events gather briefly so the next
-          // claim (one transaction, one fsync) takes many keys instead of one each.
+          // claim takes many keys instead of one each.
           await this.#o.clock.sleep(Math.min(this.#o.lingerMs ?? 10, this.#o.plan.delivery.maxWaitMs), this.#idle.signal).catch(() => undefined);
         }
         failures = 0;
@@ -154,6 +168,22 @@ export class Deliverer {
     }
   }
 
+  /** Hands prepared items to the batcher while a target slot is free (a full batch is sent at once). */
+  #feed(all = false): void {
+    let i = 0;
+    while (i < this.#ready.length && (all || this.#batcher.inFlight < this.#maxInFlight)) this.#batcher.add(this.#ready[i++] as Item);
+    if (i > 0) this.#ready.splice(0, i);
+  }
+
+  /** Claimed items waiting for a slot keep their leases: renewed once they have waited a third of the lease. */
+  async #renewReady(): Promise<void> {
+    const first = this.#ready[0];
+    const now = this.#o.clock.now();
+    if (!first || now - first.claimedAt < this.#leaseMs / 3) return;
+    await this.#o.store.renew(this.#o.owner, this.#ready.map((i) => laneKey(i.lane)), now + this.#leaseMs);
+    for (const it of this.#ready) it.claimedAt = now;
+  }
+
   async #idleWait(): Promise<void> {
     if (this.#stopping) return;
     await new Promise<void>((resolve) => {
@@ -163,22 +193,22 @@ export class Deliverer {
     this.#wake = undefined;
   }
 
-  /** Claims one round of keys and hands the deliverable ones to the batcher; returns the keys claimed. */
-  #claimLimit(): number {
-    return Math.max(1, this.#batcher.size - this.#batcher.pending);
-  }
-
-  async step(): Promise<number> {
-    const limit = this.#claimLimit();
+  /**
+   * Claims up to `limit` keys (default: what fills the batch being gathered) and queues the deliverable
+   * ones for the batcher, which gets them as target slots free up; returns the keys claimed.
+   */
+  async step(limit = Math.max(1, this.#batcher.size - this.#batcher.pending - this.#ready.length)): Promise<number> {
     const lanes = await this.#o.store.claim({ spec: this.spec, owner: this.#o.owner, limit, leaseMs: this.#leaseMs, now: this.#o.clock.now() });
     if (lanes.length === 0) return 0;
     const items = await this.#prepare(lanes);
-    for (const item of items) this.#batcher.add(item);
+    for (const item of items) this.#ready.push(item);
+    this.#feed();
     return lanes.length;
   }
 
-  /** Sends what is batched and waits for it (tests and drain). */
+  /** Sends everything claimed and batched, and waits for it and its settlement (tests and drain). */
   async flush(): Promise<void> {
+    this.#feed(true);
     await this.#batcher.drain();
     while (this.#settling.size > 0) await Promise.all([...this.#settling]);
   }
@@ -298,7 +328,7 @@ export class Deliverer {
         log.info({ code: 'SS5032', spec: this.spec, sourceId: d.event.sourceId }, 'source record deleted before it was synced; nothing to delete');
         continue;
       }
-      items.push({ lane: d.lane, event: d.event, older: d.older, key: written.targetKey, record: {}, op: 'delete' });
+      items.push({ lane: d.lane, event: d.event, older: d.older, key: written.targetKey, record: {}, op: 'delete', claimedAt: now });
     }
     for (const { c, result } of ready) {
       const superseded = c.older.map((e) => final(e, 'superseded'));
@@ -332,7 +362,7 @@ export class Deliverer {
         s.release.push(laneKey(c.lane));
         continue;
       }
-      items.push({ lane: c.lane, event: c.event, older: c.older, key: String(keyValue), record: result.value, op: 'write' });
+      items.push({ lane: c.lane, event: c.event, older: c.older, key: String(keyValue), record: result.value, op: 'write', claimedAt: now });
     }
     if (s.events.length > 0 || s.release.length > 0) await store.settle(s);
     return items;
@@ -409,7 +439,10 @@ export class Deliverer {
       return;
     }
     await limiter?.take();
-    if (clock.now() - s.now > this.#leaseMs / 2) await store.renew(this.#o.owner, items.map((i) => laneKey(i.lane)), clock.now() + this.#leaseMs);
+    // Leases were taken at the claim, possibly a while ago (items wait for a free slot, the limiter may wait).
+    let claimedAt = s.now;
+    for (const i of items) claimedAt = Math.min(claimedAt, i.claimedAt);
+    if (clock.now() - claimedAt > this.#leaseMs / 2) await store.renew(this.#o.owner, items.map((i) => laneKey(i.lane)), clock.now() + this.#leaseMs);
     let results: ItemResult[] = [];
     let thrown = false;
     /** Records the delivery mode decides not to write (create-only: key exists; update-only: key missing). */
