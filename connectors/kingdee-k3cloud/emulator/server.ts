@@ -120,8 +120,13 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     if (!idx) numberIndex.set(formId, (idx = new Map()));
     return idx;
   };
-  const byNumber = (formId: string, number: string): KdRow[] =>
-    [...(indexOf(formId).get(number) ?? [])].sort((a, b) => a - b).map((pk) => table(formId).get(pk) as KdRow);
+  const byNumber = (formId: string, number: string): KdRow[] => {
+    const pks = indexOf(formId).get(number);
+    if (!pks || pks.size === 0) return [];
+    // One row per number is the rule (a clash is refused); sort only when a number really has several.
+    if (pks.size === 1) for (const pk of pks) return [table(formId).get(pk) as KdRow];
+    return [...pks].sort((a, b) => a - b).map((pk) => table(formId).get(pk) as KdRow);
+  };
   /** Stores a row (pks only grow, so map order is pk order) and keeps the number index in step. */
   const saveRow = (formId: string, row: KdRow): void => {
     const form = forms[formId] as KdForm;
@@ -159,7 +164,29 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
       }
     });
     return { errors, successes };
-  };  const localNow = (): string => utcToLocal(new Date(now()).toISOString(), CST) as string;
+  };  // A BatchSave stamps every model with the same millisecond: convert it once, not once per model.
+  let lastNow = Number.NaN;
+  let lastLocal = '';
+  const localNow = (): string => {
+    const t = now();
+    if (t !== lastNow) {
+      lastLocal = utcToLocal(new Date(t).toISOString(), CST) as string;
+      lastNow = t;
+    }
+    return lastLocal;
+  };
+  /** Case-insensitive field names per field set (forms are fixed when the emulator starts), built once per set. */
+  const fieldNames = new WeakMap<Record<string, KdField>, Map<string, string>>();
+  const fieldName = (defs: Record<string, KdField>, name: string): string | undefined => {
+    let byLower = fieldNames.get(defs);
+    if (!byLower) {
+      byLower = new Map<string, string>();
+      // The first key of a case-insensitive match wins, as in resolveKey.
+      for (const k of Object.keys(defs)) if (!byLower.has(k.toLowerCase())) byLower.set(k.toLowerCase(), k);
+      fieldNames.set(defs, byLower);
+    }
+    return byLower.get(name.toLowerCase());
+  };
 
   /** Turns a Save model value into the stored value, checking base-data references exist. */
   const convert = (f: KdField, name: string, v: unknown, index: number, errors: KdError[]): unknown => {
@@ -207,7 +234,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(model)) {
       if (skip.has(k.toLowerCase())) continue;
-      const name = resolveKey(Object.keys(defs), k);
+      const name = fieldName(defs, k);
       const def = name ? defs[name] : undefined;
       if (!name || !def) {
         errors.push({ FieldName: k, Message: `${path}中不存在字段“${k}”`, DIndex: index });

@@ -110,7 +110,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
 
   const store = new Map<string, Map<string, SfRecord>>();
   const tokens = new Map<string, { userId: string }>();
-  const locators = new Map<string, { rows: Record<string, unknown>[]; pageSize: number; version: string; endpoint: 'query' | 'queryAll' }>();
+  const locators = new Map<string, { rows: SfRecord[]; project: (rec: SfRecord) => Record<string, unknown>; pageSize: number; version: string; endpoint: 'query' | 'queryAll' }>();
   const notificationIds = new Map<string, string>();
   let idCounter = 0;
   let tokenCounter = 0;
@@ -347,8 +347,14 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
       return { kind: 'rel', rel: refField.endsWith('__c') ? `${refField.slice(0, -3)}__r` : refField.slice(0, -2), refField, target, name };
     });
 
-  /** Evaluates a parsed query over `type` (optionally restricted to children of `parentId`) into result JSON rows. */
-  const runQuery = (type: string, parsed: SoqlQuery, version: string, source?: SfRecord[], includeDeleted = false): Record<string, unknown>[] => {
+  /**
+   * Evaluates a parsed query over `type` (optionally over `source`, the children of one parent): the
+   * matching records in order, and the projection into result JSON rows. A query locator keeps the
+   * records (stored records are replaced on every write, never changed in place, so this is the
+   * snapshot of the query; fields of a related parent are read when the page is served) and projects
+   * one page at a time — a million-row query does not build a million result rows before its first page.
+   */
+  const selectQuery = (type: string, parsed: SoqlQuery, version: string, source?: SfRecord[], includeDeleted = false): { rows: SfRecord[]; project: (rec: SfRecord) => Record<string, unknown> } => {
     const obj = objects[type] as SfObject;
     const canon = (f: string): string => {
       const c = resolveField(obj, f);
@@ -376,7 +382,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     const rows = (source ?? [...table(type).values()]).filter((r) => (includeDeleted || r.IsDeleted !== true) && matches(where, r));
     sortRows(rows, order, (f) => obj.fields[f]?.type === 'datetime');
     const limited = parsed.limit === undefined ? rows : rows.slice(0, parsed.limit);
-    return limited.map((rec) => {
+    const project = (rec: SfRecord): Record<string, unknown> => {
       const out: Record<string, unknown> = { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${rec.Id}` } };
       for (const c of columns) {
         if (c.kind === 'field') out[c.name] = rec[c.name] ?? null;
@@ -395,7 +401,12 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
         out[sq.relName] = children.length === 0 ? null : { totalSize: children.length, done: true, records: children };
       }
       return out;
-    });
+    };
+    return { rows: limited, project };
+  };
+  const runQuery = (type: string, parsed: SoqlQuery, version: string, source?: SfRecord[], includeDeleted = false): Record<string, unknown>[] => {
+    const q = selectQuery(type, parsed, version, source, includeDeleted);
+    return q.rows.map(q.project);
   };
 
   /** `query` skips deleted rows; `queryAll` includes those in the recycle bin (IsDeleted = true). */
@@ -406,7 +417,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
       const parsed = parseSoql(q);
       const type = resolveObject(objects, parsed.object);
       if (!type) return reply(res, 400, sfError('INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`));
-      snapshot = runQuery(type, parsed, version, undefined, endpoint === 'queryAll');
+      snapshot = selectQuery(type, parsed, version, undefined, endpoint === 'queryAll');
     } catch (e) {
       if (e instanceof SoqlError) return reply(res, 400, sfError(e.errorCode, e.message));
       throw e;
@@ -414,14 +425,14 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     const opt = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
     const pageSize = Math.min(2000, Math.max(200, opt ? Number(opt[1]) : 2000));
     const locator = `01gEm${String(++locatorCounter).padStart(10, '0')}`;
-    locators.set(locator, { rows: snapshot, pageSize, version, endpoint });
+    locators.set(locator, { ...snapshot, pageSize, version, endpoint });
     servePage(res, locator, 0);
   };
 
   const servePage = (res: ServerResponse, locator: string, offset: number): void => {
     const l = locators.get(locator);
     if (!l || offset > l.rows.length) return reply(res, 400, sfError('INVALID_QUERY_LOCATOR', 'invalid query locator'));
-    const page = l.rows.slice(offset, offset + l.pageSize);
+    const page = l.rows.slice(offset, offset + l.pageSize).map(l.project);
     const end = offset + page.length;
     const done = end >= l.rows.length;
     // Locators stay valid for re-reads of a page (a client retrying after a lost answer), bounded in number.
