@@ -197,6 +197,70 @@ export const migrations: readonly Migration[] = [
       $fn$`,
     ],
   },
+  {
+    version: 5,
+    name: 'claim reads served by one index each: inbox_events_queue, inbox_events_pending (PostgreSQL)',
+    sqlite: [],
+    postgres: [
+      // Claims read in an order exactly one index serves, so no statistics can talk the planner into
+      // another plan. Statistics lag a queue table badly: a partial index built on the empty table counts
+      // zero rows until the next ANALYZE, and rows move out of 'pending' by the thousand per second. The
+      // planner walked the primary key from the first event ever stored, filtering out every settled one
+      // (20-30k rows per claim in the bench), bitmap-scanned and sorted all pending events, or looked a
+      // key's events up by scanning the spec's whole queue. Candidates: oldest received first (ties by
+      // id) from inbox_events_queue; depth and oldestPending are served by it too.
+      `DROP INDEX inbox_events_due`,
+      `CREATE INDEX inbox_events_queue ON inbox_events (spec, received_at, id) WHERE state = 'pending'`,
+      // The same for a won key's pending events, read in version order: only this index gives that order
+      // (the dedupe index does too, over every version ever stored, settled ones included).
+      `DROP INDEX inbox_events_key`,
+      `CREATE INDEX inbox_events_pending ON inbox_events (spec, source_id, source_version) WHERE state = 'pending'`,
+      // Sorts are switched off inside the function so both reads are always those ordered index scans
+      // (the lease insert still sorts its few keys: nothing else can), and JIT is off: these are small
+      // statements, and the disabled-sort cost would otherwise trip its threshold.
+      `CREATE OR REPLACE FUNCTION claim_lanes(p_spec TEXT, p_owner TEXT, p_limit INTEGER, p_scan INTEGER, p_now BIGINT, p_until BIGINT)
+      RETURNS TABLE (id BIGINT, spec TEXT, source_id TEXT, source_version TEXT, cursor TEXT, deleted BOOLEAN, payload TEXT,
+        received_at BIGINT, state TEXT, attempts INTEGER, next_attempt_at BIGINT, last_error TEXT, delivered_version TEXT)
+      LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan SET enable_sort = off SET jit = off AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        r RECORD;
+        leased TEXT[];
+        wanted TEXT[] := '{}';
+        won TEXT[];
+      BEGIN
+        leased := ARRAY(SELECT l.source_id FROM inbox_lanes l WHERE l.spec = p_spec AND l.expires_at > p_now);
+        FOR r IN
+          SELECT e.source_id FROM inbox_events e
+          WHERE e.spec = p_spec AND e.state = 'pending' AND e.next_attempt_at <= p_now AND e.source_id <> ALL (leased)
+          ORDER BY e.received_at, e.id LIMIT p_scan
+          FOR UPDATE OF e SKIP LOCKED
+        LOOP
+          IF NOT r.source_id = ANY (wanted) THEN
+            wanted := wanted || r.source_id;
+            EXIT WHEN cardinality(wanted) >= p_limit;
+          END IF;
+        END LOOP;
+        IF cardinality(wanted) = 0 THEN RETURN; END IF;
+        WITH ins AS (
+          INSERT INTO inbox_lanes AS l (spec, source_id, owner, expires_at)
+          SELECT p_spec, k, p_owner, p_until FROM unnest(wanted) AS k ORDER BY k COLLATE "C"
+          ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+          WHERE l.expires_at <= p_now
+          RETURNING l.source_id)
+        SELECT array_agg(ins.source_id) INTO won FROM ins;
+        IF won IS NULL THEN RETURN; END IF;
+        RETURN QUERY
+          SELECT e.id, e.spec, e.source_id, e.source_version, e.cursor, e.deleted, e.payload, e.received_at, e.state, e.attempts,
+            e.next_attempt_at, e.last_error,
+            (SELECT c.source_version FROM crosswalk c WHERE c.spec = p_spec AND c.source_id = w.k)
+          FROM unnest(won) AS w(k)
+          CROSS JOIN LATERAL (SELECT * FROM inbox_events x WHERE x.spec = p_spec AND x.source_id = w.k AND x.state = 'pending'
+            ORDER BY x.source_version OFFSET 0) e;
+      END
+      $fn$`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...migrations.map((m) => m.version));

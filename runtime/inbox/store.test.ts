@@ -32,7 +32,7 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
 
   it('migrates a fresh database once and is idempotent', async () => {
     t = await testStore(kind, { migrate: false });
-    expect(await t.store.migrate()).toEqual([1, 2, 3, 4]);
+    expect(await t.store.migrate()).toEqual([1, 2, 3, 4, 5]);
     expect(await t.store.migrate()).toEqual([]);
     await t.store.ping();
     const again = await t.reopen();
@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     // Version 1 has no delivery-id table: insert without one.
     expect((await t.store.insertEvents([ev('001', '1')])).inserted).toBe(1);
     const upgraded = await t.reopen();
-    expect(await upgraded.migrate()).toEqual([2, 3, 4]);
+    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5]);
     const lanes = await upgraded.claim({ spec: 'accounts', owner: 'w1', limit: 10, leaseMs: 1000, now: 2000 });
     expect(lanes.map((l) => l.sourceId)).toEqual(['001']);
     expect((await upgraded.insertEvents([ev('002', '1', { deliveryId: 'd-1' })])).inserted).toBe(1);
