@@ -31,7 +31,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** BillDate ← source.Placed */
   let v0!: Target["BillDate"];
   try {
-    v0 = rt.outDate(rt.fieldDate(source["Placed"], "Placed", "UTC"));
+    v0 = rt.outDateField(source["Placed"], "Placed", "UTC");
   } catch (cause) {
     fail(errors, "BillDate", "specs/orders.yaml:12:15", cause);
   }
@@ -59,7 +59,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Total ← source.Amount */
   let v4!: Target["Total"];
   try {
-    v4 = rt.outDecN(rt.fieldDecN(source["Amount"], "Amount"), 2, 18) ?? "0";
+    v4 = rt.outDecOfN(rt.fieldDecInN(source["Amount"], "Amount"), 2, 18) ?? "0";
   } catch (cause) {
     fail(errors, "Total", "specs/orders.yaml:13:20", cause);
   }
@@ -69,9 +69,9 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
 
 /** One SalesOrderEntry row per element of the `each` list of Entries. */
 function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: TransformContext, errors: FieldError[], path: string): Target_Entries[] {
-  const rows: Target_Entries[] = [];
-  let index = 0;
-  for (const item of items) {
+  const rows: Target_Entries[] = new Array(items.length);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as Record<string, unknown>;
     /** Entries[].Material ← item.Sku */
     let v0!: Target_Entries["Material"];
     try {
@@ -82,19 +82,18 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** Entries[].Price ← item.Price */
     let v1!: Target_Entries["Price"];
     try {
-      v1 = rt.outDecN(rt.fieldDecN(item["Price"], "Price"), 2, 18) ?? "0.00";
+      v1 = rt.outDecOfN(rt.fieldDecInN(item["Price"], "Price"), 2, 18) ?? "0.00";
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "Price", "specs/orders.yaml:20:24", cause);
     }
     /** Entries[].Qty ← decimal(item.Qty).round(2) */
     let v2!: Target_Entries["Qty"];
     try {
-      v2 = rt.outDec(rt.round(rt.decimal(rt.fieldDbl(item["Qty"], "Qty")), 2n), 2, 18);
+      v2 = rt.outRounded(rt.fieldDbl(item["Qty"], "Qty"), 2, "half-up", 2, 18);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "Qty", "specs/orders.yaml:19:14", cause);
     }
-    rows.push({ Material: v0, Price: v1, Qty: v2 });
-    index++;
+    rows[index] = { Material: v0, Price: v1, Qty: v2 };
   }
   return rows;
 }
