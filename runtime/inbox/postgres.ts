@@ -78,6 +78,26 @@ const INSERT_WITH_DELIVERIES = {
 ), ${STORE_FRESH}`,
 };
 
+/**
+ * A group of common settlements: states, crosswalk, lease release (each release only by its own owner).
+ * Data-modifying CTEs run atomically in the statement's implicit transaction.
+ */
+const SETTLE = `WITH updated AS (
+  UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = x.now
+  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::bigint[]) AS x(id, state, attempts, next_at, err, now)
+  WHERE e.id = x.id RETURNING 1
+), mapped AS (
+  INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at)
+  SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])
+  ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
+    source_version = excluded.source_version, updated_at = excluded.updated_at
+  RETURNING 1
+), released AS (
+  DELETE FROM inbox_lanes l USING unnest($13::text[], $14::text[], $15::text[]) AS r(s, k, o)
+  WHERE l.spec = r.s AND l.source_id = r.k AND l.owner = r.o RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM mapped) AS mapped, (SELECT count(*) FROM released) AS released`;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class PostgresInboxStore implements InboxStore {
@@ -86,6 +106,7 @@ export class PostgresInboxStore implements InboxStore {
   readonly pool: pg.Pool;
   #onPoolError: ((err: Error) => void) | undefined;
   #inserts = new GroupCommit<readonly NewEvent[], InsertResult>((calls) => this.#insertGroup(calls), 3);
+  #settles = new GroupCommit<Settlement, Error | undefined>((group) => this.#settleGroup(group), 3);
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'syncspec';
@@ -243,42 +264,11 @@ export class PostgresInboxStore implements InboxStore {
   }
 
   async settle(s: Settlement): Promise<void> {
-    // The common settlement (state, crosswalk, lease release) is one statement: data-modifying CTEs run
-    // atomically in one implicit transaction, so it costs one round trip instead of five.
+    // The common settlement (state, crosswalk, lease release) goes through a group commit: the batches
+    // settling at the same time share one statement of data-modifying CTEs (atomic, one round trip).
     if (s.deadLetters.length === 0 && s.echoMarks.length === 0 && s.consumedEchoMarks.length === 0) {
-      await this.pool.query(
-        `WITH updated AS (
-           UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = $6
-           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(id, state, attempts, next_at, err)
-           WHERE e.id = x.id RETURNING 1
-         ), mapped AS (
-           INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at)
-           SELECT *, $6::bigint FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-           ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
-             source_version = excluded.source_version, updated_at = excluded.updated_at
-           RETURNING 1
-         ), released AS (
-           DELETE FROM inbox_lanes l USING unnest($12::text[], $13::text[]) AS r(s, k)
-           WHERE l.spec = r.s AND l.source_id = r.k AND l.owner = $14 RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM mapped) AS mapped, (SELECT count(*) FROM released) AS released`,
-        [
-          s.events.map((e) => e.id),
-          s.events.map((e) => e.state),
-          s.events.map((e) => e.attempts),
-          s.events.map((e) => e.nextAttemptAt),
-          s.events.map((e) => e.lastError ?? null),
-          s.now,
-          s.crosswalk.map((x) => x.spec),
-          s.crosswalk.map((x) => x.sourceId),
-          s.crosswalk.map((x) => x.targetId),
-          s.crosswalk.map((x) => x.targetKey),
-          s.crosswalk.map((x) => x.sourceVersion),
-          s.release.map((l) => l.spec),
-          s.release.map((l) => l.sourceId),
-          s.owner,
-        ],
-      );
+      const failed = await this.#settles.submit(s);
+      if (failed) throw failed;
       return;
     }
     await this.#tx(async (c) => {
@@ -340,6 +330,44 @@ export class PostgresInboxStore implements InboxStore {
         );
       }
     });
+  }
+
+  /**
+   * Common settlements of concurrent batches in one statement. Should the statement fail, each is tried
+   * again on its own, so a bad one fails alone (and keeps its leases until they expire) while the
+   * others commit — as if each had been sent by itself. Resolves to each one's error, if any.
+   */
+  async #settleGroup(group: Settlement[]): Promise<(Error | undefined)[]> {
+    try {
+      await this.#settleStatement(group);
+      return group.map(() => undefined);
+    } catch (err) {
+      if (group.length === 1) return [asError(err)];
+    }
+    return Promise.all(group.map((s) => this.#settleStatement([s]).then(() => undefined, asError)));
+  }
+
+  async #settleStatement(group: readonly Settlement[]): Promise<void> {
+    const events = group.flatMap((s) => s.events.map((e) => ({ e, now: s.now })));
+    const crosswalk = group.flatMap((s) => s.crosswalk.map((x) => ({ x, now: s.now })));
+    const release = group.flatMap((s) => s.release.map((l) => ({ l, owner: s.owner })));
+    await this.pool.query(SETTLE, [
+      events.map((u) => u.e.id),
+      events.map((u) => u.e.state),
+      events.map((u) => u.e.attempts),
+      events.map((u) => u.e.nextAttemptAt),
+      events.map((u) => u.e.lastError ?? null),
+      events.map((u) => u.now),
+      crosswalk.map((c) => c.x.spec),
+      crosswalk.map((c) => c.x.sourceId),
+      crosswalk.map((c) => c.x.targetId),
+      crosswalk.map((c) => c.x.targetKey),
+      crosswalk.map((c) => c.x.sourceVersion),
+      crosswalk.map((c) => c.now),
+      release.map((r) => r.l.spec),
+      release.map((r) => r.l.sourceId),
+      release.map((r) => r.owner),
+    ]);
   }
 
   async unsettled(spec: string, refs: readonly { sourceId: string; sourceVersion: string }[]): Promise<number> {
@@ -490,9 +518,12 @@ export class PostgresInboxStore implements InboxStore {
 
   async close(): Promise<void> {
     await this.#inserts.idle();
+    await this.#settles.idle();
     await this.pool.end();
   }
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** Errors after which the connection is unusable (terminated by the server, reset, closed). */
 function isConnectionError(err: Error): boolean {

@@ -259,6 +259,36 @@ describe.each(STORE_KINDS)('%s inbox store under concurrent inserts', (kind) => 
     }
   });
 
+  it('settles concurrent common batches together, and a failing one alone', async () => {
+    const t = await testStore(kind);
+    try {
+      const s = t.store;
+      await s.insertEvents([ev('h1', '1'), ev('h2', '1'), ev('h3', '1')]);
+      const lanes = await s.claim({ spec: 'accounts', owner: 'w1', limit: 10, leaseMs: 1000, now: 1000 });
+      expect(lanes.map((l) => l.sourceId)).toEqual(['h1', 'h2', 'h3']);
+      const settlement = (lane: (typeof lanes)[number], targetId: string): Settlement => ({
+        ...emptySettlement('w1', 1100),
+        events: [{ id: lane.events[0]!.id, state: 'done', attempts: 1, nextAttemptAt: 1100 }],
+        crosswalk: [{ spec: 'accounts', sourceId: lane.sourceId, targetId, targetKey: lane.sourceId.toUpperCase(), sourceVersion: '1' }],
+        release: [{ spec: 'accounts', sourceId: lane.sourceId }],
+      });
+      // A crosswalk entry without a target id violates NOT NULL: that settlement cannot commit.
+      const results = await Promise.allSettled([
+        s.settle(settlement(lanes[0]!, 't1')),
+        s.settle(settlement(lanes[1]!, null as unknown as string)),
+        s.settle(settlement(lanes[2]!, 't3')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await s.crosswalkGet('accounts', ['h1', 'h2', 'h3'])).toEqual(new Map([['h1', 't1'], ['h3', 't3']]));
+      expect(await s.depth()).toEqual({ accounts: 1 });
+      // h1 and h3 were released; h2 keeps its lease until it expires.
+      await s.insertEvents([ev('h1', '2'), ev('h2', '2'), ev('h3', '2')]);
+      expect((await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 1200 })).map((l) => l.sourceId)).toEqual(['h1', 'h3']);
+    } finally {
+      await t.dispose();
+    }
+  });
+
   it('group-commits concurrent calls and gives each its own counts', async () => {
     const t = await testStore(kind);
     try {
