@@ -47,9 +47,16 @@ export interface PostgresStoreOptions {
 
 type Row = Record<string, unknown>;
 
+/**
+ * The rows of a group, one array per column. Payloads come as one JSON array: an element of a `json`
+ * value reads back as exactly its text, i.e. JSON.stringify of that payload (stored byte for byte), and
+ * one native stringify costs far less than escaping every payload into a text[] literal.
+ */
 const INPUT_ROWS = `x AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[], $8::text[], $9::int[])
-    WITH ORDINALITY AS x(s, i, v, c, d, p, t, dl, g, n)
+  SELECT s, i, v, c, d, pj::text AS p, t, dl, g, n
+  FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), unnest($5::boolean[]),
+    json_array_elements($6::json), unnest($7::bigint[]), unnest($8::text[]), unnest($9::int[]))
+    WITH ORDINALITY AS y(s, i, v, c, d, pj, t, dl, g, n)
 )`;
 const STORE_FRESH = `stored AS (
   INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
@@ -195,7 +202,7 @@ export class PostgresInboxStore implements InboxStore {
       version: new Array<string>(total),
       cursor: new Array<string | null>(total),
       deleted: new Array<boolean>(total),
-      payload: new Array<string>(total),
+      payload: new Array<Record<string, unknown>>(total),
       at: new Array<number>(total),
       delivery: new Array<string | null>(total),
       call: new Array<number>(total),
@@ -208,7 +215,7 @@ export class PostgresInboxStore implements InboxStore {
         cols.version[n] = e.sourceVersion;
         cols.cursor[n] = e.cursor ?? null;
         cols.deleted[n] = e.deleted === true;
-        cols.payload[n] = JSON.stringify(e.payload);
+        cols.payload[n] = e.payload;
         cols.at[n] = e.receivedAt;
         cols.delivery[n] = e.deliveryId ?? null;
         cols.call[n] = call;
@@ -217,7 +224,7 @@ export class PostgresInboxStore implements InboxStore {
     });
     const r = await this.pool.query({
       ...(cols.delivery.some((d) => d !== null) ? INSERT_WITH_DELIVERIES : INSERT_EVENTS),
-      values: [cols.spec, cols.id, cols.version, cols.cursor, cols.deleted, cols.payload, cols.at, cols.delivery, cols.call],
+      values: [cols.spec, cols.id, cols.version, cols.cursor, cols.deleted, JSON.stringify(cols.payload), cols.at, cols.delivery, cols.call],
     });
     const fresh = new Array<number>(calls.length).fill(0);
     const inserted = new Array<number>(calls.length).fill(0);

@@ -71,6 +71,18 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     expect(lane?.events[0]).toMatchObject({ payload, cursor: '2026-01-01T00:00:00.000Z', deleted: true, state: 'pending', attempts: 0 });
   });
 
+  it('keeps payloads with escapes JSON text must keep (NUL, lone surrogates, line separators) in a group', async () => {
+    t = await testStore(kind);
+    const odd = { a: 'x\ud800y', b: '\u0000', c: [1, '\udc00', { d: '\u2028"\\' }] };
+    const plain = { Name: '上海' };
+    await Promise.all([t.store.insertEvents([ev('o1', '1', { payload: odd })]), t.store.insertEvents([ev('o2', '1', { payload: plain })])]);
+    const lanes = await t.store.claim({ spec: 'accounts', owner: 'w', limit: 10, leaseMs: 100, now: 1000 });
+    expect(lanes.map((l) => [l.sourceId, l.events[0]?.payload])).toEqual([
+      ['o1', odd],
+      ['o2', plain],
+    ]);
+  });
+
   it('leases a key to one claimer, in version order, until settled or expired', async () => {
     t = await testStore(kind);
     const s = t.store;
