@@ -4,7 +4,8 @@
  * The sync worker end to end: Salesforce emulator → worker → Kingdee emulator, running the generated
  * `crm-account-to-erp-customer` transform with its own batching (50, Kingdee BatchSave after a number
  * look-up), once with the SQLite store (WAL, synchronous=FULL: durable) and once with PostgreSQL.
- * The emulators run in a child process (bench/worker-emulators.ts) so the worker has a core of its own.
+ * The emulators run in child processes (bench/worker-emulators.ts), one per system, so the worker has a
+ * core of its own and a Salesforce page being served never holds up a Kingdee call.
  *
  * 1. Webhook throughput: N accounts announced by Outbound Messages (100 notifications a message,
  *    `--senders` concurrent streams) → records/s until every key was confirmed by Kingdee.
@@ -68,23 +69,32 @@ interface Emulators {
   kingdee: string;
   kingdeeAdmin: string;
   acctId: string;
-  child: ChildProcess;
+  children: ChildProcess[];
 }
 
-async function startEmulators(): Promise<Emulators> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'worker-emulators.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startEmulator(system: 'salesforce' | 'kingdee'): Promise<{ info: Record<string, string>; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'worker-emulators.ts'), system], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`emulator process exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${system} emulator process exited with ${code}`)));
   });
-  return { ...(JSON.parse(first) as Omit<Emulators, 'child'>), child };
+  return { info: JSON.parse(first) as Record<string, string>, child };
+}
+
+async function startEmulators(): Promise<Emulators> {
+  const [sf, kd] = await Promise.all([startEmulator('salesforce'), startEmulator('kingdee')]);
+  return { ...(sf.info as { salesforce: string; organizationId: string }), ...(kd.info as { kingdee: string; kingdeeAdmin: string; acctId: string }), children: [sf.child, kd.child] };
 }
 
 async function stopEmulators(e: Emulators): Promise<void> {
-  const exited = new Promise((resolve) => e.child.once('exit', resolve));
-  e.child.kill('SIGTERM');
-  await exited;
+  await Promise.all(
+    e.children.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
 }
 
 async function admin(base: string, path: string, body?: unknown): Promise<unknown> {
@@ -206,13 +216,17 @@ async function startWorker(e: Emulators, store: InboxStore, trigger: 'webhook' |
   };
 }
 
-/** CPU seconds (user + system) a child process has used so far, from /proc (Linux); undefined elsewhere. */
-function childCpuSeconds(child: ChildProcess): number | undefined {
+/** CPU seconds (user + system) child processes have used so far, from /proc (Linux); undefined elsewhere. */
+function childCpuSeconds(children: readonly ChildProcess[]): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5); 12 and 13 after the "(comm) " prefix is cut.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    let total = 0;
+    for (const child of children) {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat(5); 12 and 13 after the "(comm) " prefix is cut.
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    }
+    return total;
   } catch {
     return undefined;
   }
@@ -220,14 +234,14 @@ function childCpuSeconds(child: ChildProcess): number | undefined {
 
 /**
  * CPU seconds used while `fn` runs: by this process (harness + worker, all threads) and by the emulator
- * child. Other work on the machine stretches wall-clock time; CPU time shows what the run itself cost.
+ * children. Other work on the machine stretches wall-clock time; CPU time shows what the run itself cost.
  */
 async function withCpu<T>(e: Emulators, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
   const self0 = process.cpuUsage();
-  const child0 = childCpuSeconds(e.child);
+  const child0 = childCpuSeconds(e.children);
   const result = await fn();
   const self = process.cpuUsage(self0);
-  const child1 = childCpuSeconds(e.child);
+  const child1 = childCpuSeconds(e.children);
   const emulators = child0 !== undefined && child1 !== undefined ? `, emulators ${(child1 - child0).toFixed(1)} s` : '';
   return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s${emulators}` };
 }
