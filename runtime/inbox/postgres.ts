@@ -241,7 +241,7 @@ export class PostgresInboxStore implements InboxStore {
   }
 
   async claim(req: ClaimRequest): Promise<ClaimedLane[]> {
-    // One round trip: `claim_lanes` (migrations 3-5) picks the candidates (FOR UPDATE SKIP LOCKED, so
+    // One round trip: `claim_lanes` (migrations 3-6) picks the candidates (FOR UPDATE SKIP LOCKED, so
     // workers never wait on each other's rows), takes the leases and returns the won keys' pending
     // events with the version last delivered — in one transaction, each step on a fresh snapshot.
     const r = await this.pool.query({

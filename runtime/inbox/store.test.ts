@@ -32,7 +32,7 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
 
   it('migrates a fresh database once and is idempotent', async () => {
     t = await testStore(kind, { migrate: false });
-    expect(await t.store.migrate()).toEqual([1, 2, 3, 4, 5]);
+    expect(await t.store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await t.store.migrate()).toEqual([]);
     await t.store.ping();
     const again = await t.reopen();
@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     // Version 1 has no delivery-id table: insert without one.
     expect((await t.store.insertEvents([ev('001', '1')])).inserted).toBe(1);
     const upgraded = await t.reopen();
-    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5]);
+    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6]);
     const lanes = await upgraded.claim({ spec: 'accounts', owner: 'w1', limit: 10, leaseMs: 1000, now: 2000 });
     expect(lanes.map((l) => l.sourceId)).toEqual(['001']);
     expect((await upgraded.insertEvents([ev('002', '1', { deliveryId: 'd-1' })])).inserted).toBe(1);
@@ -104,6 +104,22 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
     const takeover = await s.claim({ spec: 'accounts', owner: 'w2', limit: 10, leaseMs: 1000, now: 2000 });
     expect(takeover.map((l) => l.sourceId)).toEqual(['k1', 'k2']);
     expect(takeover[1]?.events.map((e) => e.sourceVersion)).toEqual(['1', '2']);
+  });
+
+  it('claims up to the limit in keys, not events, with every pending version of each', async () => {
+    t = await testStore(kind);
+    const versions = (id: string, n: number) => Array.from({ length: n }, (_, i) => ev(id, String(i + 1)));
+    await t.store.insertEvents([...versions('m1', 6), ...versions('m2', 5), ev('m3', '1'), ...versions('m4', 3)]);
+    const first = await t.store.claim({ spec: 'accounts', owner: 'w1', limit: 2, leaseMs: 1000, now: 1000 });
+    expect(first.map((l) => [l.sourceId, l.events.length])).toEqual([
+      ['m1', 6],
+      ['m2', 5],
+    ]);
+    const rest = await t.store.claim({ spec: 'accounts', owner: 'w2', limit: 5, leaseMs: 1000, now: 1000 });
+    expect(rest.map((l) => [l.sourceId, l.events.length])).toEqual([
+      ['m3', 1],
+      ['m4', 3],
+    ]);
   });
 
   it('claims disjoint keys from two store handles racing (two worker processes)', async () => {
