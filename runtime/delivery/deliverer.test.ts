@@ -54,6 +54,28 @@ describe.each(STORE_KINDS)('Deliverer on %s', (kind) => {
     expect(target.records.get('A1')?.FName).toBe('新');
   });
 
+  it('frees a batch\'s target slot once the target answered, while its settlement still commits', async () => {
+    const base = makePlan({ name: 'accounts' });
+    const { store, target, d } = await setup({ maxInFlightBatches: 1, idleMs: 5 }, { ...base, delivery: { ...base.delivery, batchSize: 1 } });
+    // Settlements wait for a gate: the store is slow to commit.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const settle = store.settle.bind(store);
+    store.settle = async (s) => {
+      await gate;
+      return settle(s);
+    };
+    await store.insertEvents([ev('S1', '1'), ev('S2', '1'), ev('S3', '1')]);
+    d.start();
+    // With one slot, later batches go out while the first batch's settlement is still committing.
+    await expect.poll(() => target.calls.length).toBeGreaterThanOrEqual(2);
+    expect(await store.depth()).toEqual({ accounts: 3 });
+    open();
+    await expect.poll(() => store.depth()).toEqual({});
+    await d.stop();
+    expect(target.calls.flatMap((c) => c.map((i) => i.key)).sort()).toEqual(['S1', 'S2', 'S3']);
+  });
+
   it('dead-letters a bad mapping with the field errors and spec positions while the rest flow', async () => {
     const { store, target, round } = await setup();
     await store.insertEvents([ev('B1', '1', { Name: 'BAD' }), ev('B2', '1'), ev('B3', '1', { Id: '' })]);
