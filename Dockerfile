@@ -26,8 +26,16 @@ COPY --chown=root:root connectors ./connectors
 COPY --chown=root:root runtime ./runtime
 COPY --chown=root:root operator ./operator
 COPY --chown=root:root schemas ./schemas
+# Node's compile cache, filled at build time for the runtime uid (Node names its folder after the uid):
+# the operator and its compile thread then find every TypeScript file stripped and compiled already and
+# never load Node's type stripper (~30 MB of RSS; operator/README.md, "Memory"). Owned by root and
+# read-only at run time like the rest.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN install -d -o 10001 -g 10001 /app/.node-compile-cache \
+ && setpriv --reuid=10001 --regid=10001 --clear-groups node operator/warm-compile-cache.ts \
+ && chown -R root:root /app/.node-compile-cache
 # Files stay owned by root and read-only to the process; the root filesystem can be mounted read-only
-# (Node's compile cache and git clones go to /tmp and /var/cache/syncspec, emptyDirs in the chart).
+# (git clones go to /var/cache/syncspec, an emptyDir in the chart).
 USER 10001:10001
 EXPOSE 8080
 ENTRYPOINT ["node", "bin/syncspec.js"]
