@@ -1,7 +1,11 @@
 /**
- * `npm run bench:operator [-- --specs 1000 --concurrency 4 --timeout 300]`: the operator under a
- * realistic first load. Starts the test API server (test/kube) with the CRDs, the operator as a child
- * process (`node operator/main.ts`, leader election on) whose API traffic goes through a recording proxy,
+ * `npm run bench:operator [-- --specs 1000 --concurrency 4 --timeout 300 --node-options '…' --cold-cache]`:
+ * the operator under a realistic first load. Starts the test API server (test/kube) with the CRDs, the
+ * operator as a child process started as the image starts it — `node bin/syncspec.js operator`, leader
+ * election on, NODE_OPTIONS and MALLOC_ARENA_MAX = the chart's defaults `nodeOptions` and
+ * `mallocArenaMax` (charts/syncspec/values.yaml), Node's
+ * compile cache filled beforehand by operator/warm-compile-cache.ts as the Dockerfile fills it
+ * (`--cold-cache`: an empty one) — whose API traffic goes through a recording proxy,
  * then server-side applies N generated variants of specs/flows/products/erp-material-to-crm-product.yaml
  * (plus the connections, lookups and entity schemas they compile against) at once, and waits until
  * every SyncSpec is Ready for its current generation. Prints: time to all Ready, operator peak RSS
@@ -25,8 +29,15 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     timeout: { type: 'string', default: '300' },
     'apply-concurrency': { type: 'string', default: '32' },
+    'node-options': { type: 'string' },
+    'cold-cache': { type: 'boolean', default: false },
   },
 });
+// The process settings the chart runs the operator with (V8 flags unless told otherwise, malloc arenas).
+const chart = parse(readFileSync(join(import.meta.dirname, '../charts/syncspec/values.yaml'), 'utf8')) as { nodeOptions?: unknown; mallocArenaMax?: unknown };
+const chartNodeOptions = String(chart.nodeOptions ?? '');
+const nodeOptions = values['node-options'] ?? chartNodeOptions;
+const mallocArenaMax = Number(chart.mallocArenaMax ?? 0);
 const N = Number(values.specs);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const ROOT = join(import.meta.dirname, '..');
@@ -46,6 +57,8 @@ await new Promise<void>((resolve, reject) => {
   apiServer.stdout.on('data', (c: Buffer) => { if (c.toString('utf8').includes('listening')) resolve(); });
   apiServer.once('exit', (code) => reject(new Error(`test API server exited (${code})`)));
 });
+// Whatever ends the bench (a failed start, an exception) must not leave the API server running.
+process.once('exit', () => apiServer.kill('SIGTERM'));
 const server = { url: `http://127.0.0.1:${port}` };
 const recorder = await startRequestRecorder(server.url);
 const dir = mkdtempSync(join(tmpdir(), 'syncspec-bench-operator-'));
@@ -85,11 +98,22 @@ const variants = Array.from({ length: N }, (_, i) => {
   return v;
 });
 
-const child = spawn(process.execPath, [join(ROOT, 'operator/main.ts'),
+// The image's compile cache: every operator module stripped and compiled before the operator starts.
+const compileCache = join(dir, 'compile-cache');
+if (!values['cold-cache']) {
+  const warm = spawn(process.execPath, [join(ROOT, 'operator/warm-compile-cache.ts')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_COMPILE_CACHE: compileCache } });
+  const code = await new Promise<number | null>((resolve) => warm.once('exit', resolve));
+  if (code !== 0) throw new Error(`operator/warm-compile-cache.ts exited with ${code}`);
+}
+const child = spawn(process.execPath, [join(ROOT, 'bin/syncspec.js'), 'operator',
   '--kubeconfig', kubeconfig, '--namespace', NS, '--worker-image', 'registry.example.com/syncspec:bench',
   '--lease-namespace', NS, '--identity', 'bench', '--metrics-port', '0', '--metrics-host', '127.0.0.1',
   '--worker-endpoint', 'http://127.0.0.1:9/{namespace}/{name}', '--concurrency', values.concurrency, '--log-level', 'info',
-], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SYNCSPEC_GIT_CACHE_DIR: join(dir, 'git') } });
+], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: {
+  ...process.env, NODE_OPTIONS: nodeOptions, NODE_COMPILE_CACHE: compileCache, SYNCSPEC_GIT_CACHE_DIR: join(dir, 'git'),
+  ...(mallocArenaMax > 0 ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {}),
+} });
+process.once('exit', () => child.kill('SIGTERM'));
 let stderr = '';
 let metricsPort: number | undefined;
 child.stderr.on('data', (c: Buffer) => {
@@ -171,6 +195,7 @@ const series = (name: string): number => metrics.split('\n').filter((l) => l.sta
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
 
 console.log(`bench:operator — ${N} SyncSpecs applied at once (apply took ${appliedS.toFixed(1)} s), operator --concurrency ${values.concurrency}, leader election on`);
+console.log(`  operator started as: NODE_OPTIONS="${nodeOptions}"${nodeOptions === chartNodeOptions ? ' (the chart\'s default nodeOptions)' : ''}${mallocArenaMax > 0 ? ` MALLOC_ARENA_MAX=${mallocArenaMax} (chart)` : ''} node bin/syncspec.js operator, compile cache ${values['cold-cache'] ? 'empty (--cold-cache)' : 'warmed as in the image (Dockerfile)'}`);
 console.log(`  all Ready:        ${allReadyS === undefined ? `NOT REACHED (${readyCount}/${N} Ready after ${(TIMEOUT_MS / 1000).toFixed(0)} s)` : `${allReadyS.toFixed(1)} s`} (goal ≤ 60 s; first Ready after ${firstReadyS?.toFixed(1) ?? '-'} s)`);
 console.log(`  operator RSS:     peak ${mb(peakRss)} (goal ≤ 256 MB), idle before load ${mb(idleRss)}`);
 console.log(`  API requests:     ${during.length} during the run = ${(during.length / N).toFixed(2)} per spec`);

@@ -4,13 +4,14 @@
  * SIGTERM/SIGINT after releasing the lease, 1 when the lease is lost (a fresh start campaigns again).
  * Runs as `syncspec operator …` or `node operator/main.ts …`.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { parseConfig, USAGE, type OperatorConfig } from './config.ts';
 import { systemClock, type Clock } from './controller/clock.ts';
 import { Manager } from './controller/manager.ts';
 import { OperatorMetrics } from './controller/metrics.ts';
 import { SharedPoolKubeConfig } from './k8s/kubeconfig.ts';
+import { kubeHttp } from './k8s/http.ts';
 import { Resources } from './k8s/resources.ts';
 import { EventRecorder } from './status/events.ts';
 import { specSourceController } from './source/controller.ts';
@@ -93,6 +94,7 @@ export async function main(args: readonly string[], env: NodeJS.ProcessEnv, stde
   log.info({ code: 'SS6017', exit: code }, code === 0 ? 'operator stopped' : 'operator exiting: leader lease lost');
   await handle.stop().catch(() => {});
   if (kc instanceof SharedPoolKubeConfig) await kc.closePools();
+  await kubeHttp(kc).close();
   return code;
 }
 

@@ -5,7 +5,8 @@
  * pending (client-node #1933: restart loops became request storms), and records when it last heard
  * from the server, which readiness reports.
  */
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch, Watch } from '../k8s/client.ts';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import { describeError } from '../k8s/errors.ts';

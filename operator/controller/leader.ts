@@ -5,10 +5,25 @@
  * the leader renews every retry period and gives up leadership when it could not renew within the
  * renew deadline. Every write carries the resourceVersion it read, so two candidates cannot both win.
  */
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import { describeError, isAlreadyExists, isConflict, isNotFound } from '../k8s/errors.ts';
+import { kubeHttp, type KubeHttp } from '../k8s/http.ts';
+import { collectionPath, objectPath, type ResourceKind } from '../k8s/resources.ts';
+
+const LEASE: ResourceKind = { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases' };
+
+/** A coordination.k8s.io/v1 Lease as JSON; times are metav1.MicroTime text. */
+interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number; [k: string]: unknown };
+}
+
+/** metav1.MicroTime: RFC 3339 with microseconds (the millisecond clock padded), as client-go writes it. */
+const microTime = (ms: number): string => `${new Date(ms).toISOString().slice(0, -1)}000Z`;
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -26,7 +41,7 @@ export interface LeaderCallbacks {
 }
 
 export class LeaderElector {
-  readonly #api: CoordinationV1Api;
+  readonly #http: KubeHttp;
   readonly #o: LeaderElectionOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -37,7 +52,7 @@ export class LeaderElector {
     if (!(options.renewDeadlineMs < options.leaseDurationMs && options.retryPeriodMs < options.renewDeadlineMs)) {
       throw new Error('leader election needs retryPeriod < renewDeadline < leaseDuration');
     }
-    this.#api = kc.makeApiClient(CoordinationV1Api);
+    this.#http = kubeHttp(kc);
     this.#o = options;
     this.#clock = clock;
     this.#log = log.child({ lease: `${options.namespace}/${options.name}`, identity: options.identity });
@@ -77,9 +92,9 @@ export class LeaderElector {
   async tryAcquireOrRenew(): Promise<boolean> {
     const now = this.#clock.now();
     const { namespace, name, identity } = this.#o;
-    let lease: V1Lease | undefined;
+    let lease: Lease | undefined;
     try {
-      lease = await this.#api.readNamespacedLease({ namespace, name });
+      lease = (await this.#http.call('GET', objectPath(LEASE, namespace, name))) as Lease;
     } catch (err) {
       if (!isNotFound(err)) {
         this.#log.warn({ code: 'SS6014', err: describeError(err) }, 'cannot read the leader lease');
@@ -88,7 +103,7 @@ export class LeaderElector {
     }
     if (!lease) {
       try {
-        await this.#api.createNamespacedLease({ namespace, body: this.#record(undefined, now) });
+        await this.#http.call('POST', collectionPath(LEASE, namespace), { body: this.#record(undefined, now) });
         this.#observe(identity, new Date(now).toISOString(), now);
         return true;
       } catch (err) {
@@ -104,7 +119,7 @@ export class LeaderElector {
     if (holder !== identity && !expired) return false;
     try {
       const body = this.#record(lease, now);
-      const updated = await this.#api.replaceNamespacedLease({ namespace, name, body });
+      const updated = (await this.#http.call('PUT', objectPath(LEASE, namespace, name), { body })) as Lease;
       this.#observe(identity, updated.spec?.renewTime ? new Date(updated.spec.renewTime).toISOString() : '', now);
       if (holder !== identity) this.#log.info({ code: 'SS6012', previous: holder || undefined }, 'took over the leader lease');
       return true;
@@ -118,11 +133,12 @@ export class LeaderElector {
   async release(): Promise<void> {
     this.#leading = false;
     try {
-      const lease = await this.#api.readNamespacedLease({ namespace: this.#o.namespace, name: this.#o.name });
-      if (lease.spec?.holderIdentity !== this.#o.identity) return;
+      const path = objectPath(LEASE, this.#o.namespace, this.#o.name);
+      const lease = (await this.#http.call('GET', path)) as Lease;
+      if (!lease.spec || lease.spec.holderIdentity !== this.#o.identity) return;
       lease.spec.holderIdentity = '';
       lease.spec.leaseDurationSeconds = 1;
-      await this.#api.replaceNamespacedLease({ namespace: this.#o.namespace, name: this.#o.name, body: lease });
+      await this.#http.call('PUT', path, { body: lease });
     } catch (err) {
       this.#log.warn({ code: 'SS6014', err: describeError(err) }, 'cannot release the leader lease');
     }
@@ -132,10 +148,10 @@ export class LeaderElector {
     this.#observed = { holder, renewTime, at };
   }
 
-  #record(prev: V1Lease | undefined, now: number): V1Lease {
+  #record(prev: Lease | undefined, now: number): Lease {
     const { namespace, name, identity } = this.#o;
     const mine = prev?.spec?.holderIdentity === identity;
-    const time = new V1MicroTime(now);
+    const time = microTime(now);
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',

@@ -3,7 +3,7 @@
  * raw text for statuses the OpenAPI document does not list, and whose `message` is a dump), then
  * branched on `code` and `reason` — never on message text (k8s-testing.md §1, client-node PR #711).
  */
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './client.ts';
 
 export interface K8sStatus {
   code: number;

@@ -7,7 +7,7 @@
  * spare ones (which never connected). Client certificates are read when the first dispatcher is built;
  * bearer tokens travel in headers and are unaffected.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './client.ts';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;

@@ -1,14 +1,12 @@
 /**
- * Typed-enough access to the kinds the operator reads and writes, through @kubernetes/client-node with
- * explicit patch content types (k8s-testing.md §1: the generated patch methods otherwise send
- * `application/json-patch+json`). Everything outside the core group goes through CustomObjectsApi,
- * whose bodies and answers are plain JSON; core kinds use CoreV1Api, whose patch bodies are untyped too.
+ * Typed-enough access to the kinds the operator reads and writes: plain JSON requests (http.ts)
+ * authenticated by client-node's KubeConfig, with explicit patch content types (k8s-testing.md §1:
+ * server-side apply and JSON merge patch, never `application/json-patch+json`). Answers are the API
+ * server's JSON as it is — no model classes — with apiVersion/kind filled in where a list leaves them out.
  */
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
-
-export const asMergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-export const asApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+import { kubeHttp, type KubeHttp } from './http.ts';
 
 export interface ResourceKind {
   group: string;
@@ -29,6 +27,7 @@ export const KINDS = {
   PrometheusRule: { group: 'monitoring.coreos.com', version: 'v1', kind: 'PrometheusRule', plural: 'prometheusrules' },
   ConfigMap: { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps' },
   Service: { group: '', version: 'v1', kind: 'Service', plural: 'services' },
+  Event: { group: '', version: 'v1', kind: 'Event', plural: 'events' },
 } as const satisfies Record<string, ResourceKind>;
 
 /** A Kubernetes object as plain JSON. */
@@ -71,15 +70,13 @@ export interface ObjectList {
 export type WriteObserver = (verb: string, kind: string) => void;
 
 export class Resources {
-  readonly custom: CustomObjectsApi;
-  readonly core: CoreV1Api;
+  readonly #http: KubeHttp;
   readonly #fieldManager: string;
   readonly #statusManager: string;
   readonly #observe: WriteObserver;
 
   constructor(kc: KubeConfig, options: { fieldManager: string; statusManager: string; observe?: WriteObserver }) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.#http = kubeHttp(kc);
     this.#fieldManager = options.fieldManager;
     this.#statusManager = options.statusManager;
     this.#observe = options.observe ?? (() => {});
@@ -88,13 +85,7 @@ export class Resources {
   /** The object, or undefined when it does not exist. */
   async get(k: ResourceKind, namespace: string, name: string): Promise<KubeObject | undefined> {
     try {
-      if (k.group === '') {
-        const o = k.plural === 'configmaps'
-          ? await this.core.readNamespacedConfigMap({ namespace, name })
-          : await this.core.readNamespacedService({ namespace, name });
-        return plain(k, o);
-      }
-      return (await this.custom.getNamespacedCustomObject({ group: k.group, version: k.version, plural: k.plural, namespace, name })) as KubeObject;
+      return withKind(k, await this.#http.call('GET', objectPath(k, namespace, name)));
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -103,75 +94,58 @@ export class Resources {
 
   /** Lists in one namespace, or across all when `namespace` is undefined. */
   async list(k: ResourceKind, namespace: string | undefined, labelSelector?: string): Promise<ObjectList> {
-    const sel = labelSelector === undefined ? {} : { labelSelector };
-    let answer: { items?: unknown[]; metadata?: { resourceVersion?: string } };
-    if (k.group === '') {
-      const cm = k.plural === 'configmaps';
-      answer = namespace === undefined
-        ? await (cm ? this.core.listConfigMapForAllNamespaces(sel) : this.core.listServiceForAllNamespaces(sel))
-        : await (cm ? this.core.listNamespacedConfigMap({ namespace, ...sel }) : this.core.listNamespacedService({ namespace, ...sel }));
-      answer = { items: (answer.items ?? []).map((o) => plain(k, o)), metadata: { resourceVersion: answer.metadata?.resourceVersion ?? '' } };
-    } else {
-      const base = { group: k.group, version: k.version, plural: k.plural, ...sel };
-      answer = namespace === undefined
-        ? await this.custom.listClusterCustomObject(base)
-        : await this.custom.listNamespacedCustomObject({ ...base, namespace });
-    }
-    return { items: (answer.items ?? []) as KubeObject[], resourceVersion: answer.metadata?.resourceVersion ?? '' };
+    const answer = (await this.#http.call('GET', collectionPath(k, namespace), { query: { labelSelector } })) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+    // List items carry no apiVersion/kind of their own (built-in kinds): added, as on a single read.
+    return { items: (answer.items ?? []).map((o) => withKind(k, o)), resourceVersion: answer.metadata?.resourceVersion ?? '' };
   }
 
   /** Server-side apply with the operator's field manager, forcing ownership of the fields it sets. */
   async apply(k: ResourceKind, obj: KubeObject): Promise<KubeObject> {
-    const namespace = obj.metadata.namespace ?? '';
-    const name = obj.metadata.name;
     this.#observe('apply', k.kind);
-    const common = { name, namespace, body: obj, fieldManager: this.#fieldManager, force: true };
-    if (k.group === '') {
-      const o = k.plural === 'configmaps'
-        ? await this.core.patchNamespacedConfigMap(common, asApply)
-        : await this.core.patchNamespacedService(common, asApply);
-      return plain(k, o);
-    }
-    return (await this.custom.patchNamespacedCustomObject({ group: k.group, version: k.version, plural: k.plural, ...common }, asApply)) as KubeObject;
+    return withKind(k, await this.#http.call('PATCH', objectPath(k, obj.metadata.namespace ?? '', obj.metadata.name), {
+      query: { fieldManager: this.#fieldManager, force: true }, body: obj, contentType: APPLY_PATCH,
+    }));
   }
 
   /** JSON merge patch of the main resource (finalizers, replicas); carry `metadata.resourceVersion` for an optimistic lock. */
   async mergePatch(k: ResourceKind, namespace: string, name: string, body: unknown, fieldManager = this.#fieldManager): Promise<KubeObject> {
     this.#observe('patch', k.kind);
-    if (k.group === '') throw new Error(`mergePatch of core kind ${k.kind} is not used by the operator`);
-    return (await this.custom.patchNamespacedCustomObject({ group: k.group, version: k.version, plural: k.plural, namespace, name, body, fieldManager }, asMergePatch)) as KubeObject;
+    return withKind(k, await this.#http.call('PATCH', objectPath(k, namespace, name), { query: { fieldManager }, body, contentType: MERGE_PATCH }));
   }
 
   /** JSON merge patch of `/status` with the status field manager (kustomize-controller's split). */
   async patchStatus(k: ResourceKind, namespace: string, name: string, status: unknown): Promise<KubeObject> {
     this.#observe('status', k.kind);
-    return (await this.custom.patchNamespacedCustomObjectStatus(
-      { group: k.group, version: k.version, plural: k.plural, namespace, name, body: { status }, fieldManager: this.#statusManager },
-      asMergePatch,
-    )) as KubeObject;
+    return withKind(k, await this.#http.call('PATCH', `${objectPath(k, namespace, name)}/status`, {
+      query: { fieldManager: this.#statusManager }, body: { status }, contentType: MERGE_PATCH,
+    }));
   }
 
   /** Deletes; an object already gone is not an error. */
   async delete(k: ResourceKind, namespace: string, name: string): Promise<void> {
     this.#observe('delete', k.kind);
     try {
-      if (k.group === '') {
-        if (k.plural === 'configmaps') await this.core.deleteNamespacedConfigMap({ namespace, name });
-        else await this.core.deleteNamespacedService({ namespace, name });
-        return;
-      }
-      await this.custom.deleteNamespacedCustomObject({ group: k.group, version: k.version, plural: k.plural, namespace, name });
+      await this.#http.call('DELETE', objectPath(k, namespace, name));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }
 }
 
-/**
- * client-node turns core answers into model classes (with Date fields); the operator works on plain JSON.
- * ConfigMap and Service models name their properties as the API does, so a JSON round trip is exact.
- */
-function plain(k: ResourceKind, o: unknown): KubeObject {
-  const json = JSON.parse(JSON.stringify(o)) as KubeObject;
-  return { apiVersion: apiVersionOf(k), kind: k.kind, ...json };
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+/** `/api/v1[/namespaces/<ns>]/<plural>` or `/apis/<group>/<version>[/namespaces/<ns>]/<plural>`. */
+export function collectionPath(k: ResourceKind, namespace: string | undefined): string {
+  const base = k.group === '' ? `/api/${k.version}` : `/apis/${k.group}/${k.version}`;
+  return namespace === undefined ? `${base}/${k.plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${k.plural}`;
+}
+
+export function objectPath(k: ResourceKind, namespace: string, name: string): string {
+  return `${collectionPath(k, namespace)}/${encodeURIComponent(name)}`;
+}
+
+function withKind(k: ResourceKind, o: unknown): KubeObject {
+  const obj = o as KubeObject;
+  return obj.apiVersion !== undefined && obj.kind !== undefined ? obj : { apiVersion: apiVersionOf(k), kind: k.kind, ...obj };
 }

@@ -6,7 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config.ts';
 import type { Clock } from '../controller/clock.ts';
@@ -14,7 +14,10 @@ import { Controller, ownerKey, ownKey } from '../controller/controller.ts';
 import { Informer } from '../controller/informer.ts';
 import type { OperatorMetrics } from '../controller/metrics.ts';
 import { isNotFound } from '../k8s/errors.ts';
-import { Resources } from '../k8s/resources.ts';
+import { kubeHttp } from '../k8s/http.ts';
+import { objectPath, Resources, type ResourceKind } from '../k8s/resources.ts';
+
+const SECRET: ResourceKind = { group: '', version: 'v1', kind: 'Secret', plural: 'secrets' };
 import type { EventRecorder } from '../status/events.ts';
 import { SpecSourceReconciler } from './reconcile.ts';
 import { SOURCE_LABEL, SOURCED_KINDS, SPEC_SOURCE } from './render.ts';
@@ -37,10 +40,10 @@ export interface SpecSourceControllerDeps {
 
 /** Reads a Secret's data as text; undefined when it does not exist. The values never leave this function except to onAuth. */
 export function secretReader(kc: KubeConfig): (namespace: string, name: string) => Promise<Record<string, string> | undefined> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const http = kubeHttp(kc);
   return async (namespace, name) => {
     try {
-      const secret = await core.readNamespacedSecret({ namespace, name });
+      const secret = (await http.call('GET', objectPath(SECRET, namespace, name))) as { data?: Record<string, string> };
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
       return out;

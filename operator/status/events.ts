@@ -1,8 +1,9 @@
 /** core/v1 Events for condition transitions (never for a reconcile that changed nothing). */
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeError } from '../k8s/errors.ts';
-import type { KubeObject } from '../k8s/resources.ts';
+import { kubeHttp, type KubeHttp } from '../k8s/http.ts';
+import { collectionPath, KINDS, type KubeObject } from '../k8s/resources.ts';
 
 export interface EventInput {
   type: 'Normal' | 'Warning';
@@ -11,13 +12,13 @@ export interface EventInput {
 }
 
 export class EventRecorder {
-  readonly #api: CoreV1Api;
+  readonly #http: KubeHttp;
   readonly #component: string;
   readonly #log: Logger;
   readonly #observe: () => void;
 
   constructor(kc: KubeConfig, component: string, log: Logger, observe: () => void = () => {}) {
-    this.#api = kc.makeApiClient(CoreV1Api);
+    this.#http = kubeHttp(kc);
     this.#component = component;
     this.#log = log;
     this.#observe = observe;
@@ -26,8 +27,9 @@ export class EventRecorder {
   /** Records an Event on `obj`; failing to record one is logged, never fails the reconcile. */
   async record(obj: KubeObject, e: EventInput, nowMs: number): Promise<void> {
     const namespace = obj.metadata.namespace ?? 'default';
-    const at = new Date(nowMs);
-    const body: CoreV1Event = {
+    // metav1.Time: RFC 3339 in whole seconds, as client-go writes it.
+    const at = new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const body: Omit<CoreV1Event, 'firstTimestamp' | 'lastTimestamp'> & { firstTimestamp: string; lastTimestamp: string } = {
       metadata: { generateName: `${obj.metadata.name}.`, namespace },
       involvedObject: {
         apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '', name: obj.metadata.name, namespace,
@@ -41,7 +43,7 @@ export class EventRecorder {
     };
     try {
       this.#observe();
-      await this.#api.createNamespacedEvent({ namespace, body });
+      await this.#http.call('POST', collectionPath(KINDS.Event, namespace), { body });
     } catch (err) {
       this.#log.warn({ code: 'SS6015', object: `${namespace}/${obj.metadata.name}`, reason: e.reason, err: describeError(err) }, 'cannot record event');
     }

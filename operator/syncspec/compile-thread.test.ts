@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { compileSpec, type SpecObject } from './compile.ts';
-import { CompileThread } from './compile-thread.ts';
+import { CompileThread, compileCacheEnv } from './compile-thread.ts';
 
 const SPECS = join(import.meta.dirname, '../../specs');
 const repo: SpecObject[] = [];
@@ -54,5 +54,13 @@ describe('CompileThread', () => {
     const pending = expect(t.compile(NAME, repo)).rejects.toThrow(/^SS6024: the compile thread was stopped/);
     await t.close();
     await pending;
+  });
+});
+
+describe('compileCacheEnv', () => {
+  test('hands the process\'s compile cache to the thread unless NODE_COMPILE_CACHE already names one', () => {
+    expect(compileCacheEnv({ A: '1' }, '/tmp/cc/v24.21.0-x64-abc-10001')).toEqual({ A: '1', NODE_COMPILE_CACHE: '/tmp/cc' });
+    expect(compileCacheEnv({ NODE_COMPILE_CACHE: '/img/cache' }, '/img/cache/v24-x')).toEqual({ NODE_COMPILE_CACHE: '/img/cache' });
+    expect(compileCacheEnv({ A: '1' }, undefined)).toEqual({ A: '1' });
   });
 });

@@ -130,22 +130,28 @@ export class SyncSpecReconciler {
     const owner = { name: key.name, namespace: key.namespace, uid: obj.metadata.uid ?? '' };
     const desired = desiredObjects(owner, bundle, this.#d.config.worker, { suspended: false });
     const skipped: string[] = [];
-    for (const d of desired) {
-      try {
-        await resources.apply(d.kind, d.object);
-      } catch (err) {
-        // No PrometheusRule CRD in the cluster (prometheus-operator not installed): run without alert rules.
-        if (d.kind === KINDS.PrometheusRule && isNotFound(err)) { skipped.push('PrometheusRule (monitoring.coreos.com CRDs not installed)'); continue; }
-        if (!isTerminal(err)) throw err;
-        // Refused as invalid or forbidden: retrying cannot help; say so on the object and wait for a change.
-        const message = `${d.kind.kind}/${d.object.metadata.name} was refused: ${describeError(err)}`;
-        set({ type: 'Ready', status: 'False', reason: 'ApplyFailed', message });
-        set({ type: 'Stalled', status: 'True', reason: 'ApplyFailed', message });
-        status.conditions = conditions;
-        status.observedGeneration = generation;
-        await this.#writeStatus(obj, before, status);
-        return terminal(new OperatorError('SS6021', `${key.namespace}/${key.name}: ${message}`, { cause: err }));
-      }
+    // The bundle ConfigMap first (the Deployment's pods mount it), then the others at once: a reconcile
+    // waits for one round trip instead of four more, which is most of its time under a load of specs.
+    const bundleFirst = desired.filter((d) => d.kind === KINDS.ConfigMap);
+    const rest = desired.filter((d) => d.kind !== KINDS.ConfigMap);
+    const outcomes: { d: (typeof desired)[number]; err?: unknown }[] = [];
+    for (const d of bundleFirst) outcomes.push(await resources.apply(d.kind, d.object).then(() => ({ d }), (err: unknown) => ({ d, err })));
+    if (!outcomes.some((o) => o.err !== undefined)) {
+      outcomes.push(...await Promise.all(rest.map((d) => resources.apply(d.kind, d.object).then(() => ({ d }), (err: unknown) => ({ d, err })))));
+    }
+    for (const { d, err } of outcomes) {
+      if (err === undefined) continue;
+      // No PrometheusRule CRD in the cluster (prometheus-operator not installed): run without alert rules.
+      if (d.kind === KINDS.PrometheusRule && isNotFound(err)) { skipped.push('PrometheusRule (monitoring.coreos.com CRDs not installed)'); continue; }
+      if (!isTerminal(err)) throw err;
+      // Refused as invalid or forbidden: retrying cannot help; say so on the object and wait for a change.
+      const message = `${d.kind.kind}/${d.object.metadata.name} was refused: ${describeError(err)}`;
+      set({ type: 'Ready', status: 'False', reason: 'ApplyFailed', message });
+      set({ type: 'Stalled', status: 'True', reason: 'ApplyFailed', message });
+      status.conditions = conditions;
+      status.observedGeneration = generation;
+      await this.#writeStatus(obj, before, status);
+      return terminal(new OperatorError('SS6021', `${key.namespace}/${key.name}: ${message}`, { cause: err }));
     }
     await this.#prune(obj, new Set(desired.map((d) => `${d.kind.kind}/${d.object.metadata.name}`)));
 
@@ -244,6 +250,9 @@ export class SyncSpecReconciler {
     for (const kind of OWNED_KINDS) {
       let items: KubeObject[];
       const cache = source === 'cache' ? this.#d.owned?.get(kind.kind) : undefined;
+      // A spec owns one object per kind, named after it (desired.ts): a kind without a cache that the
+      // spec still wants has nothing to prune, and is not listed on every reconcile (one request per spec).
+      if (source === 'cache' && !cache && [...keep].some((k) => k.startsWith(`${kind.kind}/`))) continue;
       try {
         items = cache
           ? cache.list(ns).filter((o) => o.metadata.labels?.[SPEC_LABEL] === owner.metadata.name)
