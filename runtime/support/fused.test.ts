@@ -65,6 +65,23 @@ describe('outRounded = outDec(round(decimal(x), n, mode), scale, precision)', ()
     );
   });
 
+  it('on amounts with exactly one decimal more than kept (the int32 rounding of the inline case)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -2e9, max: 2e9 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom<RoundingMode>('half-up', 'half-even'), optScale, optPrecision, (n, p, mode, scale, precision) => {
+        const x = n / 10 ** (p + 1);
+        expect(outcome(() => outRounded(x, p, mode, scale, precision))).toEqual(outcome(() => unfusedRounded(x, p, mode, scale, precision)));
+      }),
+      many,
+    );
+    // Rounding to zero from below keeps no sign; a half rounds away from zero (half-up) or to even.
+    expect(outRounded(-0.005, 2, 'half-up')).toBe('-0.01');
+    expect(outRounded(-0.005, 2, 'half-even')).toBe('0.00');
+    expect(outRounded(-0.004, 2, 'half-up')).toBe('0.00');
+    expect(outRounded(0.015, 2, 'half-even')).toBe('0.02');
+    expect(outRounded(99999.995, 2, 'half-up', 2, 8)).toBe('100000.00');
+    expect(() => outRounded(99999.995, 2, 'half-up', 2, 7)).toThrow('exceeds precision 7');
+  });
+
   it('at the edges of the target precision and scale (the inline case checks them itself)', () => {
     const nearPower = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom(-1, -0.01, -0.001, 0, 0.001, 0.01, 0.005), fc.boolean()).map(([e, d, neg]) => (neg ? -1 : 1) * (10 ** e + d));
     fc.assert(

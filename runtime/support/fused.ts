@@ -228,16 +228,48 @@ export function outRounded(x: unknown, places: number, mode: RoundingMode, scale
     const neg = m < 0;
     const abs = neg ? -m : m;
     if (abs < SMALL) {
-      if (m / p !== x) return roundedLonger(x, places, mode, scale, precision) ?? outRoundedSlow(x, places, mode, scale, precision);
-      const allowed = precision === undefined ? POW10.length : precision - (scale ?? places);
-      if (allowed >= 0 && (allowed + places >= POW10.length || abs < (POW10[allowed + places] as number))) {
-        const int = quotient(abs, places) | 0;
-        const text = (int < INT_POINT.length ? (INT_POINT[int] as string) : String(int) + '.') + ((FRACTIONS[places] as string[])[(abs - int * p) | 0] as string);
-        return neg ? '-' + text : text;
-      }
+      if (m / p !== x) return roundedNext(x, places, mode, scale, precision);
+      const text = smallText(abs, places, scale, precision);
+      if (text !== undefined) return neg ? '-' + text : text;
     }
   }
   return roundedFast(x, places, mode, scale, precision) ?? outRoundedSlow(x, places, mode, scale, precision);
+}
+/**
+ * `outText` of a mantissa q < 10^9 of `places` (1…3) decimals without its sign, when the precision allows
+ * it (else undefined: the caller's slow path raises the error): the integer part and point from a table,
+ * then the fraction digits from a table.
+ */
+function smallText(q: number, places: number, scale: number | undefined, precision: number | undefined): string | undefined {
+  const allowed = precision === undefined ? POW10.length : precision - (scale ?? places);
+  if (allowed >= 0 && (allowed + places >= POW10.length || q < (POW10[allowed + places] as number))) {
+    const int = quotient(q, places) | 0;
+    return (int < INT_POINT.length ? (INT_POINT[int] as string) : String(int) + '.') + ((FRACTIONS[places] as string[])[(q - int * (POW10[places] as number)) | 0] as string);
+  }
+  return undefined;
+}
+/**
+ * `outRounded`'s inline case for a double with more than `places` decimals. Exactly one more (a price of
+ * 12.345 rounded to cents) is the first step of `doubleDigits`' search from places + 1 (M =
+ * round(x·10^(places+1)) reads back as x) followed by `roundDiv(M, 1, mode)` on M's last digit, done here in
+ * int32 arithmetic; more decimals take the whole search (`roundedLonger`).
+ */
+function roundedNext(x: number, places: number, mode: RoundingMode, scale: number | undefined, precision: number | undefined): string {
+  const p1 = POW10[places + 1] as number;
+  const m1 = Math.round(x * p1);
+  const neg = m1 < 0;
+  const a1 = neg ? -m1 : m1;
+  if (a1 < SMALL && m1 / p1 === x) {
+    // a1 < 2^31: truncated division by 10 and its remainder are exact.
+    let q = ((a1 | 0) / 10) | 0;
+    const r = a1 - q * 10;
+    // Half-up moves a remainder of 5 or more away from zero; half-even a 5 only when q is odd.
+    if (r > 5 || (r === 5 && (mode === 'half-up' || (q & 1) === 1))) q++;
+    const text = smallText(q, places, scale, precision);
+    // A zero is never negative (as in `Decimal.toString`).
+    if (text !== undefined) return neg && q !== 0 ? '-' + text : text;
+  }
+  return roundedLonger(x, places, mode, scale, precision) ?? outRoundedSlow(x, places, mode, scale, precision);
 }
 /** The unfused chain, for what no fast path takes. */
 function outRoundedSlow(x: unknown, places: number, mode: RoundingMode, scale: number | undefined, precision: number | undefined): string {
