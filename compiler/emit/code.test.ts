@@ -113,3 +113,50 @@ describe('constant mappings', () => {
     expect(isConstant('obj.source')).toBe(true);
   });
 });
+
+describe('field reads shared by the mappings of a record', () => {
+  const read = (k: string, n = ''): string => `rt.fieldStr${n}(source[${JSON.stringify(k)}], ${JSON.stringify(k)})`;
+  /** Evaluates the rewritten codes in order, each in its own try as the generated transform does, counting reads. */
+  async function run(codes: string[], source: Record<string, unknown>): Promise<{ values: unknown[]; reads: number }> {
+    const { sharedReads } = await import('./transform-file.ts');
+    const rt = await import('../../runtime/support/index.ts');
+    let reads = 0;
+    const counting = new Proxy(source, { get: (o, k) => (reads++, Reflect.get(o, k)) });
+    const shared = sharedReads(codes);
+    const locals = shared.declarations.map((d) => d.text.replace(/:.*;$/, ';')).join('\n');
+    const body = `${locals}\nconst out = [];\n${shared.code.map((c) => `try { out.push(${c}); } catch (e) { out.push('error: ' + e.message); }`).join('\n')}\nreturn out;`;
+    const values = new Function('rt', 'source', body)(rt, counting) as unknown[];
+    return { values, reads };
+  }
+
+  it('reads a field used more than once a single time, with the same values', async () => {
+    const { sharedReads } = await import('./transform-file.ts');
+    const codes = [`rt.strSizeGt((${read('D', 'N')} ?? ""), 3) ? rt.substring((${read('D', 'N')} ?? ""), 0n, 3n) : (${read('D', 'N')} ?? "")`, read('Name'), `(${read('D', 'N')} ?? "x")`];
+    const shared = sharedReads(codes);
+    expect(shared.declarations.map((d) => d.text)).toEqual(['let m0: ReturnType<typeof rt.fieldStrN> | undefined;']);
+    expect(shared.code[1]).toBe(codes[1]);
+    for (const source of [{ D: 'abcdef', Name: 'n' }, { D: null, Name: 'n' }, { D: 'ab', Name: 'n' }]) {
+      const plain = await run(codes.map((c) => c), source);
+      const rewritten = await run(shared.code, source);
+      expect(rewritten.values).toEqual(plain.values);
+      expect(rewritten.values).toEqual(source.D === null ? ['', 'n', 'x'] : source.D === 'ab' ? ['ab', 'n', 'ab'] : ['abc', 'n', 'abcdef']);
+    }
+    expect((await run(shared.code, { D: 'abcdef', Name: 'n' })).reads).toBe(2);
+  });
+
+  it('reports a failing read for every mapping that uses it, and never reads earlier than the code did', async () => {
+    const { sharedReads } = await import('./transform-file.ts');
+    const codes = [`${read('A')} + ${read('B')}`, `${read('A')}`, `(false ? ${read('B')} : "skipped")`, read('B')];
+    const shared = sharedReads(codes);
+    const source = { A: 'a', B: { not: 'text' } };
+    const rewritten = await run(shared.code, source);
+    expect(rewritten.values).toEqual((await run(codes, source)).values);
+    expect(rewritten.values[0]).toMatch(/^error: field B: expected string/);
+    expect(rewritten.values.slice(1, 3)).toEqual(['a', 'skipped']);
+    expect(rewritten.values[3]).toMatch(/^error: field B: expected string/);
+    // Code with a template literal, and reads of other objects or readers, stay as they are.
+    expect(sharedReads(['`${x}`' + read('A'), read('A')]).code[0]).toBe('`${x}`' + read('A'));
+    expect(sharedReads(['rt.fieldDec(source["P"], "P")', 'rt.fieldDec(source["P"], "P")']).declarations).toEqual([]);
+    expect(sharedReads(['rt.fieldStr(row["P"], "P")', 'rt.fieldStr(row["P"], "P")']).declarations).toEqual([]);
+  });
+});

@@ -49,7 +49,10 @@ class TransformWriter {
    */
   fields(fields: readonly CompiledField[], rowType: Code, pathOf: (f: CompiledField) => Code): Code[] {
     const w = this.w;
+    const codes = sharedReads(fields.map((f) => f.code));
+    for (const d of codes.declarations) w.line(d);
     return fields.map((f, i) => {
+      f = { ...f, code: codes.code[i] as string };
       const v = ident(`v${i}`);
       w.lines(jsDoc([`${f.path} ← ${f.kind === 'each' ? `each ${f.text}` : f.text}`]));
       w.line(ts`let ${v}!: ${rowType}[${lit(f.name)}];`);
@@ -147,6 +150,49 @@ export function renderTransform(mapping: CompiledMapping, names: TypeNames, head
     w.line(ts`errors.push({ path, message: cause instanceof Error ? cause.message : String(cause), at, code });`);
   });
   return w.toString();
+}
+
+/**
+ * A typed read of one field of the record or row item, with a constant key (`rt.fieldStrN(source["Note"], "Note")`),
+ * of a reader whose value is a primitive. Code from the CEL compiler has its string literals JSON-escaped, so
+ * `["` never occurs inside one: every match is code.
+ */
+const FIELD_READ = /(?<![\w$.])rt\.field(?:Str|Int|Dbl|Bool)N?\((?:source|item)\["(?:[^"\\]|\\.)*"\], "(?:[^"\\]|\\.)*"\)/g;
+
+/**
+ * Common reads of the mappings evaluated together (the fields of a record, or of one row): a field read
+ * more than once (`source.Description.orValue('')` three times in a length check and its branches) gets a
+ * local, filled by its first evaluation and reused by the others. The read is a pure function of the
+ * record, so a reuse has the value a new read would have; it is never evaluated earlier than before
+ * (a read in a branch not taken, or after a failing operand, still does not happen), and a read that
+ * failed left the local empty, so the next use fails the same way for its own field. Reads never yield
+ * undefined (an absent nullable field reads as null), so undefined marks "not read yet".
+ */
+export function sharedReads(codes: readonly string[]): { code: string[]; declarations: Code[] } {
+  const counts = new Map<string, number>();
+  for (const c of codes) {
+    if (c.includes('`')) continue;
+    for (const m of c.matchAll(FIELD_READ)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  }
+  const locals = new Map<string, Code>();
+  const declarations: Code[] = [];
+  for (const [read, n] of counts) {
+    if (n < 2) continue;
+    const local = ident(`m${locals.size}`);
+    locals.set(read, local);
+    const reader = trusted(/^rt\.(field\w+)\(/.exec(read)?.[1] as string);
+    declarations.push(ts`let ${local}: ReturnType<typeof rt.${reader}> | undefined;`);
+  }
+  if (locals.size === 0) return { code: [...codes], declarations };
+  const code = codes.map((c) =>
+    c.includes('`')
+      ? c
+      : c.replace(FIELD_READ, (read) => {
+          const local = locals.get(read);
+          return local === undefined ? read : `(${local.text} !== undefined ? ${local.text} : (${local.text} = ${read}))`;
+        }),
+  );
+  return { code, declarations };
 }
 
 /**

@@ -28,6 +28,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one Account record to BD_Customer; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStrN> | undefined;
   /** FADDRESS ← [source.BillingState.orValue(''), source.BillingCity.orValue(''), source.BillingStreet.orValue('')].join('') */
   let v0!: Target["FADDRESS"];
   try {
@@ -38,7 +39,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCreateOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v1!: Target["FCreateOrgId"];
   try {
-    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["Region__c"], "Region__c") ?? ""));
+    v1 = rt.lookupStrD(ctx, "sales-orgs", ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["Region__c"], "Region__c"))) ?? ""));
   } catch (cause) {
     fail(errors, "FCreateOrgId", "specs/flows/customers/crm-account-to-erp-customer.yaml:23:19", cause);
   }
@@ -73,7 +74,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FUseOrgId ← lookup('sales-orgs', source.Region__c.orValue('')) */
   let v6!: Target["FUseOrgId"];
   try {
-    v6 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["Region__c"], "Region__c") ?? ""));
+    v6 = rt.lookupStrD(ctx, "sales-orgs", ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["Region__c"], "Region__c"))) ?? ""));
   } catch (cause) {
     fail(errors, "FUseOrgId", "specs/flows/customers/crm-account-to-erp-customer.yaml:24:16", cause);
   }

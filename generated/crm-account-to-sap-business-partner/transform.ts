@@ -22,6 +22,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one Account record to A_BusinessPartner; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
   /** BusinessPartner ← source.SAP_BP_Id__c.orValue('') */
   let v0!: Target["BusinessPartner"];
   try {
@@ -32,7 +33,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** OrganizationBPName1 ← size(source.Name.trim()) > 40 ? source.Name.trim().substring(0, 40) : source.Name.trim() */
   let v1!: Target["OrganizationBPName1"];
   try {
-    v1 = rt.outStr((rt.strSizeGt(rt.trim(rt.fieldStr(source["Name"], "Name")), 40) ? rt.substring(rt.trim(rt.fieldStr(source["Name"], "Name")), 0n, 40n) : rt.trim(rt.fieldStr(source["Name"], "Name"))), 40);
+    v1 = rt.outStr((rt.strSizeGt(rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Name"], "Name")))), 40) ? rt.substring(rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Name"], "Name")))), 0n, 40n) : rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Name"], "Name"))))), 40);
   } catch (cause) {
     fail(errors, "OrganizationBPName1", "specs/flows/customers/crm-account-to-sap-business-partner.yaml:22:26", cause);
   }

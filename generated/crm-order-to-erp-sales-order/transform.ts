@@ -32,6 +32,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one Order record to SAL_SaleOrder; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStrN> | undefined;
   /** FBillNo ← source.OrderNumber */
   let v0!: Target["FBillNo"];
   try {
@@ -63,7 +64,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FNote ← size(source.Description.orValue('')) > 255 ? source.Description.orValue('').substring(0, 255) : source.Description.orValue('') */
   let v4!: Target["FNote"];
   try {
-    v4 = rt.outStr((rt.strSizeGt((rt.fieldStrN(source["Description"], "Description") ?? ""), 255) ? rt.substring((rt.fieldStrN(source["Description"], "Description") ?? ""), 0n, 255n) : (rt.fieldStrN(source["Description"], "Description") ?? "")), 255);
+    v4 = rt.outStr((rt.strSizeGt(((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["Description"], "Description"))) ?? ""), 255) ? rt.substring(((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["Description"], "Description"))) ?? ""), 0n, 255n) : ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["Description"], "Description"))) ?? "")), 255);
   } catch (cause) {
     fail(errors, "FNote", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:27:12", cause);
   }

@@ -26,10 +26,11 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one BD_Customer record to Account; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
   /** AccountNumber ← source.FNumber */
   let v0!: Target["AccountNumber"];
   try {
-    v0 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 40);
+    v0 = rt.outStr((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FNumber"], "FNumber"))), 40);
   } catch (cause) {
     fail(errors, "AccountNumber", "specs/flows/customers/erp-customer-to-crm-account.yaml:22:20", cause);
   }
@@ -50,7 +51,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** ERP_Id__c ← source.FNumber */
   let v3!: Target["ERP_Id__c"];
   try {
-    v3 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 40);
+    v3 = rt.outStr((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FNumber"], "FNumber"))), 40);
   } catch (cause) {
     fail(errors, "ERP_Id__c", "specs/flows/customers/erp-customer-to-crm-account.yaml:21:16", cause);
   }

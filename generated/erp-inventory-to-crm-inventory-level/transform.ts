@@ -29,6 +29,9 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one STK_Inventory record to Inventory__c; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
+  let m1: ReturnType<typeof rt.fieldStr> | undefined;
+  let m2: ReturnType<typeof rt.fieldStrN> | undefined;
   /** As_Of__c ← source.FUpdateTime */
   let v0!: Target["As_Of__c"];
   try {
@@ -39,35 +42,35 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** External_Key__c ← source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v1!: Target["External_Key__c"];
   try {
-    v1 = rt.outStr(((((rt.fieldStr(source["FMaterialId"], "FMaterialId") + "|") + rt.fieldStr(source["FStockId"], "FStockId")) + "|") + (rt.fieldStrN(source["FLot"], "FLot") ?? "")), 120);
+    v1 = rt.outStr((((((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId"))) + "|") + (m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId")))) + "|") + ((m2 !== undefined ? m2 : (m2 = rt.fieldStrN(source["FLot"], "FLot"))) ?? "")), 120);
   } catch (cause) {
     fail(errors, "External_Key__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:20:22", cause);
   }
   /** Lot__c ← source.FLot */
   let v2!: Target["Lot__c"];
   try {
-    v2 = rt.outStrN(rt.fieldStrN(source["FLot"], "FLot"), 80) ?? null;
+    v2 = rt.outStrN((m2 !== undefined ? m2 : (m2 = rt.fieldStrN(source["FLot"], "FLot"))), 80) ?? null;
   } catch (cause) {
     fail(errors, "Lot__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:25:13", cause);
   }
   /** Name ← source.FMaterialId + ' @ ' + source.FStockId */
   let v3!: Target["Name"];
   try {
-    v3 = rt.outStr(((rt.fieldStr(source["FMaterialId"], "FMaterialId") + " @ ") + rt.fieldStr(source["FStockId"], "FStockId")), 80);
+    v3 = rt.outStr((((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId"))) + " @ ") + (m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId")))), 80);
   } catch (cause) {
     fail(errors, "Name", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:21:11", cause);
   }
   /** Product_Code__c ← source.FMaterialId */
   let v4!: Target["Product_Code__c"];
   try {
-    v4 = rt.outStr(rt.fieldStr(source["FMaterialId"], "FMaterialId"), 255);
+    v4 = rt.outStr((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId"))), 255);
   } catch (cause) {
     fail(errors, "Product_Code__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:23:22", cause);
   }
   /** Product__c ← ref('erp-material-to-crm-product', source.FMaterialId) */
   let v5!: Target["Product__c"];
   try {
-    v5 = rt.ref(ctx, "erp-material-to-crm-product", rt.fieldStr(source["FMaterialId"], "FMaterialId")) ?? null;
+    v5 = rt.ref(ctx, "erp-material-to-crm-product", (m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId")))) ?? null;
   } catch (cause) {
     fail(errors, "Product__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:22:17", cause);
   }
@@ -88,7 +91,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Warehouse_Code__c ← source.FStockId */
   let v8!: Target["Warehouse_Code__c"];
   try {
-    v8 = rt.outStr(rt.fieldStr(source["FStockId"], "FStockId"), 40);
+    v8 = rt.outStr((m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId"))), 40);
   } catch (cause) {
     fail(errors, "Warehouse_Code__c", "specs/flows/inventory/erp-inventory-to-crm-inventory-level.yaml:24:24", cause);
   }

@@ -28,31 +28,34 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one STK_Inventory record to inventory; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
+  let m1: ReturnType<typeof rt.fieldStr> | undefined;
+  let m2: ReturnType<typeof rt.fieldStrN> | undefined;
   /** _widget_1716894000001 ← source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v0!: Target["_widget_1716894000001"];
   try {
-    v0 = ((((rt.fieldStr(source["FMaterialId"], "FMaterialId") + "|") + rt.fieldStr(source["FStockId"], "FStockId")) + "|") + (rt.fieldStrN(source["FLot"], "FLot") ?? ""));
+    v0 = (((((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId"))) + "|") + (m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId")))) + "|") + ((m2 !== undefined ? m2 : (m2 = rt.fieldStrN(source["FLot"], "FLot"))) ?? ""));
   } catch (cause) {
     fail(errors, "_widget_1716894000001", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:19:28", cause);
   }
   /** _widget_1716894000002 ← source.FMaterialId */
   let v1!: Target["_widget_1716894000002"];
   try {
-    v1 = rt.fieldStr(source["FMaterialId"], "FMaterialId");
+    v1 = (m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId")));
   } catch (cause) {
     fail(errors, "_widget_1716894000002", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:20:28", cause);
   }
   /** _widget_1716894000004 ← source.FStockId */
   let v2!: Target["_widget_1716894000004"];
   try {
-    v2 = rt.fieldStr(source["FStockId"], "FStockId");
+    v2 = (m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId")));
   } catch (cause) {
     fail(errors, "_widget_1716894000004", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:21:28", cause);
   }
   /** _widget_1716894000005 ← source.FLot */
   let v3!: Target["_widget_1716894000005"];
   try {
-    v3 = rt.fieldStrN(source["FLot"], "FLot") ?? null;
+    v3 = (m2 !== undefined ? m2 : (m2 = rt.fieldStrN(source["FLot"], "FLot"))) ?? null;
   } catch (cause) {
     fail(errors, "_widget_1716894000005", "specs/flows/inventory/erp-inventory-to-jdy-inventory.yaml:22:28", cause);
   }

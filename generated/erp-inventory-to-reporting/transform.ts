@@ -28,6 +28,9 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one STK_Inventory record to reporting.inventory_levels; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
+  let m1: ReturnType<typeof rt.fieldStr> | undefined;
+  let m2: ReturnType<typeof rt.fieldStrN> | undefined;
   /** as_of ← source.FUpdateTime */
   let v0!: Target["as_of"];
   try {
@@ -38,21 +41,21 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** level_key ← source.FStockOrgId + '|' + source.FMaterialId + '|' + source.FStockId + '|' + source.FLot.orValue('') */
   let v1!: Target["level_key"];
   try {
-    v1 = rt.outStr(((((((rt.fieldStr(source["FStockOrgId"], "FStockOrgId") + "|") + rt.fieldStr(source["FMaterialId"], "FMaterialId")) + "|") + rt.fieldStr(source["FStockId"], "FStockId")) + "|") + (rt.fieldStrN(source["FLot"], "FLot") ?? "")), 200);
+    v1 = rt.outStr(((((((rt.fieldStr(source["FStockOrgId"], "FStockOrgId") + "|") + (m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId")))) + "|") + (m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId")))) + "|") + ((m2 !== undefined ? m2 : (m2 = rt.fieldStrN(source["FLot"], "FLot"))) ?? "")), 200);
   } catch (cause) {
     fail(errors, "level_key", "specs/flows/inventory/erp-inventory-to-reporting.yaml:19:16", cause);
   }
   /** lot ← source.FLot */
   let v2!: Target["lot"];
   try {
-    v2 = rt.outStrN(rt.fieldStrN(source["FLot"], "FLot"), 80) ?? null;
+    v2 = rt.outStrN((m2 !== undefined ? m2 : (m2 = rt.fieldStrN(source["FLot"], "FLot"))), 80) ?? null;
   } catch (cause) {
     fail(errors, "lot", "specs/flows/inventory/erp-inventory-to-reporting.yaml:23:10", cause);
   }
   /** material_code ← source.FMaterialId */
   let v3!: Target["material_code"];
   try {
-    v3 = rt.outStr(rt.fieldStr(source["FMaterialId"], "FMaterialId"), 80);
+    v3 = rt.outStr((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FMaterialId"], "FMaterialId"))), 80);
   } catch (cause) {
     fail(errors, "material_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:21:20", cause);
   }
@@ -87,7 +90,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** warehouse_code ← source.FStockId */
   let v8!: Target["warehouse_code"];
   try {
-    v8 = rt.outStr(rt.fieldStr(source["FStockId"], "FStockId"), 80);
+    v8 = rt.outStr((m1 !== undefined ? m1 : (m1 = rt.fieldStr(source["FStockId"], "FStockId"))), 80);
   } catch (cause) {
     fail(errors, "warehouse_code", "specs/flows/inventory/erp-inventory-to-reporting.yaml:22:21", cause);
   }

@@ -26,10 +26,11 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one BD_MATERIAL record to Product2; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
   /** ERP_Id__c ← source.FNumber */
   let v0!: Target["ERP_Id__c"];
   try {
-    v0 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 80);
+    v0 = rt.outStr((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FNumber"], "FNumber"))), 80);
   } catch (cause) {
     fail(errors, "ERP_Id__c", "specs/flows/products/erp-material-to-crm-product.yaml:20:16", cause);
   }
@@ -50,7 +51,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** ProductCode ← source.FNumber */
   let v3!: Target["ProductCode"];
   try {
-    v3 = rt.outStr(rt.fieldStr(source["FNumber"], "FNumber"), 255);
+    v3 = rt.outStr((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["FNumber"], "FNumber"))), 255);
   } catch (cause) {
     fail(errors, "ProductCode", "specs/flows/products/erp-material-to-crm-product.yaml:21:18", cause);
   }

@@ -29,6 +29,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one SAL_OUTSTOCK record to Shipment__c; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStrN> | undefined;
   /** Account__c ← ref('erp-customer-to-crm-account', source.FCustomerID) */
   let v0!: Target["Account__c"];
   try {
@@ -60,7 +61,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Name ← source.FBillNo */
   let v4!: Target["Name"];
   try {
-    v4 = rt.outStrN(rt.fieldStrN(source["FBillNo"], "FBillNo"), 80) ?? null;
+    v4 = rt.outStrN((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["FBillNo"], "FBillNo"))), 80) ?? null;
   } catch (cause) {
     fail(errors, "Name", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:20:11", cause);
   }
@@ -74,7 +75,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Shipment_Number__c ← source.FBillNo */
   let v6!: Target["Shipment_Number__c"];
   try {
-    v6 = rt.outStrN(rt.fieldStrN(source["FBillNo"], "FBillNo"), 40) ?? null;
+    v6 = rt.outStrN((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["FBillNo"], "FBillNo"))), 40) ?? null;
   } catch (cause) {
     fail(errors, "Shipment_Number__c", "specs/flows/shipments/erp-outstock-to-crm-shipment.yaml:21:25", cause);
   }

@@ -28,6 +28,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one contract record to Contract; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStrN> | undefined;
   /** AccountId ← ref('erp-customer-to-crm-account', source._widget_1716892000003.trim().upperAscii()) */
   let v0!: Target["AccountId"];
   try {
@@ -59,7 +60,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** Description ← source._widget_1716892000002 + (source._widget_1716892000012.orValue('') == '' ? '' : '\n' + source._widget_1716892000012.orValue('')) */
   let v4!: Target["Description"];
   try {
-    v4 = rt.outStr((rt.fieldStr(source["_widget_1716892000002"], "_widget_1716892000002") + (((rt.fieldStrN(source["_widget_1716892000012"], "_widget_1716892000012") ?? "") === "") ? "" : ("\n" + (rt.fieldStrN(source["_widget_1716892000012"], "_widget_1716892000012") ?? "")))), 32000);
+    v4 = rt.outStr((rt.fieldStr(source["_widget_1716892000002"], "_widget_1716892000002") + ((((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716892000012"], "_widget_1716892000012"))) ?? "") === "") ? "" : ("\n" + ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716892000012"], "_widget_1716892000012"))) ?? "")))), 32000);
   } catch (cause) {
     fail(errors, "Description", "specs/flows/contracts/jdy-contract-to-crm-contract.yaml:30:18", cause);
   }

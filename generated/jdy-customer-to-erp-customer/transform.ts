@@ -30,6 +30,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one customer record to BD_Customer; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStrN> | undefined;
   /** FADDRESS ← source._widget_1716891000007.orValue('') */
   let v0!: Target["FADDRESS"];
   try {
@@ -40,7 +41,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FCreateOrgId ← lookup('sales-orgs', source._widget_1716891000005.orValue('')) */
   let v1!: Target["FCreateOrgId"];
   try {
-    v1 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["_widget_1716891000005"], "_widget_1716891000005") ?? ""));
+    v1 = rt.lookupStrD(ctx, "sales-orgs", ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716891000005"], "_widget_1716891000005"))) ?? ""));
   } catch (cause) {
     fail(errors, "FCreateOrgId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:24:19", cause);
   }
@@ -89,7 +90,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FUseOrgId ← lookup('sales-orgs', source._widget_1716891000005.orValue('')) */
   let v8!: Target["FUseOrgId"];
   try {
-    v8 = rt.lookupStrD(ctx, "sales-orgs", (rt.fieldStrN(source["_widget_1716891000005"], "_widget_1716891000005") ?? ""));
+    v8 = rt.lookupStrD(ctx, "sales-orgs", ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716891000005"], "_widget_1716891000005"))) ?? ""));
   } catch (cause) {
     fail(errors, "FUseOrgId", "specs/flows/customers/jdy-customer-to-erp-customer.yaml:25:16", cause);
   }

@@ -32,6 +32,7 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one sales_order record to SAL_SaleOrder; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStrN> | undefined;
   /** FBillNo ← source._widget_1716893000001.orValue('JDY-' + source._id) */
   let v0!: Target["FBillNo"];
   try {
@@ -63,7 +64,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** FNote ← size(source._widget_1716893000008.orValue('')) > 255 ? source._widget_1716893000008.orValue('').substring(0, 255) : source._widget_1716893000008.orValue('') */
   let v4!: Target["FNote"];
   try {
-    v4 = rt.outStr((rt.strSizeGt((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? ""), 255) ? rt.substring((rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? ""), 0n, 255n) : (rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008") ?? "")), 255);
+    v4 = rt.outStr((rt.strSizeGt(((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008"))) ?? ""), 255) ? rt.substring(((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008"))) ?? ""), 0n, 255n) : ((m0 !== undefined ? m0 : (m0 = rt.fieldStrN(source["_widget_1716893000008"], "_widget_1716893000008"))) ?? "")), 255);
   } catch (cause) {
     fail(errors, "FNote", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:26:12", cause);
   }

@@ -26,17 +26,19 @@ export function filter(source: Source, ctx: TransformContext): boolean {
 /** Maps one Accounts record to customer; collects every field error. */
 export function transform(source: Source, ctx: TransformContext): TransformResult<Target> {
   const errors: FieldError[] = [];
+  let m0: ReturnType<typeof rt.fieldStr> | undefined;
+  let m1: ReturnType<typeof rt.fieldStrN> | undefined;
   /** abbrname ← size(source.Account_Name.trim()) > 60 ? source.Account_Name.trim().substring(0, 60) : source.Account_Name.trim() */
   let v0!: Target["abbrname"];
   try {
-    v0 = rt.outStr((rt.strSizeGt(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 60) ? rt.substring(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 0n, 60n) : rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name"))), 60);
+    v0 = rt.outStr((rt.strSizeGt(rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Account_Name"], "Account_Name")))), 60) ? rt.substring(rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Account_Name"], "Account_Name")))), 0n, 60n) : rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Account_Name"], "Account_Name"))))), 60);
   } catch (cause) {
     fail(errors, "abbrname", "specs/flows/customers/zoho-account-to-u8-customer.yaml:22:15", cause);
   }
   /** address ← [source.Billing_State.orValue(''), source.Billing_City.orValue(''), source.Billing_Street.orValue('')].join(' ').trim() */
   let v1!: Target["address"];
   try {
-    v1 = rt.outStr(rt.trim(((rt.fieldStrN(source["Billing_State"], "Billing_State") ?? "") + " " + (rt.fieldStrN(source["Billing_City"], "Billing_City") ?? "") + " " + (rt.fieldStrN(source["Billing_Street"], "Billing_Street") ?? ""))), 255);
+    v1 = rt.outStr(rt.trim((((m1 !== undefined ? m1 : (m1 = rt.fieldStrN(source["Billing_State"], "Billing_State"))) ?? "") + " " + (rt.fieldStrN(source["Billing_City"], "Billing_City") ?? "") + " " + (rt.fieldStrN(source["Billing_Street"], "Billing_Street") ?? ""))), 255);
   } catch (cause) {
     fail(errors, "address", "specs/flows/customers/zoho-account-to-u8-customer.yaml:24:14", cause);
   }
@@ -50,7 +52,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** name ← source.Account_Name.trim() */
   let v3!: Target["name"];
   try {
-    v3 = rt.outStr(rt.trim(rt.fieldStr(source["Account_Name"], "Account_Name")), 98);
+    v3 = rt.outStr(rt.trim((m0 !== undefined ? m0 : (m0 = rt.fieldStr(source["Account_Name"], "Account_Name")))), 98);
   } catch (cause) {
     fail(errors, "name", "specs/flows/customers/zoho-account-to-u8-customer.yaml:21:11", cause);
   }
@@ -64,7 +66,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** sort_code ← lookup('regions', source.Billing_State.orValue('').trim()) */
   let v5!: Target["sort_code"];
   try {
-    v5 = rt.outStr(rt.lookupStrD(ctx, "regions", rt.trim((rt.fieldStrN(source["Billing_State"], "Billing_State") ?? ""))), 12);
+    v5 = rt.outStr(rt.lookupStrD(ctx, "regions", rt.trim(((m1 !== undefined ? m1 : (m1 = rt.fieldStrN(source["Billing_State"], "Billing_State"))) ?? ""))), 12);
   } catch (cause) {
     fail(errors, "sort_code", "specs/flows/customers/zoho-account-to-u8-customer.yaml:23:16", cause);
   }
