@@ -243,8 +243,11 @@ export function outRounded(x: unknown, places: number, mode: RoundingMode, scale
 function smallText(q: number, places: number, scale: number | undefined, precision: number | undefined): string | undefined {
   const allowed = precision === undefined ? POW10.length : precision - (scale ?? places);
   if (allowed >= 0 && (allowed + places >= POW10.length || q < (POW10[allowed + places] as number))) {
-    const int = quotient(q, places) | 0;
-    return (int < INT_POINT.length ? (INT_POINT[int] as string) : String(int) + '.') + ((FRACTIONS[places] as string[])[(q - int * (POW10[places] as number)) | 0] as string);
+    // q < 2^31: the truncated quotient of int32 division by 10^places is exact (q/10^places is at least
+    // 10^-places away from the next integer, far more than its rounding error).
+    const d = POW10[places] as number;
+    const int = ((q | 0) / d) | 0;
+    return (int < INT_POINT.length ? (INT_POINT[int] as string) : String(int) + '.') + ((FRACTIONS[places] as string[])[(q - int * d) | 0] as string);
   }
   return undefined;
 }
