@@ -141,7 +141,7 @@ async function makeStore(kind: StoreKind): Promise<{ store: InboxStore; dispose:
     let vacuuming = Promise.resolve();
     const timer = PG_VACUUM_MS > 0 && autovacuum !== 'on'
       ? setInterval(() => {
-          vacuuming = vacuuming.then(() => vacuum.query(`VACUUM (ANALYZE) ${schema}.inbox_events, ${schema}.inbox_lanes, ${schema}.crosswalk`).then(() => undefined, () => undefined));
+          vacuuming = vacuuming.then(() => vacuum.query(`VACUUM (ANALYZE) ${schema}.inbox_events, ${schema}.inbox_lanes, ${schema}.crosswalk, ${schema}.inbox_queue`).then(() => undefined, () => undefined));
         }, PG_VACUUM_MS)
       : undefined;
     return {

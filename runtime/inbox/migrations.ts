@@ -319,6 +319,82 @@ export const migrations: readonly Migration[] = [
       $fn$`,
     ],
   },
+  {
+    version: 7,
+    name: 'pending events queued in inbox_queue; settling an event is a HOT update (PostgreSQL)',
+    sqlite: [],
+    postgres: [
+      // Settling rewrote the whole event row and inserted it into every full index: its `state` was in
+      // the partial indexes' predicates, so no update of it could be HOT (heap-only), and each settled
+      // row also left dead entries for VACUUM to clean from four indexes. The pending set now lives in
+      // a narrow table of its own: a row per pending event (same id), inserted with the event and
+      // deleted when it settles, in the same statement. No index of inbox_events covers a column a
+      // settlement changes, so with room left on the page (fillfactor 50: every row of a page can be
+      // settled within one statement, before any old version can be pruned) the update stays on its
+      // page: no index insert, and its WAL record carries only the changed tail of the row.
+      `ALTER TABLE inbox_events SET (fillfactor = 50)`,
+      `CREATE TABLE inbox_queue (id BIGINT PRIMARY KEY, spec TEXT NOT NULL, source_id TEXT NOT NULL, source_version TEXT NOT NULL,
+        received_at BIGINT NOT NULL, next_attempt_at BIGINT NOT NULL)`,
+      `INSERT INTO inbox_queue (id, spec, source_id, source_version, received_at, next_attempt_at)
+        SELECT id, spec, source_id, source_version, received_at, next_attempt_at FROM inbox_events WHERE state = 'pending'`,
+      `DROP INDEX inbox_events_queue`,
+      `DROP INDEX inbox_events_pending`,
+      // The same two reads as before (migration 5), one index each: candidates oldest received first,
+      // and a won key's pending versions in order.
+      `CREATE INDEX inbox_queue_order ON inbox_queue (spec, received_at, id)`,
+      `CREATE INDEX inbox_queue_key ON inbox_queue (spec, source_id, source_version)`,
+      // Candidates are queue rows (locked FOR UPDATE SKIP LOCKED as before); a won key's events are
+      // read through its queue rows, each by its id (a probe per row, whatever the statistics say).
+      `CREATE OR REPLACE FUNCTION claim_lanes(p_spec TEXT, p_owner TEXT, p_limit INTEGER, p_scan INTEGER, p_now BIGINT, p_until BIGINT)
+      RETURNS TABLE (id BIGINT, spec TEXT, source_id TEXT, source_version TEXT, cursor TEXT, deleted BOOLEAN, payload TEXT,
+        received_at BIGINT, state TEXT, attempts INTEGER, next_attempt_at BIGINT, last_error TEXT, delivered_version TEXT)
+      LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan SET enable_sort = off SET jit = off AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        r RECORD;
+        leased TEXT[];
+        cand TEXT[] := '{}';
+        need INTEGER := p_limit;
+        found INTEGER;
+        wanted TEXT[];
+        won TEXT[];
+      BEGIN
+        leased := ARRAY(SELECT l.source_id FROM inbox_lanes l WHERE l.spec = p_spec AND l.expires_at > p_now);
+        FOR r IN
+          SELECT q.source_id FROM inbox_queue q
+          WHERE q.spec = p_spec AND q.next_attempt_at <= p_now AND q.source_id <> ALL (leased)
+          ORDER BY q.received_at, q.id LIMIT p_scan
+          FOR UPDATE OF q SKIP LOCKED
+        LOOP
+          cand := cand || r.source_id;
+          IF cardinality(cand) >= need THEN
+            SELECT count(DISTINCT k) INTO found FROM unnest(cand) AS k;
+            EXIT WHEN found >= p_limit;
+            need := cardinality(cand) + greatest(p_limit - found, cardinality(cand) / 4);
+          END IF;
+        END LOOP;
+        IF cardinality(cand) = 0 THEN RETURN; END IF;
+        wanted := ARRAY(SELECT u.k FROM unnest(cand) WITH ORDINALITY AS u(k, n) GROUP BY u.k ORDER BY min(u.n) LIMIT p_limit);
+        WITH ins AS (
+          INSERT INTO inbox_lanes AS l (spec, source_id, owner, expires_at)
+          SELECT p_spec, k, p_owner, p_until FROM unnest(wanted) AS k ORDER BY k COLLATE "C"
+          ON CONFLICT (spec, source_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+          WHERE l.expires_at <= p_now
+          RETURNING l.source_id)
+        SELECT array_agg(ins.source_id) INTO won FROM ins;
+        IF won IS NULL THEN RETURN; END IF;
+        RETURN QUERY
+          SELECT e.id, e.spec, e.source_id, e.source_version, e.cursor, e.deleted, e.payload, e.received_at, e.state, e.attempts,
+            e.next_attempt_at, e.last_error,
+            (SELECT c.source_version FROM crosswalk c WHERE c.spec = p_spec AND c.source_id = w.k)
+          FROM unnest(won) AS w(k)
+          CROSS JOIN LATERAL (SELECT q.id FROM inbox_queue q WHERE q.spec = p_spec AND q.source_id = w.k
+            ORDER BY q.source_version OFFSET 0) p
+          CROSS JOIN LATERAL (SELECT * FROM inbox_events x WHERE x.id = p.id OFFSET 0) e;
+      END
+      $fn$`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...migrations.map((m) => m.version));

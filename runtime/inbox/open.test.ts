@@ -18,7 +18,7 @@ describe('openStore', () => {
       expect(await again.depth()).toEqual({});
       await again.close();
       await new Promise((r) => setImmediate(r));
-      expect(sink.lines.filter((l) => l.code === 'SS5011').map((l) => l.versions)).toEqual([[1, 2, 3, 4, 5, 6]]);
+      expect(sink.lines.filter((l) => l.code === 'SS5011').map((l) => l.versions)).toEqual([[1, 2, 3, 4, 5, 6, 7]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

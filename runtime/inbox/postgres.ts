@@ -62,7 +62,10 @@ const STORE_FRESH = `stored AS (
   INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
   SELECT s, i, v, c, d, p, t, 'pending', 0, t, t FROM fresh ORDER BY n
   ON CONFLICT (spec, source_id, source_version) DO NOTHING
-  RETURNING spec, source_id, source_version
+  RETURNING id, spec, source_id, source_version, received_at
+), queued AS (
+  INSERT INTO inbox_queue (id, spec, source_id, source_version, received_at, next_attempt_at)
+  SELECT id, spec, source_id, source_version, received_at, received_at FROM stored
 ), first AS (
   SELECT DISTINCT ON (s, i, v) s, i, v, g FROM fresh ORDER BY s, i, v, n
 )
@@ -86,14 +89,28 @@ const INSERT_WITH_DELIVERIES = {
 };
 
 /**
- * A group of common settlements: states, crosswalk, lease release (each release only by its own owner).
- * Data-modifying CTEs run atomically in the statement's implicit transaction.
+ * An event's queue row (migration 7) follows its state: deleted when it settles, due again at its next
+ * attempt when it stays pending. Parameters: ids, states, next attempts.
  */
-const SETTLE = `WITH updated AS (
+const DEQUEUE = `dequeued AS (
+  DELETE FROM inbox_queue q USING unnest($1::bigint[], $2::text[]) AS x(id, state)
+  WHERE q.id = x.id AND x.state <> 'pending'
+), requeued AS (
+  UPDATE inbox_queue q SET next_attempt_at = x.next_at FROM unnest($1::bigint[], $2::text[], $4::bigint[]) AS x(id, state, next_at)
+  WHERE q.id = x.id AND x.state = 'pending'
+)`;
+
+/**
+ * A group of common settlements: states (and queue rows), crosswalk, lease release (each release only by
+ * its own owner). Data-modifying CTEs run atomically in the statement's implicit transaction.
+ */
+const SETTLE = {
+  name: 'syncspec-settle',
+  text: `WITH updated AS (
   UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = x.now
   FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::bigint[]) AS x(id, state, attempts, next_at, err, now)
   WHERE e.id = x.id RETURNING 1
-), mapped AS (
+), ${DEQUEUE}, mapped AS (
   INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at)
   SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])
   ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
@@ -103,7 +120,8 @@ const SETTLE = `WITH updated AS (
   DELETE FROM inbox_lanes l USING unnest($13::text[], $14::text[], $15::text[]) AS r(s, k, o)
   WHERE l.spec = r.s AND l.source_id = r.k AND l.owner = r.o RETURNING 1
 )
-SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM mapped) AS mapped, (SELECT count(*) FROM released) AS released`;
+SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM mapped) AS mapped, (SELECT count(*) FROM released) AS released`,
+};
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -281,7 +299,8 @@ export class PostgresInboxStore implements InboxStore {
     await this.#tx(async (c) => {
       if (s.events.length > 0) {
         await c.query(
-          `UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = $6
+          `WITH ${DEQUEUE}
+           UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = $6
            FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(id, state, attempts, next_at, err)
            WHERE e.id = x.id`,
           [
@@ -358,31 +377,35 @@ export class PostgresInboxStore implements InboxStore {
     const events = group.flatMap((s) => s.events.map((e) => ({ e, now: s.now })));
     const crosswalk = group.flatMap((s) => s.crosswalk.map((x) => ({ x, now: s.now })));
     const release = group.flatMap((s) => s.release.map((l) => ({ l, owner: s.owner })));
-    await this.pool.query(SETTLE, [
-      events.map((u) => u.e.id),
-      events.map((u) => u.e.state),
-      events.map((u) => u.e.attempts),
-      events.map((u) => u.e.nextAttemptAt),
-      events.map((u) => u.e.lastError ?? null),
-      events.map((u) => u.now),
-      crosswalk.map((c) => c.x.spec),
-      crosswalk.map((c) => c.x.sourceId),
-      crosswalk.map((c) => c.x.targetId),
-      crosswalk.map((c) => c.x.targetKey),
-      crosswalk.map((c) => c.x.sourceVersion),
-      crosswalk.map((c) => c.now),
-      release.map((r) => r.l.spec),
-      release.map((r) => r.l.sourceId),
-      release.map((r) => r.owner),
-    ]);
+    await this.pool.query({
+      ...SETTLE,
+      values: [
+        events.map((u) => u.e.id),
+        events.map((u) => u.e.state),
+        events.map((u) => u.e.attempts),
+        events.map((u) => u.e.nextAttemptAt),
+        events.map((u) => u.e.lastError ?? null),
+        events.map((u) => u.now),
+        crosswalk.map((c) => c.x.spec),
+        crosswalk.map((c) => c.x.sourceId),
+        crosswalk.map((c) => c.x.targetId),
+        crosswalk.map((c) => c.x.targetKey),
+        crosswalk.map((c) => c.x.sourceVersion),
+        crosswalk.map((c) => c.now),
+        release.map((r) => r.l.spec),
+        release.map((r) => r.l.sourceId),
+        release.map((r) => r.owner),
+      ],
+    });
   }
 
   async unsettled(spec: string, refs: readonly { sourceId: string; sourceVersion: string }[]): Promise<number> {
     if (refs.length === 0) return 0;
     const rows = await this.#q(
-      `SELECT COUNT(*) AS n FROM inbox_events e JOIN unnest($2::text[], $3::text[]) AS x(i, v)
-         ON e.source_id = x.i AND e.source_version = x.v
-       WHERE e.spec = $1 AND e.state = 'pending'`,
+      // A probe per ref (LATERAL with OFFSET 0 cannot become a join): the queue table's statistics lag
+      // far behind it, and a hash join over them scanned the whole queue per call.
+      `SELECT COUNT(*) AS n FROM unnest($2::text[], $3::text[]) AS x(i, v)
+       CROSS JOIN LATERAL (SELECT 1 FROM inbox_queue q WHERE q.spec = $1 AND q.source_id = x.i AND q.source_version = x.v OFFSET 0) q`,
       [spec, refs.map((r) => r.sourceId), refs.map((r) => r.sourceVersion)],
     );
     return Number(rows[0]?.n ?? 0);
@@ -390,7 +413,7 @@ export class PostgresInboxStore implements InboxStore {
 
   async depth(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const r of await this.#q(`SELECT spec, COUNT(*) AS n FROM inbox_events WHERE state = 'pending' GROUP BY spec ORDER BY spec`)) {
+    for (const r of await this.#q(`SELECT spec, COUNT(*) AS n FROM inbox_queue GROUP BY spec ORDER BY spec`)) {
       out[String(r.spec)] = Number(r.n);
     }
     return out;
@@ -398,7 +421,7 @@ export class PostgresInboxStore implements InboxStore {
 
   async oldestPending(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const r of await this.#q(`SELECT spec, MIN(received_at) AS t FROM inbox_events WHERE state = 'pending' GROUP BY spec ORDER BY spec`)) {
+    for (const r of await this.#q(`SELECT spec, MIN(received_at) AS t FROM inbox_queue GROUP BY spec ORDER BY spec`)) {
       out[String(r.spec)] = Number(r.t);
     }
     return out;
@@ -450,7 +473,13 @@ export class PostgresInboxStore implements InboxStore {
       );
       const eventIds = r.rows.map((x: Row) => Number(x.event_id));
       await c.query(
-        `UPDATE inbox_events SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, updated_at = $2 WHERE id = ANY($1::bigint[])`,
+        `WITH replayed AS (
+           UPDATE inbox_events SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, updated_at = $2
+           WHERE id = ANY($1::bigint[]) RETURNING id, spec, source_id, source_version, received_at
+         )
+         INSERT INTO inbox_queue (id, spec, source_id, source_version, received_at, next_attempt_at)
+         SELECT id, spec, source_id, source_version, received_at, $2 FROM replayed
+         ON CONFLICT (id) DO UPDATE SET next_attempt_at = excluded.next_attempt_at`,
         [eventIds, now],
       );
       return r.rows.map((x: Row) => Number(x.id)).sort((a: number, b: number) => a - b);

@@ -1,6 +1,7 @@
 /** One suite, run against both store implementations (SQLite file and a fresh PostgreSQL schema). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_KINDS, testStore, type TestStore } from '../../test/runtime/stores.ts';
+import { PostgresInboxStore } from './postgres.ts';
 import type { NewEvent, Settlement } from './store.ts';
 
 const ev = (sourceId: string, sourceVersion: string, extra: Partial<NewEvent> = {}): NewEvent => ({
@@ -32,22 +33,36 @@ describe.each(STORE_KINDS)('%s inbox store', (kind) => {
 
   it('migrates a fresh database once and is idempotent', async () => {
     t = await testStore(kind, { migrate: false });
-    expect(await t.store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await t.store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await t.store.migrate()).toEqual([]);
     await t.store.ping();
     const again = await t.reopen();
     expect(await again.migrate()).toEqual([]);
   });
 
-  it('upgrades a version-1 database without losing its events', async () => {
-    t = await testStore(kind, { upTo: 1 });
-    // Version 1 has no delivery-id table: insert without one.
-    expect((await t.store.insertEvents([ev('001', '1')])).inserted).toBe(1);
+  it('upgrades a version-6 database without losing its events', async () => {
+    // Version 6 is the last one whose inserts need no queue table (PostgreSQL, migration 7).
+    t = await testStore(kind, { upTo: 6 });
+    const old = [ev('001', '1'), ev('001', '2'), ev('002', '1'), ev('003', '1')];
+    if (t.store instanceof PostgresInboxStore) {
+      // Today's insert writes the queue too; rows as a version-6 worker stored them.
+      for (const e of old) {
+        await t.store.pool.query(
+          'INSERT INTO inbox_events (spec, source_id, source_version, payload, received_at, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5, $5)',
+          [e.spec, e.sourceId, e.sourceVersion, JSON.stringify(e.payload), e.receivedAt],
+        );
+      }
+    } else {
+      expect((await t.store.insertEvents(old)).inserted).toBe(4);
+    }
     const upgraded = await t.reopen();
-    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6]);
+    expect(await upgraded.migrate()).toEqual([7]);
+    // Every pending event is queued: depth, oldest, and claims see them all, each key's versions in order.
+    expect(await upgraded.depth()).toEqual({ accounts: 4 });
     const lanes = await upgraded.claim({ spec: 'accounts', owner: 'w1', limit: 10, leaseMs: 1000, now: 2000 });
-    expect(lanes.map((l) => l.sourceId)).toEqual(['001']);
-    expect((await upgraded.insertEvents([ev('002', '1', { deliveryId: 'd-1' })])).inserted).toBe(1);
+    expect(lanes.map((l) => [l.sourceId, l.events.map((e) => e.sourceVersion)])).toEqual([['001', ['1', '2']], ['002', ['1']], ['003', ['1']]]);
+    expect((await upgraded.insertEvents([ev('004', '1', { deliveryId: 'd-1' })])).inserted).toBe(1);
+    expect(await upgraded.depth()).toEqual({ accounts: 5 });
   });
 
   it('dedupes on (spec, source id, source version) and replays by delivery id', async () => {
