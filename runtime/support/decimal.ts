@@ -34,10 +34,17 @@ const POW10_NUM = Array.from({ length: 16 }, (_, i) => 10 ** i);
 const FAST_MANTISSA = 2 ** 51;
 
 /**
- * Plain decimal text of at most 15 digits (`-12.50`, `7`, `+.5`) read with Number arithmetic on integers
- * (exact below 2^53); undefined for anything else (exponents, spaces, long digit strings), which `parse` reads.
+ * Scale of the last number `shortMantissa` read. Module state rather than a returned pair: the fused
+ * writers (fused.ts) read a decimal per field and must not allocate for it.
  */
-function parseShort(text: string): Decimal | undefined {
+export let shortScale = 0;
+
+/**
+ * Mantissa of plain decimal text of at most 15 digits (`-12.50`, `7`, `+.5`, `5.`) read with Number
+ * arithmetic on integers (exact below 2^53), its scale in `shortScale`; NaN for anything else
+ * (exponents, spaces, long digit strings), which `Decimal.parse` reads with BigInt.
+ */
+export function shortMantissa(text: string): number {
   const n = text.length;
   let i = 0;
   let neg = false;
@@ -52,14 +59,20 @@ function parseShort(text: string): Decimal | undefined {
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (++digits > 15) return undefined;
+      if (++digits > 15) return Number.NaN;
       m = m * 10 + (c - 48);
       if (scale >= 0) scale++;
     } else if (c === 46 && scale < 0) scale = 0;
-    else return undefined;
+    else return Number.NaN;
   }
-  if (digits === 0) return undefined;
-  return new Decimal(BigInt(neg ? -m : m), scale < 0 ? 0 : scale);
+  if (digits === 0) return Number.NaN;
+  shortScale = scale < 0 ? 0 : scale;
+  return neg ? -m : m;
+}
+
+function parseShort(text: string): Decimal | undefined {
+  const m = shortMantissa(text);
+  return Number.isNaN(m) ? undefined : new Decimal(BigInt(m), shortScale);
 }
 
 export class Decimal {

@@ -10,7 +10,7 @@
  * fused.test.ts compare both on random inputs, including the cases the fast path declines.
  */
 import { decimal, round, strSize } from './cel-runtime.ts';
-import { roundingModes, type Decimal, type RoundingMode } from './decimal.ts';
+import { roundingModes, shortMantissa, shortScale, type Decimal, type RoundingMode } from './decimal.ts';
 import { fieldDate, fieldDateN, fieldDec, fieldDecN, outDate, outDec } from './fields.ts';
 
 /** 10^0 … 10^15 as doubles: each is exact. */
@@ -68,31 +68,11 @@ function doubleDigits(x: number, from: number): number {
   return Number.NaN;
 }
 
-/** Plain decimal text of at most 15 digits (`-12.50`, `7`, `+.5`, `5.`): the texts `Decimal.parse` reads without BigInt text parsing. */
+/** Plain decimal text of at most 15 digits: the texts `Decimal.parse` reads without BigInt text parsing (scale in `dk`). */
 function textDigits(text: string): number {
-  const n = text.length;
-  let i = 0;
-  let neg = false;
-  const first = text.charCodeAt(0);
-  if (first === 45 || first === 43) {
-    neg = first === 45;
-    i = 1;
-  }
-  let m = 0;
-  let digits = 0;
-  let scale = -1;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++digits > 15) return Number.NaN;
-      m = m * 10 + (c - 48);
-      if (scale >= 0) scale++;
-    } else if (c === 46 && scale < 0) scale = 0;
-    else return Number.NaN;
-  }
-  if (digits === 0) return Number.NaN;
-  dk = scale < 0 ? 0 : scale;
-  return neg ? -m : m;
+  const m = shortMantissa(text);
+  if (!Number.isNaN(m)) dk = shortScale;
+  return m;
 }
 
 /**
