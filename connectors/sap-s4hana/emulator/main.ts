@@ -1,19 +1,9 @@
 /**
  * Standalone SAP S/4HANA OData v2 emulator for the demo and manual testing:
- *   node connectors/sap-s4hana/emulator/main.ts --port 0
- * prints `sap-s4hana emulator listening on <url>` and runs until SIGINT/SIGTERM.
+ *   node connectors/sap-s4hana/emulator/main.ts --port 0 [--seed records.json] [--faults JSON]
+ * prints `sap-s4hana emulator listening on <url>`; seed records are by entity set.
  */
-import { parseArgs } from 'node:util';
+import { runEmulator } from '../../shared/emulator/runner.ts';
 import { startSapEmulator } from './server.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}"\n`);
-  process.exit(2);
-}
-const emulator = await startSapEmulator({ port });
-process.stdout.write(`sap-s4hana emulator listening on ${emulator.url} (services under /sap/opu/odata/sap/, user ${emulator.user})\n`);
-const stop = (): void => void emulator.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+await runEmulator('sap-s4hana', (o) => startSapEmulator({ port: o.port, ...(o.seed ? { seed: o.seed } : {}), ...(o.faults ? { faults: o.faults } : {}) }), (e) => `services under /sap/opu/odata/sap/, user ${e.user}`);

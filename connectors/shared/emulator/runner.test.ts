@@ -35,3 +35,22 @@ it('exits 2 naming a bad argument', async () => {
   expect(code).toBe(2);
   expect(err).toContain('--port must be an integer');
 });
+
+it.each([
+  ['sap-s4hana', /\(services under \/sap\/opu\/odata\/sap\/, user \S+\)/],
+  ['zoho-crm', /\(accounts host and api_domain\)/],
+  ['yonyou-u8', /\(from_account \S+, to_account \S+\)/],
+])('runs the %s emulator through the same runner, with its detail, and stops on SIGTERM', async (system, detail) => {
+  const child = spawn(process.execPath, [join(import.meta.dirname, `../../${system}/emulator/main.ts`), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await expect.poll(() => out, { timeout: 15_000 }).toMatch(new RegExp(`^${system} emulator listening on http://127\\.0\\.0\\.1:\\d+ `));
+    expect(out).toMatch(detail);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});

@@ -51,7 +51,7 @@ export function parseRunnerArgs(argv: string[]): RunnerOptions {
   return out;
 }
 
-export async function runEmulator(name: string, start: (opts: RunnerOptions) => Promise<{ url: string; close(): Promise<void> }>, detail?: (e: { url: string }) => string): Promise<void> {
+export async function runEmulator<E extends { url: string; close(): Promise<void> }>(name: string, start: (opts: RunnerOptions) => Promise<E>, detail?: (e: E) => string): Promise<void> {
   const opts = parseRunnerArgs(process.argv.slice(2));
   let emulator;
   try {

@@ -1,19 +1,9 @@
 /**
  * Standalone Zoho CRM emulator for the demo and manual testing:
- *   node connectors/zoho-crm/emulator/main.ts --port 0
- * prints `zoho-crm emulator listening on <url>` and runs until SIGINT/SIGTERM.
+ *   node connectors/zoho-crm/emulator/main.ts --port 0 [--seed records.json] [--faults JSON]
+ * prints `zoho-crm emulator listening on <url>`; seed records are by module.
  */
-import { parseArgs } from 'node:util';
+import { runEmulator } from '../../shared/emulator/runner.ts';
 import { startZohoEmulator } from './server.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`--port must be an integer between 0 and 65535, got "${values.port}"\n`);
-  process.exit(2);
-}
-const emulator = await startZohoEmulator({ port });
-process.stdout.write(`zoho-crm emulator listening on ${emulator.url} (accounts host and api_domain)\n`);
-const stop = (): void => void emulator.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+await runEmulator('zoho-crm', (o) => startZohoEmulator({ port: o.port, ...(o.seed ? { seed: o.seed } : {}), ...(o.faults ? { faults: o.faults } : {}) }), () => 'accounts host and api_domain');
