@@ -14,6 +14,7 @@ import { createProgress } from '../demo/progress.ts';
 import { runDemo } from '../demo/run.ts';
 import { DEMO_SEED } from '../demo/seed.ts';
 import { renderSummary } from '../demo/summary.ts';
+import { untilInterrupted } from './signals.ts';
 
 const USAGE = 'syncspec demo [--records N] [--seed S] [--keep-running] [--dir <work dir>]';
 export const DEFAULT_RECORDS = 3000;
@@ -70,15 +71,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   io.stdout(renderSummary(report, { color, keepRunning, storeKept: !removeDir || keepRunning }));
   if (keepRunning) {
     io.stdout('Running until Ctrl-C: the worker, the emulators and their endpoints above stay up.\n');
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        done();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilInterrupted();
     io.stdout('\nstopping…\n');
   }
   await demo.stop();

@@ -24,6 +24,7 @@ import type { GeneratedFile } from '../../compiler/emit/index.ts';
 import { compileProject, connectionSettings, importCompiledSpec, loadProject, lookupTables, ProjectError, reportProjectError, type CompiledProject, type Project } from '../project.ts';
 import type { CompiledTransform } from '../support/transform.ts';
 import { Worker, type WorkerSpec } from '../worker.ts';
+import { untilInterrupted } from './signals.ts';
 
 const USAGE = 'syncspec up [--repo specs] [--spec <name>…] [--store <file|postgres://…>] [--host 127.0.0.1] [--port 8787] [--no-watch]';
 export const DEFAULT_PORT = 8787;
@@ -84,15 +85,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   io.stdout(session.describe());
   const watcher = values['no-watch'] ? undefined : session.watch();
   io.stdout(watcher ? `watching ${values.repo}/ for changes (Ctrl-C to stop)\n` : 'not watching (--no-watch); Ctrl-C to stop\n');
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilInterrupted();
   io.stdout('stopping: draining the worker…\n');
   await watcher?.close();
   const outcome = await session.close();
