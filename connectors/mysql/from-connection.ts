@@ -5,12 +5,8 @@ import { MysqlConnector, type MysqlConfig } from './connector.ts';
 
 export async function mysqlFromConnection(c: ConnectionSettings, secret: SecretResolver): Promise<MysqlConnector> {
   const s = await sqlSettings(c, secret, ['mysql:', 'mariadb:']);
-  const config: MysqlConfig = { ...s.connector, url: s.url };
-  if (s.user !== undefined) config.user = s.user;
-  if (s.password !== undefined) config.password = s.password;
-  if (s.schema !== undefined) config.schema = s.schema;
-  if (s.timezone !== undefined) config.timezone = s.timezone;
-  if (s.timeoutMs !== undefined) config.timeoutMs = s.timeoutMs;
-  if (s.poolSize !== undefined) config.poolSize = s.poolSize;
+  // The session settings are set only when given; MySQL has no application name.
+  const { connector, applicationName: _, ...session } = s;
+  const config: MysqlConfig = { ...connector, ...session };
   return new MysqlConnector(config);
 }

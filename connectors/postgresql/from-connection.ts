@@ -5,13 +5,8 @@ import { sqlSettings } from './sql/settings.ts';
 
 export async function postgresFromConnection(c: ConnectionSettings, secret: SecretResolver): Promise<PostgresConnector> {
   const s = await sqlSettings(c, secret, ['postgres:', 'postgresql:']);
-  const config: PostgresConfig = { ...s.connector, url: s.url };
-  if (s.user !== undefined) config.user = s.user;
-  if (s.password !== undefined) config.password = s.password;
-  if (s.schema !== undefined) config.schema = s.schema;
-  if (s.timezone !== undefined) config.timezone = s.timezone;
-  if (s.timeoutMs !== undefined) config.timeoutMs = s.timeoutMs;
-  if (s.poolSize !== undefined) config.poolSize = s.poolSize;
-  if (s.applicationName !== undefined) config.applicationName = s.applicationName;
+  // The session settings are set only when given.
+  const { connector, ...session } = s;
+  const config: PostgresConfig = { ...connector, ...session };
   return new PostgresConnector(config);
 }
