@@ -368,19 +368,11 @@ export class SqlConnector implements Connector {
     try {
       await this.#withSession(signal, async (s) => {
         await this.#ensureEcho(s);
-        await s.query('BEGIN');
-        try {
-          const written: { index: number; row: WrittenRow }[] = [];
+        await this.#transaction(s, r, items, results, async (written) => {
           for (const round of roundsByKey(items.map((item) => ({ key: keyText(item), item })))) {
             written.push(...(await this.#writeRound(s, r, keyColumns, round.map((x) => ({ index: x.index, item: x.item.item })))));
           }
-          await this.#recordEchoes(s, r, written.map((w) => w.row));
-          await s.query('COMMIT');
-          for (const w of written) results[w.index] = this.#ok(r, items[w.index]!, w.row);
-        } catch (e) {
-          await s.query('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
+        });
       });
       return results as ItemResult[];
     } catch (e) {
@@ -393,14 +385,30 @@ export class SqlConnector implements Connector {
     return this.#writeRowByRow(r, keyColumns, items, signal);
   }
 
+  /**
+   * One transaction around the rows `write` adds to `written`, with their echo marks; the written rows'
+   * results are filled in only after COMMIT returned. Any failure rolls back and is rethrown.
+   */
+  async #transaction(s: SqlSession, r: Resolved, items: UpsertItem[], results: (ItemResult | undefined)[], write: (written: { index: number; row: WrittenRow }[]) => Promise<void>): Promise<void> {
+    await s.query('BEGIN');
+    try {
+      const written: { index: number; row: WrittenRow }[] = [];
+      await write(written);
+      await this.#recordEchoes(s, r, written.map((w) => w.row));
+      await s.query('COMMIT');
+      for (const w of written) results[w.index] = this.#ok(r, items[w.index]!, w.row);
+    } catch (e) {
+      await s.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
   /** Replays a refused chunk one row per savepoint: good rows commit, each refused row gets its own reject. */
   async #writeRowByRow(r: Resolved, keyColumns: ColumnMeta[], items: UpsertItem[], signal: AbortSignal | undefined): Promise<ItemResult[]> {
     const results: (ItemResult | undefined)[] = items.map(() => undefined);
     try {
       await this.#withSession(signal, async (s) => {
-        await s.query('BEGIN');
-        try {
-          const written: { index: number; row: WrittenRow }[] = [];
+        await this.#transaction(s, r, items, results, async (written) => {
           for (const [index, item] of items.entries()) {
             await s.query('SAVEPOINT syncspec_row');
             try {
@@ -413,13 +421,7 @@ export class SqlConnector implements Connector {
               results[index] = { key: item.key, status: 'reject', error: c.error };
             }
           }
-          await this.#recordEchoes(s, r, written.map((w) => w.row));
-          await s.query('COMMIT');
-          for (const w of written) results[w.index] = this.#ok(r, items[w.index]!, w.row);
-        } catch (e) {
-          await s.query('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
+        });
       });
       return results.map((x, i) => x ?? { key: items[i]!.key, status: 'retry', error: connectorError(CODES.badReply, 'retryable', `${this.system}: no outcome for record`) });
     } catch (e) {
