@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookupFn } from './delivery/lookups.ts';
+import { tableLookup } from './support/transform.ts';
 import { openStore } from './inbox/open.ts';
 import { compileProject, importCompiledSpec, loadProject, ProjectError, refsByTargetKey, reportProjectError, SecretError, secretResolver } from './project.ts';
 
@@ -32,7 +32,7 @@ describe('loadProject', () => {
       expect(project.specs.map((s) => s.plan.name)).toEqual([ACCOUNT]);
       const spec = project.specs[0]!;
       expect(spec.plan.file).toBe(ACCOUNT_FILE);
-      const ctx = { lookup: lookupFn(project.lookups), ref: noRef };
+      const ctx = { lookup: tableLookup(project.lookups), ref: noRef };
       const out = spec.transform.transform({ Id: '001A', Name: ' 上海 "公司" ', AccountNumber: 'c-1', Region__c: '华东', CurrencyIsoCode: 'CNY', Phone: null }, ctx);
       expect(out).toMatchObject({ ok: true, value: { FNumber: 'C-1', FName: '上海 "公司"', FCreateOrgId: '101', FTEL: '' } });
       expect(project.connections.get('kingdee-prod')).toMatchObject({ url: 'http://127.0.0.1:1/k3cloud', auth: { method: 'password' }, timezone: 'Asia/Shanghai' });

@@ -21,7 +21,7 @@ import type { GeneratedFile } from '../compiler/emit/index.ts';
 import type { LoadedDocument } from '../compiler/model.ts';
 import type { Plan } from '../compiler/plan/types.ts';
 import { createConnector, type ConnectionSettings, type SecretResolver } from '../connectors/shared/connection.ts';
-import type { LookupTableData } from './delivery/lookups.ts';
+import type { LookupTableData } from './support/transform.ts';
 import { DEFAULT_STORE_PATH, describeStore, openStore, type OpenStoreHooks } from './inbox/open.ts';
 import type { InboxStore } from './inbox/store.ts';
 import { loadGeneratedSpec } from './specs.ts';

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../compiler/diagnostics/diagnostic.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CircuitBreaker } from './delivery/breaker.ts';
 import { Deliverer } from './delivery/deliverer.ts';
-import type { LookupTableData } from './delivery/lookups.ts';
+import type { LookupTableData } from './support/transform.ts';
 import { TokenBucket } from './delivery/rate-limit.ts';
 import { parseDuration } from './duration.ts';
 import type { InboxStore } from './inbox/store.ts';

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIO } from '../../cli/io.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LoadedDocument, LookupTableBody, SyncSpecBody } from '../model.ts';
-import type { CompiledTransform, FieldError, TransformContext } from '../../runtime/support/transform.ts';
+import { crosswalkRef, tableLookup, type CompiledTransform, type FieldError, type TransformContext } from '../../runtime/support/transform.ts';
 import { loadDocuments } from './documents.ts';
 import { diffValues, show, type FieldDiff } from './example-diff.ts';
 import { formatDiagnostics } from './format.ts';
@@ -41,18 +41,7 @@ function lookupTables(docs: readonly LoadedDocument[]): Map<string, LookupTableB
 }
 
 export function exampleContext(tables: ReadonlyMap<string, LookupTableBody>, refs: Example['refs']): TransformContext {
-  return {
-    lookup(table, key) {
-      const t = tables.get(table);
-      if (!t) return undefined;
-      const k = String(key);
-      return Object.hasOwn(t.entries, k) ? t.entries[k] : t.default;
-    },
-    ref(spec, sourceId) {
-      const crosswalk = refs && Object.hasOwn(refs, spec) ? refs[spec] : undefined;
-      return crosswalk && Object.hasOwn(crosswalk, sourceId) ? crosswalk[sourceId] : undefined;
-    },
-  };
+  return { lookup: tableLookup(tables), ref: crosswalkRef(refs ?? {}) };
 }
 
 const describeError = (e: FieldError): string => `${e.path}: ${e.code} ${e.message} (${e.at})`;

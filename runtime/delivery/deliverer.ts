@@ -10,14 +10,13 @@ import { compareVersions } from '../inbox/version.ts';
 import type { Logger } from '../ops/log.ts';
 import type { WorkerMetrics } from '../ops/metrics.ts';
 import type { Connector, ConnectorError, ItemResult } from '../support/connector.ts';
-import type { CompiledTransform, FieldError, TransformContext } from '../support/transform.ts';
+import { tableLookup, type CompiledTransform, type FieldError, type LookupTableData, type TransformContext } from '../support/transform.ts';
 import { retryDelayMs } from './backoff.ts';
 import { Batcher } from './batcher.ts';
 import type { CircuitBreaker } from './breaker.ts';
 import { errorFromThrown, isRetryClass } from './classify.ts';
 import { isEcho } from './echo.ts';
 import { idempotencyKey } from './idempotency.ts';
-import { lookupFn, type LookupTableData } from './lookups.ts';
 import type { TokenBucket } from './rate-limit.ts';
 
 export interface DelivererOptions {
@@ -88,7 +87,7 @@ export class Deliverer {
   constructor(options: DelivererOptions) {
     this.#o = options;
     this.spec = options.plan.name;
-    this.#lookup = lookupFn(options.lookups ?? {});
+    this.#lookup = tableLookup(options.lookups ?? {});
     const size = Math.max(1, Math.min(options.plan.delivery.batchSize, options.target.maxBatchSize));
     this.#leaseMs = options.leaseMs ?? Math.max(60_000, options.plan.delivery.maxWaitMs * 4);
     this.#maxInFlight = Math.max(1, options.maxInFlightBatches ?? 4);
@@ -270,7 +269,8 @@ export class Deliverer {
       echoes = await this.#findEchoes(candidates.map((c) => c.event), now);
     }
 
-    const refCache = new Map<string, string | undefined>();
+    // Crosswalk entries fetched for this batch, per spec (undefined: asked for, not synced).
+    const refCache = new Map<string, Map<string, string | undefined>>();
     const ready: { c: (typeof candidates)[number]; result: ReturnType<CompiledTransform['transform']> | 'filtered' | Error }[] = [];
     let pending = candidates.filter((c) => {
       const markId = echoes.get(c.event.sourceId);
@@ -285,33 +285,39 @@ export class Deliverer {
     });
     for (let round = 0; pending.length > 0; round++) {
       const misses = new Map<string, Set<string>>();
+      let missCount = 0;
       const ctx: TransformContext = {
         lookup: this.#lookup,
         ref: (spec, sourceId) => {
-          const k = `${spec}\0${sourceId}`;
-          if (refCache.has(k)) return refCache.get(k);
-          const set = misses.get(spec) ?? new Set<string>();
-          set.add(sourceId);
-          misses.set(spec, set);
+          const known = refCache.get(spec);
+          if (known?.has(sourceId)) return known.get(sourceId);
+          let set = misses.get(spec);
+          if (set === undefined) misses.set(spec, (set = new Set<string>()));
+          if (!set.has(sourceId)) {
+            set.add(sourceId);
+            missCount++;
+          }
           return undefined;
         },
       };
       const missed: typeof pending = [];
       for (const c of pending) {
-        const before = countMisses(misses);
+        const before = missCount;
         let result: (typeof ready)[number]['result'];
         try {
           result = this.#o.transform.filter(c.event.payload, ctx) ? this.#o.transform.transform(c.event.payload, ctx) : 'filtered';
         } catch (err) {
           result = err instanceof Error ? err : new Error(String(err));
         }
-        if (countMisses(misses) > before && round < MAX_REF_ROUNDS) missed.push(c);
+        if (missCount > before && round < MAX_REF_ROUNDS) missed.push(c);
         else ready.push({ c, result });
       }
       // Crosswalk entries a transform asked for: fetch them, then run those records again (transforms are pure).
       for (const [spec, ids] of misses) {
         const found = await store.crosswalkGet(spec, [...ids]);
-        for (const id of ids) refCache.set(`${spec}\0${id}`, found.get(id));
+        let known = refCache.get(spec);
+        if (known === undefined) refCache.set(spec, (known = new Map()));
+        for (const id of ids) known.set(id, found.get(id));
       }
       pending = missed;
     }
@@ -588,7 +594,6 @@ function emptySettlement(owner: string, now: number): MutableSettlement {
 
 const laneKey = (l: LaneKey): LaneKey => ({ spec: l.spec, sourceId: l.sourceId });
 const final = (e: InboxEvent, state: EventUpdate['state']): EventUpdate => ({ id: e.id, state, attempts: e.attempts, nextAttemptAt: e.nextAttemptAt });
-const countMisses = (m: Map<string, Set<string>>): number => [...m.values()].reduce((n, s) => n + s.size, 0);
 
 function badMapping(errors: readonly FieldError[]) {
   return {

@@ -11,7 +11,7 @@ import type { Plan } from '../../compiler/plan/types.ts';
 import type { Clock } from '../clock.ts';
 import { CircuitBreaker } from '../delivery/breaker.ts';
 import { Deliverer } from '../delivery/deliverer.ts';
-import { lookupFn, type LookupTableData } from '../delivery/lookups.ts';
+import { tableLookup, type LookupTableData } from '../support/transform.ts';
 import type { InboxStore } from '../inbox/store.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Connector, SourceRecord } from '../support/connector.ts';
@@ -114,7 +114,7 @@ export async function reconcileSpec(input: ReconcileSpecInput): Promise<Reconcil
   const { plan, transform, store } = input;
   const pageSize = input.pageSize ?? 500;
   const cache = new Map<string, string | undefined>();
-  const lookup = lookupFn(input.lookups);
+  const lookup = tableLookup(input.lookups);
   const ctx: TransformContext = { lookup, ref: (spec, id) => cache.get(`${spec}\0${id}`) };
   return reconcile({
     spec: plan.name,

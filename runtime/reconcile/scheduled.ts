@@ -5,7 +5,7 @@
  */
 import type { CatalogSet } from '../../compiler/catalog/load.ts';
 import type { Clock } from '../clock.ts';
-import type { LookupTableData } from '../delivery/lookups.ts';
+import type { LookupTableData } from '../support/transform.ts';
 import type { InboxStore } from '../inbox/store.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Connector } from '../support/connector.ts';

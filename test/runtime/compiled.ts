@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { LookupTableData } from '../../runtime/delivery/lookups.ts';
+import type { LookupTableData } from '../../runtime/support/transform.ts';
 import { loadGeneratedSpec } from '../../runtime/specs.ts';
 import type { WorkerSpec } from '../../runtime/worker.ts';
 
