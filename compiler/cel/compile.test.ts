@@ -270,9 +270,9 @@ describe('fused writers (runtime/support/fused.ts) where a target field consumes
   };
 
   it('are emitted for decimal(x).round(n[, mode]), unrounded decimals and date fields', () => {
-    expect(codeOf('decimal(item.Quantity).round(2)', dec)).toBe('rt.outRounded(rt.fieldDbl(item["Quantity"], "Quantity"), 2, "half-up", 10, 23)');
-    expect(codeOf('item.UnitPrice.round(2, "half-even")', dec)).toBe('rt.outRounded(rt.fieldDecIn(item["UnitPrice"], "UnitPrice"), 2, "half-even", 10, 23)');
-    expect(codeOf('decimal(13).round(2)', dec)).toBe('rt.outRounded(13n, 2, "half-up", 10, 23)');
+    expect(codeOf('decimal(item.Quantity).round(2)', dec)).toBe('rt.outRounded2(rt.fieldDbl(item["Quantity"], "Quantity"), "half-up", 10, 23)');
+    expect(codeOf('item.UnitPrice.round(2, "half-even")', dec)).toBe('rt.outRounded2(rt.fieldDecIn(item["UnitPrice"], "UnitPrice"), "half-even", 10, 23)');
+    expect(codeOf('decimal(13).round(2)', dec)).toBe('rt.outRounded2(13n, "half-up", 10, 23)');
     expect(codeOf('source.TotalAmount', { type: 'decimal', scale: 2 })).toBe('rt.outDecOf(rt.fieldDecIn(source["TotalAmount"], "TotalAmount"), 2)');
     expect(codeOf('source.Discount__c', { type: 'decimal', scale: 2 })).toBe('rt.outDecOfN(rt.fieldDecInN(source["Discount__c"], "Discount__c"), 2)');
     expect(codeOf('item.Quantity', dec)).toBe('rt.outDecOf(rt.fieldDbl(item["Quantity"], "Quantity"), 10, 23)');

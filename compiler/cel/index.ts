@@ -96,7 +96,8 @@ function toTarget(v: Typed, f: FieldDef, c: Checker, root: import('@bufbuild/cel
       const input = t.kind === 'decimal' && v.tsUnknown !== true ? decimalInput(v.code) : undefined;
       if (t.kind === 'decimal' && v.tsUnknown !== true && fused?.kind === 'rounded' && !v.nullable) {
         const [x, ...rest] = args(fused.input) as [Code, ...Code[]];
-        return call('outRounded', x, lit(fused.places), lit(fused.mode), ...rest);
+        // Two decimals (money) has a writer of its own: the commonest rounding, and the hottest.
+        return fused.places === 2 ? call('outRounded2', x, lit(fused.mode), ...rest) : call('outRounded', x, lit(fused.places), lit(fused.mode), ...rest);
       }
       if (input !== undefined && !v.nullable) return call('outDecOf', ...args(input));
       if (t.kind === 'decimal' && v.tsUnknown !== true && fused?.kind === 'field' && fused.reader === 'DecN') return call('outDecOfN', ...args(call('fieldDecInN', fused.raw, fused.key)));

@@ -94,7 +94,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FEntryTaxRate ← decimal(13).round(2) */
     let v0!: Target_FSaleOrderEntry["FEntryTaxRate"];
     try {
-      v0 = (k0 ??= { value: rt.outRounded(13n, 2, "half-up", 10, 23) }).value;
+      v0 = (k0 ??= { value: rt.outRounded2(13n, "half-up", 10, 23) }).value;
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FEntryTaxRate", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:34:24", cause);
     }
@@ -108,14 +108,14 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FQty ← decimal(item.Quantity).round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
-      v2 = rt.outRounded(rt.fieldDbl(item["Quantity"], "Quantity"), 2, "half-up", 10, 23);
+      v2 = rt.outRounded2(rt.fieldDbl(item["Quantity"], "Quantity"), "half-up", 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:32:15", cause);
     }
     /** FSaleOrderEntry[].FTaxPrice ← decimal(item.UnitPrice).round(2) */
     let v3!: Target_FSaleOrderEntry["FTaxPrice"];
     try {
-      v3 = rt.outRounded(rt.fieldDecIn(item["UnitPrice"], "UnitPrice"), 2, "half-up", 10, 23);
+      v3 = rt.outRounded2(rt.fieldDecIn(item["UnitPrice"], "UnitPrice"), "half-up", 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FTaxPrice", "specs/flows/orders/crm-order-to-erp-sales-order.yaml:33:20", cause);
     }

@@ -52,7 +52,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** blng__Amount__c ← source.FREALRECAMOUNTFOR.round(2) */
   let v3!: Target["blng__Amount__c"];
   try {
-    v3 = rt.outRounded(rt.fieldDecIn(source["FREALRECAMOUNTFOR"], "FREALRECAMOUNTFOR"), 2, "half-up", 2, 18);
+    v3 = rt.outRounded2(rt.fieldDecIn(source["FREALRECAMOUNTFOR"], "FREALRECAMOUNTFOR"), "half-up", 2, 18);
   } catch (cause) {
     fail(errors, "blng__Amount__c", "specs/flows/payments/erp-receipt-to-crm-payment.yaml:24:22", cause);
   }

@@ -45,7 +45,7 @@ export function transform(source: Source, ctx: TransformContext): TransformResul
   /** ERP_Total_Amount__c ← source.FALLAMOUNTFOR.round(2) */
   let v2!: Target["ERP_Total_Amount__c"];
   try {
-    v2 = rt.outRounded(rt.fieldDecIn(source["FALLAMOUNTFOR"], "FALLAMOUNTFOR"), 2, "half-up", 2, 18);
+    v2 = rt.outRounded2(rt.fieldDecIn(source["FALLAMOUNTFOR"], "FALLAMOUNTFOR"), "half-up", 2, 18);
   } catch (cause) {
     fail(errors, "ERP_Total_Amount__c", "specs/flows/invoices/erp-receivable-to-crm-invoice.yaml:26:26", cause);
   }

@@ -108,7 +108,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** FSaleOrderEntry[].FQty ← item._widget_1716893100002.round(2) */
     let v2!: Target_FSaleOrderEntry["FQty"];
     try {
-      v2 = rt.outRounded(rt.fieldDecIn(item["_widget_1716893100002"], "_widget_1716893100002"), 2, "half-up", 10, 23);
+      v2 = rt.outRounded2(rt.fieldDecIn(item["_widget_1716893100002"], "_widget_1716893100002"), "half-up", 10, 23);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "FQty", "specs/flows/orders/jdy-sales-order-to-erp-sales-order.yaml:34:15", cause);
     }

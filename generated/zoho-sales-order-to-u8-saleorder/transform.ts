@@ -99,14 +99,14 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** entry[].quantity ← decimal(item.Quantity).round(2) */
     let v1!: Target_entry["quantity"];
     try {
-      v1 = rt.outRounded(rt.fieldDbl(item["Quantity"], "Quantity"), 2, "half-up", 6, 26);
+      v1 = rt.outRounded2(rt.fieldDbl(item["Quantity"], "Quantity"), "half-up", 6, 26);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "quantity", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:32:19", cause);
     }
     /** entry[].sum ← item.Total.round(2) */
     let v2!: Target_entry["sum"];
     try {
-      v2 = rt.outRounded(rt.fieldDecIn(item["Total"], "Total"), 2, "half-up", 2, 26);
+      v2 = rt.outRounded2(rt.fieldDecIn(item["Total"], "Total"), "half-up", 2, 26);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "sum", "specs/flows/orders/zoho-sales-order-to-u8-saleorder.yaml:34:14", cause);
     }

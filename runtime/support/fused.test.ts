@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decimal, round, strSize } from './cel-runtime.ts';
 import { Decimal, roundingModes, type RoundingMode } from './decimal.ts';
 import { fieldDate, fieldDateN, fieldDec, fieldDecN, outDate, outDec } from './fields.ts';
-import { decOutFast, fieldDecIn, fieldDecInN, isIsoDate, outDateField, outDateFieldN, outDecOf, outDecOfN, outRounded, roundedFast, strSizeGt } from './fused.ts';
+import { decOutFast, fieldDecIn, fieldDecInN, isIsoDate, outDateField, outDateFieldN, outDecOf, outDecOfN, outRounded, outRounded2, roundedFast, strSizeGt } from './fused.ts';
 
 /** The value or the error (code and message) of a computation, so fused and unfused compare in full. */
 const outcome = (g: () => unknown): unknown => {
@@ -43,6 +43,36 @@ const optPrecision = fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined
 const many = { numRuns: 20_000 };
 
 const unfusedRounded = (x: unknown, n: number, mode: RoundingMode, scale?: number, precision?: number): string => outDec(round(decimal(x), BigInt(n), mode), scale, precision);
+
+describe('outRounded2 = outRounded(x, 2, …): the two-decimal writer', () => {
+  it('on random doubles, texts and other values, every rounding mode, scale and precision', () => {
+    fc.assert(
+      fc.property(fc.oneof(anInput, amount), aMode, optScale, optPrecision, (x, mode, scale, precision) => {
+        expect(outcome(() => outRounded2(x, mode, scale, precision))).toEqual(outcome(() => unfusedRounded(x, 2, mode, scale, precision)));
+      }),
+      many,
+    );
+  });
+  it('on amounts of up to four decimals around the int32 bound, near powers of ten and halves', () => {
+    const near = fc.tuple(fc.integer({ min: 0, max: 10 }), fc.constantFrom(-1, -0.005, -0.001, 0, 0.001, 0.005, 0.015, 0.995), fc.boolean()).map(([e, d, neg]) => (neg ? -1 : 1) * (10 ** e + d));
+    const scaled = fc.tuple(fc.integer({ min: -3e9, max: 3e9 }), fc.integer({ min: 0, max: 4 })).map(([n, k]) => n / 10 ** k);
+    fc.assert(
+      fc.property(fc.oneof(near, scaled), fc.constantFrom<RoundingMode>('half-up', 'half-even', 'floor'), fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }), fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }), (x, mode, scale, precision) => {
+        expect(outcome(() => outRounded2(x, mode, scale, precision))).toEqual(outcome(() => unfusedRounded(x, 2, mode, scale, precision)));
+      }),
+      many,
+    );
+    expect(outRounded2(-0.005, 'half-up')).toBe('-0.01');
+    expect(outRounded2(-0.005, 'half-even')).toBe('0.00');
+    expect(outRounded2(-0.004, 'half-up')).toBe('0.00');
+    expect(outRounded2(-0, 'half-up')).toBe('0.00');
+    expect(outRounded2(2.675, 'half-up')).toBe('2.68');
+    expect(outRounded2(2.665, 'half-even')).toBe('2.66');
+    expect(outRounded2(1234.5, 'half-up', 10, 23)).toBe('1234.50');
+    expect(outRounded2(99999.995, 'half-up', 2, 8)).toBe('100000.00');
+    expect(() => outRounded2(99999.995, 'half-up', 2, 7)).toThrow('exceeds precision 7');
+  });
+});
 
 describe('outRounded = outDec(round(decimal(x), n, mode), scale, precision)', () => {
   it('on random doubles, texts and other values, every rounding mode', () => {

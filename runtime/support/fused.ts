@@ -216,6 +216,47 @@ export function outRounded(x: unknown, places: number, mode: RoundingMode, scale
   return roundedFast(x, places, mode, scale, precision) ?? outRoundedSlow(x, places, mode, scale, precision);
 }
 /**
+ * `outRounded(x, 2, mode, scale, precision)`: money, two decimals — the commonest rounding of all — for a
+ * double of at most three decimals in the int32 range, as one function without calls (the general
+ * `outRounded` calls out to `smallText` and `roundedNext` and divides where this multiplies: measured 9–10%
+ * of the order mapping's time). Same arithmetic as `outRounded`'s inline case and `roundedNext`; everything
+ * else (other modes, text, Decimal, bigint, more decimals, large values, tight precision) goes there.
+ */
+export function outRounded2(x: unknown, mode: RoundingMode, scale?: number, precision?: number): string {
+  if (typeof x === 'number' && (mode === 'half-up' || mode === 'half-even') && (scale === undefined || scale >= 2)) {
+    const m = Math.round(x * 100);
+    let neg = m < 0;
+    let q = neg ? -m : m;
+    if (q < SMALL) {
+      let exact = m / 100 === x;
+      if (!exact) {
+        // Three decimals: round the last one away, in int32 arithmetic (a half away from zero, or to even).
+        const m1 = Math.round(x * 1000);
+        const a1 = m1 < 0 ? -m1 : m1;
+        if (a1 < SMALL && m1 / 1000 === x) {
+          // 0.1 and 0.01 as doubles lie just above 1/10 and 1/100, and a product of an int32 with them is
+          // never rounded below the integer it reaches: truncating it is truncating division.
+          q = (a1 * 0.1) | 0;
+          const r = a1 - q * 10;
+          if (r > 5 || (r === 5 && (mode === 'half-up' || (q & 1) === 1))) q++;
+          neg = m1 < 0 && q !== 0;
+          exact = true;
+        }
+      }
+      const int = (q * 0.01) | 0;
+      // int < 10^7: within any precision that leaves 7 integer digits; otherwise compare.
+      const allowed = precision === undefined ? 7 : precision - (scale ?? 2);
+      if (exact && (allowed >= 7 || (allowed >= 0 && int < (POW10[allowed] as number)))) {
+        const text = (int < 1000 ? (INT_POINT[int] as string) : String(int) + '.') + (TWO_DIGITS[q - int * 100] as string);
+        return neg ? '-' + text : text;
+      }
+    }
+  }
+  return outRounded(x, 2, mode, scale, precision);
+}
+const TWO_DIGITS = FRACTIONS[2] as string[];
+
+/**
  * `outText` of a mantissa q < 10^9 of `places` (1…3) decimals without its sign, when the precision allows
  * it (else undefined: the caller's slow path raises the error): the integer part and point from a table,
  * then the fraction digits from a table.

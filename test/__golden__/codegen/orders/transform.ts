@@ -89,7 +89,7 @@ function rows0(items: readonly Record<string, unknown>[], source: Source, ctx: T
     /** Entries[].Qty ← decimal(item.Qty).round(2) */
     let v2!: Target_Entries["Qty"];
     try {
-      v2 = rt.outRounded(rt.fieldDbl(item["Qty"], "Qty"), 2, "half-up", 2, 18);
+      v2 = rt.outRounded2(rt.fieldDbl(item["Qty"], "Qty"), "half-up", 2, 18);
     } catch (cause) {
       fail(errors, path + '[' + index + '].' + "Qty", "specs/orders.yaml:19:14", cause);
     }
