@@ -76,6 +76,32 @@ describe.each(STORE_KINDS)('Deliverer on %s', (kind) => {
     expect(target.calls.flatMap((c) => c.map((i) => i.key)).sort()).toEqual(['S1', 'S2', 'S3']);
   });
 
+  it('does not lose a wake that comes while a claim is running (the events would wait out the idle interval)', async () => {
+    // The clock stands still until S1 was claimed: an idle wait would not end, so only the remembered
+    // wake can bring the second claim.
+    const { store, clock, target, d } = await setup({ idleMs: 60_000 });
+    const claim = store.claim.bind(store);
+    let claims = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    store.claim = async (req) => {
+      if (++claims > 1) return claim(req);
+      // The first claim read the inbox before S1 was stored: it finds nothing, but only after the wake came.
+      await gate;
+      return [];
+    };
+    d.start();
+    await expect.poll(() => claims).toBe(1);
+    await store.insertEvents([ev('S1', '1')]);
+    d.wake();
+    open();
+    await expect.poll(() => claims).toBe(2);
+    // Then the batch's wait for more records runs out.
+    await clock.advance(1_000);
+    await expect.poll(() => target.calls.flat().map((i) => i.key)).toEqual(['S1']);
+    await d.stop();
+  });
+
   it('dead-letters a bad mapping with the field errors and spec positions while the rest flow', async () => {
     const { store, target, round } = await setup();
     await store.insertEvents([ev('B1', '1', { Name: 'BAD' }), ev('B2', '1'), ev('B3', '1', { Id: '' })]);

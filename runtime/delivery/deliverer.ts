@@ -71,6 +71,7 @@ export class Deliverer {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #woken = false;
   #idle = new AbortController();
   #lookup: (table: string, key: string | number) => string | number | undefined;
   #leaseMs: number;
@@ -113,6 +114,9 @@ export class Deliverer {
 
   /** New events were stored: look for work now instead of after the idle wait. */
   wake(): void {
+    // Remembered when the loop is not waiting (a claim in progress may have missed the new events): the
+    // next idle wait then returns at once instead of leaving them for the whole idle interval.
+    this.#woken = true;
     this.#wake?.();
   }
 
@@ -146,6 +150,8 @@ export class Deliverer {
         }
         // Claim for every slot at once (one claim per several batches under load, not one per batch).
         const limit = Math.max(1, maxInFlight * size - buffered);
+        // A wake from here on may concern events this claim does not see: it stays for the idle wait.
+        this.#woken = false;
         const claimed = await this.step(limit);
         if (claimed === 0) {
           if (this.#batcher.inFlight > 0 && this.#ready.length > 0) await this.#batcher.settledOne();
@@ -184,7 +190,7 @@ export class Deliverer {
   }
 
   async #idleWait(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#woken) return;
     await new Promise<void>((resolve) => {
       this.#wake = resolve;
       this.#o.clock.sleep(this.#o.idleMs ?? 200, this.#idle.signal).then(resolve, resolve);
