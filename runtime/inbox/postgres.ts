@@ -124,6 +124,8 @@ SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM mapped) 
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Connections opened at start: an insert, a claim and a settlement can run at once without waiting for one. */
+const WARM_CONNECTIONS = 3;
 
 export class PostgresInboxStore implements InboxStore {
   readonly kind = 'postgres' as const;
@@ -192,6 +194,9 @@ export class PostgresInboxStore implements InboxStore {
         applied.push(m.version);
       }
     });
+    // Migrations run at start: open the connections the first events need as well (a connection and its
+    // session take tens of milliseconds), so the first webhooks after start do not queue behind them.
+    await Promise.all(Array.from({ length: Math.min(WARM_CONNECTIONS, this.pool.options.max ?? WARM_CONNECTIONS) }, () => this.pool.query('SELECT 1')));
     return applied;
   }
 

@@ -83,6 +83,8 @@ export class SqliteWrites {
    * the transaction itself fails (BEGIN or COMMIT): then nothing of the group is stored.
    */
   apply(batch: readonly WriteRequest[]): WriteOutcome[] {
+    // Nothing to write (the store starting its writer): no transaction, no fsync.
+    if (batch.length === 0) return [];
     const outcomes: WriteOutcome[] = new Array<WriteOutcome>(batch.length);
     this.#db.exec('BEGIN IMMEDIATE');
     try {

@@ -230,6 +230,9 @@ export class SqliteInboxStore implements InboxStore {
       });
       applied.push(m.version);
     }
+    // Migrations run at start: start the writer thread now as well (booting a thread takes ~100-200 ms), so
+    // the first events after start do not wait for it and the ones behind them for those.
+    await this.#channel().run([]);
     return applied;
   }
 
