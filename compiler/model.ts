@@ -31,6 +31,8 @@ export interface LoadedDocument {
    * maps a column inside a CEL expression to the YAML file, through quotes, escapes and block scalars.
    */
   locateInScalar(path: DataPath, index: number): Pos;
+  /** Where the value at `path` starts: `locate(path).start`, read without building positions where the layout allows. */
+  valueStart(path: DataPath): Pos;
 }
 
 /** A secret is never written in a spec; only a reference to where it lives. */

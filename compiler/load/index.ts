@@ -8,6 +8,7 @@ import { identify } from './kind.ts';
 import { LineIndex } from './position.ts';
 import { decodeSpecBytes, MAX_FILE_BYTES, readSpecFile } from './read.ts';
 import { createRequire } from 'node:module';
+import { BlockLayout } from './block-positions.ts';
 import { fastValues } from './fast.ts';
 import type * as YamlDocModule from './yaml-doc.ts';
 import type { ParsedYamlDocument, YamlPositions } from './yaml-doc.ts';
@@ -75,12 +76,13 @@ function loadFast(file: string, text: string): FileLoad | undefined {
   const values = fastValues(text);
   if (!values) return undefined;
   const positionsOf = lazyPositions(file, text);
+  const quick = quickStarts(text);
   const documents: LoadedDocument[] = [];
   for (const [index, value] of values.entries()) {
     // A document that is not a known kind is reported by the precise loader, with positions.
     const id = identify(value, () => NO_RANGE);
     if ('code' in id) return undefined;
-    documents.push(new SpecDocument(file, index, id.kind, id.apiVersion, id.name, value, positionsOf));
+    documents.push(new SpecDocument(file, index, id.kind, id.apiVersion, id.name, value, positionsOf, quick));
   }
   return { file, text, documents, diagnostics: [], ioError: false };
 }
@@ -96,6 +98,16 @@ function lazyPositions(file: string, text: string): (index: number) => YamlPosit
   return positionsOf;
 }
 
+/** Value starts read off the text's lines (block-positions.ts), or undefined where only the parser can tell. */
+function quickStarts(text: string): (index: number, path: DataPath) => Pos | undefined {
+  const layout = new BlockLayout(text);
+  let lines: LineIndex | undefined;
+  return (index, path) => {
+    const offset = layout.valueStart(index, path);
+    return offset === undefined ? undefined : (lines ??= new LineIndex(text)).pos(offset);
+  };
+}
+
 const NO_RANGE: SourceRange = { file: '', start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
 
 /** A loaded document; its positions come from a function, so the fast path can build them on first use. */
@@ -107,8 +119,18 @@ class SpecDocument implements LoadedDocument {
   readonly name: string | undefined;
   readonly value: unknown;
   readonly #positions: (index: number) => YamlPositions;
+  readonly #quickStart: ((index: number, path: DataPath) => Pos | undefined) | undefined;
 
-  constructor(file: string, index: number, kind: Kind, apiVersion: string, name: string | undefined, value: unknown, positions: (index: number) => YamlPositions) {
+  constructor(
+    file: string,
+    index: number,
+    kind: Kind,
+    apiVersion: string,
+    name: string | undefined,
+    value: unknown,
+    positions: (index: number) => YamlPositions,
+    quickStart?: (index: number, path: DataPath) => Pos | undefined,
+  ) {
     this.file = file;
     this.index = index;
     this.kind = kind;
@@ -116,6 +138,7 @@ class SpecDocument implements LoadedDocument {
     this.name = name;
     this.value = value;
     this.#positions = positions;
+    this.#quickStart = quickStart;
   }
 
   locate(path: DataPath, part: 'key' | 'value' = 'value'): SourceRange {
@@ -124,5 +147,9 @@ class SpecDocument implements LoadedDocument {
 
   locateInScalar(path: DataPath, index: number): Pos {
     return this.#positions(this.index).locateInScalar(path, index);
+  }
+
+  valueStart(path: DataPath): Pos {
+    return this.#quickStart?.(this.index, path) ?? this.locate(path).start;
   }
 }

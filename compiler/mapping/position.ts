@@ -11,7 +11,7 @@ export function portablePath(file: string): string {
 
 /** `file:line:col` of the value at `path` (1-based line and column). */
 export function positionOf(doc: LoadedDocument, path: DataPath): string {
-  const { start } = doc.locate(path);
+  const start = doc.valueStart(path);
   return `${portablePath(doc.file)}:${start.line}:${start.col}`;
 }
 
