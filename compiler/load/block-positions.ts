@@ -110,27 +110,36 @@ function firstContent(text: string, lines: readonly Line[], from: number, to: nu
   return undefined;
 }
 
-/** Column of a line's content (of `at` on the block's first line, which may follow `- `). */
-const columnOf = (l: Line, b: Block, i: number): number => (i === b.line ? b.column : l.content - l.start);
-const contentOf = (l: Line, b: Block, i: number): number => (i === b.line ? b.at : l.content);
+/** Whether a sequence item starts at `at` (`-` then a space or the end of the line). */
+const isItemStart = (text: string, l: Line, at: number): boolean => text.charCodeAt(at) === 45 && (at + 1 === l.end || text.charCodeAt(at + 1) === 32);
+
+/**
+ * The lines of block `b` at its column, as line number and offset of their content (on the first line, `b.at`,
+ * which may follow `- `): deeper lines, blank lines and comments are skipped, and a line left of the column ends it.
+ */
+function* children(text: string, lines: readonly Line[], b: Block, last: number): Generator<{ i: number; l: Line; at: number }> {
+  for (let i = b.line; i <= last; i++) {
+    const l = lines[i] as Line;
+    if (i === b.line) {
+      yield { i, l, at: b.at };
+      continue;
+    }
+    if (isBlank(l) || isComment(text, l)) continue;
+    const col = l.content - l.start;
+    if (col < b.column) return;
+    if (col === b.column) yield { i, l, at: l.content };
+  }
+}
 
 /** The value of `key` in the block mapping `b`. */
 function entry(text: string, lines: readonly Line[], b: Block, last: number, key: string): Found | undefined {
-  for (let i = b.line; i <= last; i++) {
-    const l = lines[i] as Line;
-    if (i !== b.line && (isBlank(l) || isComment(text, l))) continue;
-    const col = columnOf(l, b, i);
-    if (col > b.column) continue;
-    if (col < b.column) return undefined;
-    const at = contentOf(l, b, i);
-    const c = text.charCodeAt(at);
+  for (const { i, l, at } of children(text, lines, b, last)) {
     // A block sequence may sit at its key's column: its items belong to that key.
-    if (c === 45 /* - */ && (at + 1 === l.end || text.charCodeAt(at + 1) === 32)) continue;
+    if (isItemStart(text, l, at)) continue;
     const head = PLAIN_KEY.exec(text.slice(at, l.end));
     if (!head) return undefined;
     const name = head[0].slice(0, head[0].indexOf(':'));
-    if (name !== key) continue;
-    return valueAfter(text, lines, i, at + name.length + 1, col, last);
+    if (name === key) return valueAfter(text, lines, i, at + name.length + 1, b.column, last);
   }
   return undefined;
 }
@@ -138,16 +147,9 @@ function entry(text: string, lines: readonly Line[], b: Block, last: number, key
 /** Item `index` of the block sequence `b`. */
 function item(text: string, lines: readonly Line[], b: Block, last: number, index: number): Found | undefined {
   let n = -1;
-  for (let i = b.line; i <= last; i++) {
-    const l = lines[i] as Line;
-    if (i !== b.line && (isBlank(l) || isComment(text, l))) continue;
-    const col = columnOf(l, b, i);
-    if (col > b.column) continue;
-    if (col < b.column) return undefined;
-    const at = contentOf(l, b, i);
-    if (text.charCodeAt(at) !== 45 || !(at + 1 === l.end || text.charCodeAt(at + 1) === 32)) return undefined;
-    if (++n < index) continue;
-    return valueAfter(text, lines, i, at + 1, col, last, true);
+  for (const { i, l, at } of children(text, lines, b, last)) {
+    if (!isItemStart(text, l, at)) return undefined;
+    if (++n === index) return valueAfter(text, lines, i, at + 1, b.column, last, true);
   }
   return undefined;
 }
@@ -164,7 +166,7 @@ function valueAfter(text: string, lines: readonly Line[], i: number, from: numbe
     const c = text[at] as string;
     // Anchors, aliases, tags and explicit keys are the parser's.
     if ('&*!?%@`'.includes(c)) return undefined;
-    if (inItem && (c === '-' ? at + 1 === l.end || text.charCodeAt(at + 1) === 32 : PLAIN_KEY.test(text.slice(at, l.end)))) {
+    if (inItem && (c === '-' ? isItemStart(text, l, at) : PLAIN_KEY.test(text.slice(at, l.end)))) {
       // `- key: value` or `- - x`: a mapping or sequence starting on the item's line, at this column.
       return { value: at, block: { line: i, column: at - l.start, at } };
     }
@@ -176,7 +178,7 @@ function valueAfter(text: string, lines: readonly Line[], i: number, from: numbe
   if (next === undefined) return undefined;
   const n = lines[next] as Line;
   const col = n.content - n.start;
-  const seqHere = !inItem && col === column && text.charCodeAt(n.content) === 45 && (n.content + 1 === n.end || text.charCodeAt(n.content + 1) === 32);
+  const seqHere = !inItem && col === column && isItemStart(text, n, n.content);
   if (col <= column && !seqHere) return undefined;
   if ('&*!?%@`'.includes(text[n.content] as string)) return undefined;
   return { value: n.content, block: { line: next, column: col, at: n.content } };
