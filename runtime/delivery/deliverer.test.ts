@@ -181,10 +181,12 @@ describe.each(STORE_KINDS)('Deliverer on %s', (kind) => {
       owner: 'x', now: 0, events: [], deadLetters: [], echoMarks: [], consumedEchoMarks: [], release: [],
       crosswalk: [{ spec: 'parents', sourceId: 'P1', targetId: 'K-100', targetKey: 'P1', sourceVersion: '1' }],
     });
-    await store.insertEvents([ev('F1', '1', { ParentId: 'P1' }), ev('F2', '1', { ParentId: 'P404' })]);
+    // F3 asks for the same parent as F1 in the same batch: it waits for that look-up as F1 does.
+    await store.insertEvents([ev('F1', '1', { ParentId: 'P1' }), ev('F2', '1', { ParentId: 'P404' }), ev('F3', '1', { ParentId: 'P1' })]);
     await round();
     expect(target.records.get('F1')).toEqual({ FNumber: 'F1', FName: '客户 F1', FParentId: 'K-100' });
     expect(target.records.get('F2')).toEqual({ FNumber: 'F2', FName: '客户 F2' });
+    expect(target.records.get('F3')).toEqual({ FNumber: 'F3', FName: '客户 F3', FParentId: 'K-100' });
   });
 
   it('suppresses the echo of its own write in a two-way flow, once', async () => {

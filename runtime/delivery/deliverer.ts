@@ -291,6 +291,8 @@ export class Deliverer {
     });
     for (let round = 0; pending.length > 0; round++) {
       const misses = new Map<string, Set<string>>();
+      // Every read of an id not fetched yet counts, also one an earlier record of the batch asked for: each
+      // record that read one runs again once the ids are fetched, or it would go out without the reference.
       let missCount = 0;
       const ctx: TransformContext = {
         lookup: this.#lookup,
@@ -299,10 +301,8 @@ export class Deliverer {
           if (known?.has(sourceId)) return known.get(sourceId);
           let set = misses.get(spec);
           if (set === undefined) misses.set(spec, (set = new Set<string>()));
-          if (!set.has(sourceId)) {
-            set.add(sourceId);
-            missCount++;
-          }
+          set.add(sourceId);
+          missCount++;
           return undefined;
         },
       };
