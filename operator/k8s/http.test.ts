@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stringify } from 'yaml';
+import { kubeconfigYaml } from '../../test/kube/kubeconfig.ts';
 import { describeError, isConflict, isNotFound, isTerminal } from './errors.ts';
 import { kubeHttp } from './http.ts';
 import { SharedPoolKubeConfig } from './kubeconfig.ts';
@@ -33,13 +33,7 @@ afterAll(async () => {
 
 function kubeconfig(): SharedPoolKubeConfig {
   const kc = new SharedPoolKubeConfig();
-  kc.loadFromString(stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 't',
-    // client-node sends a token over plain http only with TLS verification off (as test/kube's kubeconfig).
-    clusters: [{ name: 't', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 't', user: { token: 'sekret' } }],
-    contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
-  }));
+  kc.loadFromString(kubeconfigYaml(url, 'sekret'));
   return kc;
 }
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stringify } from 'yaml';
+import { kubeconfigYaml } from '../../test/kube/kubeconfig.ts';
 import { SharedPoolKubeConfig } from './kubeconfig.ts';
 
 /** A tiny API endpoint that remembers which client connections its requests came on. */
@@ -24,13 +24,8 @@ afterAll(async () => {
 });
 
 function load(kc: KubeConfig): KubeConfig {
-  // insecure-skip-tls-verify gives the request TLS options, which is what makes client-node build a dispatcher.
-  kc.loadFromString(stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 't',
-    clusters: [{ name: 't', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 't', user: { token: 'x' } }],
-    contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
-  }));
+  // insecure-skip-tls-verify (set by kubeconfigYaml) gives the request TLS options, which is what makes client-node build a dispatcher.
+  kc.loadFromString(kubeconfigYaml(url));
   return kc;
 }
 
