@@ -301,39 +301,9 @@ export class PostgresInboxStore implements InboxStore {
       if (failed) throw failed;
       return;
     }
+    // With dead letters or echo marks: the same statement and those rows in one transaction.
     await this.#tx(async (c) => {
-      if (s.events.length > 0) {
-        await c.query(
-          `WITH ${DEQUEUE}
-           UPDATE inbox_events e SET state = x.state, attempts = x.attempts, next_attempt_at = x.next_at, last_error = x.err, updated_at = $6
-           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(id, state, attempts, next_at, err)
-           WHERE e.id = x.id`,
-          [
-            s.events.map((e) => e.id),
-            s.events.map((e) => e.state),
-            s.events.map((e) => e.attempts),
-            s.events.map((e) => e.nextAttemptAt),
-            s.events.map((e) => e.lastError ?? null),
-            s.now,
-          ],
-        );
-      }
-      if (s.crosswalk.length > 0) {
-        await c.query(
-          `INSERT INTO crosswalk (spec, source_id, target_id, target_key, source_version, updated_at)
-           SELECT *, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-           ON CONFLICT (spec, source_id) DO UPDATE SET target_id = excluded.target_id, target_key = excluded.target_key,
-             source_version = excluded.source_version, updated_at = excluded.updated_at`,
-          [
-            s.crosswalk.map((x) => x.spec),
-            s.crosswalk.map((x) => x.sourceId),
-            s.crosswalk.map((x) => x.targetId),
-            s.crosswalk.map((x) => x.targetKey),
-            s.crosswalk.map((x) => x.sourceVersion),
-            s.now,
-          ],
-        );
-      }
+      await this.#settleStatement([s], c);
       for (const d of s.deadLetters) {
         await c.query(
           `INSERT INTO dead_letters (event_id, spec, source_id, source_version, reason, class, code, input, errors, at, created_at)
@@ -353,13 +323,6 @@ export class PostgresInboxStore implements InboxStore {
       if (s.consumedEchoMarks.length > 0) {
         await c.query('DELETE FROM echo_marks WHERE id = ANY($1::bigint[])', [s.consumedEchoMarks]);
       }
-      if (s.release.length > 0) {
-        await c.query(
-          `DELETE FROM inbox_lanes l USING unnest($1::text[], $2::text[]) AS x(s, k)
-           WHERE l.spec = x.s AND l.source_id = x.k AND l.owner = $3`,
-          [s.release.map((l) => l.spec), s.release.map((l) => l.sourceId), s.owner],
-        );
-      }
     });
   }
 
@@ -378,11 +341,11 @@ export class PostgresInboxStore implements InboxStore {
     return Promise.all(group.map((s) => this.#settleStatement([s]).then(() => undefined, asError)));
   }
 
-  async #settleStatement(group: readonly Settlement[]): Promise<void> {
+  async #settleStatement(group: readonly Settlement[], on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
     const events = group.flatMap((s) => s.events.map((e) => ({ e, now: s.now })));
     const crosswalk = group.flatMap((s) => s.crosswalk.map((x) => ({ x, now: s.now })));
     const release = group.flatMap((s) => s.release.map((l) => ({ l, owner: s.owner })));
-    await this.pool.query({
+    await on.query({
       ...SETTLE,
       values: [
         events.map((u) => u.e.id),

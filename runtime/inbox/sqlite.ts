@@ -324,52 +324,42 @@ export class SqliteInboxStore implements InboxStore {
       }
       return after;
     };
+    /**
+     * Pages through due events in arrival order after row `after` until `limit` keys; `held` (JSON list)
+     * skips those keys inside SQLite. Returns the id of the last row looked at.
+     */
+    const read = (after: number, held?: string): number => {
+      while (keys.length < req.limit) {
+        const rows = this.#all(
+          `SELECT id, source_id FROM inbox_events
+           WHERE spec = ? AND state = 'pending' AND next_attempt_at <= ? AND id > ?${held === undefined ? '' : ' AND source_id NOT IN (SELECT value FROM json_each(?))'}
+           ORDER BY id LIMIT ?`,
+          req.spec,
+          req.now,
+          after,
+          ...(held === undefined ? [] : [held]),
+          // Most rows read are new keys (see the two callers): read little more than needed.
+          Math.max(64, Math.ceil(req.limit * 1.25)),
+        );
+        if (rows.length === 0) break;
+        after = take(rows, after);
+      }
+      return after;
+    };
     // Fast path under a backlog: carry on after the last row the previous claim read. The rows before
     // it are mostly the keys in flight (leased); skipping them in SQL on every claim costs more than the
     // claim. What it can pass over — a retry come due, a key released unsettled, a key's newer version
     // stored while it was leased — the full scan below finds: whenever the fast path comes up short, and
     // at least once a second, so nothing waits behind a long backlog for more than a second.
     const scan = this.#scans.get(req.spec);
-    if (scan && req.now - scan.fullAt < 1000) {
-      let after = scan.after;
-      while (keys.length < req.limit) {
-        const rows = this.#all(
-          `SELECT id, source_id FROM inbox_events WHERE spec = ? AND state = 'pending' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT ?`,
-          req.spec,
-          req.now,
-          after,
-          Math.max(64, Math.ceil(req.limit * 1.25)),
-        );
-        if (rows.length === 0) break;
-        after = take(rows, after);
-      }
-      scan.after = after;
-    }
+    if (scan && req.now - scan.fullAt < 1000) scan.after = read(scan.after);
     if (keys.length < req.limit) {
-      let after = 0;
       // Keys held by a live lease are skipped inside SQLite: under load they are the oldest pending rows
       // (the batches in flight), and reading them into JS on every claim cost more than the claim itself.
       const prefix = `${req.spec}\0`;
       const held: string[] = [];
       for (const [k, l] of this.#leases) if (l.expiresAt > req.now && k.startsWith(prefix)) held.push(k.slice(prefix.length));
-      const heldList = JSON.stringify(held);
-      // Page through due events in arrival order, skipping keys another lane holds, until `limit` keys.
-      while (keys.length < req.limit) {
-        const rows = this.#all(
-          `SELECT id, source_id FROM inbox_events
-           WHERE spec = ? AND state = 'pending' AND next_attempt_at <= ? AND id > ?
-             AND source_id NOT IN (SELECT value FROM json_each(?))
-           ORDER BY id LIMIT ?`,
-          req.spec,
-          req.now,
-          after,
-          heldList,
-          // Leased keys are filtered out above, so nearly every row is a new key: read little more than needed.
-          Math.max(64, Math.ceil(req.limit * 1.25)),
-        );
-        if (rows.length === 0) break;
-        after = take(rows, after);
-      }
+      const after = read(0, JSON.stringify(held));
       this.#scans.set(req.spec, { after, fullAt: req.now });
     }
     keys.sort();
