@@ -75,8 +75,11 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
 function loadFast(file: string, text: string): FileLoad | undefined {
   const values = fastValues(text);
   if (!values) return undefined;
-  const positionsOf = lazyPositions(file, text);
-  const quick = quickStarts(text);
+  // One line index for both readers of positions, built when either first needs it.
+  let lines: LineIndex | undefined;
+  const lineIndex = (): LineIndex => (lines ??= new LineIndex(text));
+  const positionsOf = lazyPositions(file, lineIndex);
+  const quick = quickStarts(text, lineIndex);
   const documents: LoadedDocument[] = [];
   for (const [index, value] of values.entries()) {
     // A document that is not a known kind is reported by the precise loader, with positions.
@@ -87,24 +90,23 @@ function loadFast(file: string, text: string): FileLoad | undefined {
   return { file, text, documents, diagnostics: [], ioError: false };
 }
 
-function lazyPositions(file: string, text: string): (index: number) => YamlPositions {
+function lazyPositions(file: string, lineIndex: () => LineIndex): (index: number) => YamlPositions {
   let parsed: ParsedYamlDocument[] | undefined;
   const positionsOf = (index: number): YamlPositions => {
-    parsed ??= precise().parseYamlText(file, new LineIndex(text));
+    parsed ??= precise().parseYamlText(file, lineIndex());
     const direct = parsed[index];
     const found = (direct?.index === index ? direct : parsed.find((p) => p.index === index)) ?? parsed[0];
-    return found ? found.positions : new (precise().YamlPositions)(file, new LineIndex(text), undefined);
+    return found ? found.positions : new (precise().YamlPositions)(file, lineIndex(), undefined);
   };
   return positionsOf;
 }
 
 /** Value starts read off the text's lines (block-positions.ts), or undefined where only the parser can tell. */
-function quickStarts(text: string): (index: number, path: DataPath) => Pos | undefined {
+function quickStarts(text: string, lineIndex: () => LineIndex): (index: number, path: DataPath) => Pos | undefined {
   const layout = new BlockLayout(text);
-  let lines: LineIndex | undefined;
   return (index, path) => {
     const offset = layout.valueStart(index, path);
-    return offset === undefined ? undefined : (lines ??= new LineIndex(text)).pos(offset);
+    return offset === undefined ? undefined : lineIndex().pos(offset);
   };
 }
 

@@ -218,8 +218,8 @@ export function outRounded(x: unknown, places: number, mode: RoundingMode, scale
 /**
  * `outRounded(x, 2, mode, scale, precision)`: money, two decimals — the commonest rounding of all — for a
  * double of at most three decimals in the int32 range, as one function without calls (the general
- * `outRounded` calls out to `smallText` and `roundedNext` and divides where this multiplies: measured 9–10%
- * of the order mapping's time). Same arithmetic as `outRounded`'s inline case and `roundedNext`; everything
+ * `outRounded` calls out to `smallText` and `roundedNext` and divides where this multiplies: the generated order
+ * transform ran 1.08–1.13× as fast with it). Same arithmetic as `outRounded`'s inline case and `roundedNext`; everything
  * else (other modes, text, Decimal, bigint, more decimals, large values, tight precision) goes there.
  */
 export function outRounded2(x: unknown, mode: RoundingMode, scale?: number, precision?: number): string {
