@@ -90,7 +90,7 @@ describe('BlockLayout.valueStart', () => {
       fastValues(text)?.forEach((doc, index) => {
         const d = doc as { kind?: string; spec?: { fields?: unknown } };
         if (d.kind !== 'SyncSpec') return;
-        for (const path of paths(d.spec?.fields, ['spec', 'fields'])) expect({ file, path, start: layout.valueStart(index, path) }).not.toHaveProperty('start', undefined);
+        for (const path of paths(d.spec?.fields, ['spec', 'fields'])) expect(layout.valueStart(index, path), `${file} ${path.join('.')}`).toBeDefined();
       });
     }
   });
