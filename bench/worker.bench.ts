@@ -19,7 +19,8 @@
  * PostgreSQL: when the server runs with autovacuum off (as this machine's does), the inbox tables are
  * vacuumed every `--pg-vacuum-seconds` (5; 0 = never), as autovacuum would on a production server.
  * Peak RSS is sampled in this process (harness + worker) every 100 ms of each run; the load average
- * is printed, since other work on the machine skews the figures.
+ * is printed, since other work on the machine skews the figures. CPU time is printed per process, and how
+ * busy the worker's main thread (its event loop) was.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -242,12 +243,15 @@ function childCpuSeconds(children: readonly ChildProcess[]): number | undefined 
  */
 async function withCpu<T>(e: Emulators, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
   const self0 = process.cpuUsage();
+  const loop0 = performance.eventLoopUtilization();
   const child0 = childCpuSeconds(e.children);
   const result = await fn();
   const self = process.cpuUsage(self0);
+  // How busy the worker's main thread was: near 100 % it is the bottleneck, well below it something it waits for is.
+  const loop = performance.eventLoopUtilization(loop0);
   const child1 = childCpuSeconds(e.children);
   const emulators = child0 !== undefined && child1 !== undefined ? `, emulators ${(child1 - child0).toFixed(1)} s` : '';
-  return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s${emulators}` };
+  return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s (main thread busy ${(loop.utilization * 100).toFixed(0)} %)${emulators}` };
 }
 
 /** Peak RSS of this process while `fn` runs (sampled every 100 ms). */
@@ -282,6 +286,8 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
     const { worker, close } = await startWorker(e, store, trigger, confirmed);
     const { result: { result: seconds, peakRssMiB }, cpu } = await withCpu(e, () => withPeakRss(async () => {
       const t0 = performance.now();
+      let lastN = 0; let lastElu = performance.eventLoopUtilization();
+      const tick = process.env.BENCH_TRACE ? setInterval(() => { const elu = performance.eventLoopUtilization(lastElu); lastElu = performance.eventLoopUtilization(); console.log(`t=${((performance.now() - t0) / 1000).toFixed(0)}s confirmed/s ${confirmed.at.size - lastN} elu ${(elu.utilization * 100).toFixed(0)}%`); lastN = confirmed.at.size; }, 2000) : undefined;
       if (trigger === 'poll') await worker.start();
       else {
         await worker.start();
@@ -296,6 +302,7 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
       }
       try {
         await confirmed.until(n, MAX_MS);
+        clearInterval(tick);
       } catch {
         return { confirmed: confirmed.at.size, seconds: (performance.now() - t0) / 1000 };
       }

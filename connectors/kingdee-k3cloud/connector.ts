@@ -222,8 +222,11 @@ export class KingdeeConnector implements Connector {
     const status = statusOf(json);
     if (!status) return resultsForFailure(send.map((s) => s.item), connectorError(CODES.badReply, 'retryable', 'kingdee BatchSave reply has no ResponseStatus'));
     const unindexed = status.errors.filter((e) => typeof e.DIndex !== 'number');
+    // By model index once, not a search of the whole reply per model.
+    const successes = new Map<number, (typeof status.successes)[number]>();
+    for (const x of status.successes) if (!successes.has(Number(x.DIndex))) successes.set(Number(x.DIndex), x);
     return send.map((s, i): ItemResult => {
-      const ok = status.successes.find((x) => Number(x.DIndex) === i);
+      const ok = successes.get(i);
       if (ok && ok.Id !== undefined) return { key: s.item.key, status: 'ok', targetId: String(ok.Id), created: s.pk === '0' };
       const errs = status.errors.filter((e) => Number(e.DIndex) === i);
       if (errs.length > 0 || unindexed.length > 0) {

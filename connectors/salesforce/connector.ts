@@ -19,6 +19,8 @@ import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCal
 import { parseJson } from '../shared/http.ts';
 import { childElements, firstChild, isNil, parseXml, textOf, XmlError } from '../shared/xml.ts';
 import { BAD_MAPPING_CODES, SalesforceClient, type SalesforceConfig, type SfErrorItem } from './client.ts';
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 import { ackXml } from './outbound.ts';
 
 export const SALESFORCE_MAX_BATCH = 200;
@@ -63,6 +65,7 @@ export class SalesforceConnector implements Connector {
   readonly client: SalesforceClient;
   private readonly config: SalesforceConfig;
   private readonly describeCache = new Map<string, Promise<string[]>>();
+  private readonly childRelCache = new Map<string, ReadonlySet<string>>();
 
   constructor(config: SalesforceConfig, now: () => number = Date.now) {
     this.config = config;
@@ -101,8 +104,16 @@ export class SalesforceConnector implements Connector {
     return p;
   }
 
+  /** Names of the configured child relationships of an entity (asked once per record read, built once). */
+  private childRelationships(entity: string | undefined): ReadonlySet<string> {
+    if (entity === undefined) return NO_NAMES;
+    let names = this.childRelCache.get(entity);
+    if (names === undefined) this.childRelCache.set(entity, (names = new Set(Object.keys(this.config.children?.[entity] ?? {}))));
+    return names;
+  }
+
   private toRecord(raw: Record<string, unknown>, selfUser: string | undefined, entity?: string): SourceRecord {
-    const childRels = new Set(Object.keys((entity !== undefined ? this.config.children?.[entity] : undefined) ?? {}));
+    const childRels = this.childRelationships(entity);
     const data: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw)) if (k !== 'attributes') data[k] = cleanValue(v, childRels.has(k));
     const id = String(data.Id);

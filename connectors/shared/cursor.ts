@@ -13,8 +13,33 @@ export function instantMs(iso: string): number {
 
 /** Canonical UTC form used in every SourceRecord.cursor: `YYYY-MM-DDTHH:mm:ss.sssZ`. */
 export function toUtcIso(iso: string): string | undefined {
+  // Every record a poll reads passes here: the forms already canonical but for the zone's spelling take
+  // no parse (Salesforce's `…+0000`: 0.7 µs a record through Date.parse and back, 1.2 µs with the regex).
+  if (iso.length === 28 && iso.endsWith('+0000') && isUtcMillis(iso)) return `${iso.slice(0, 23)}Z`;
+  if (iso.length === 24 && iso.charCodeAt(23) === 90 /* Z */ && isUtcMillis(iso)) return iso;
   const ms = instantMs(iso);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** Whether `s` starts with `YYYY-MM-DDTHH:mm:ss.sss` of a real instant in years 1…9999 (what toISOString writes). */
+function isUtcMillis(s: string): boolean {
+  const d = (i: number): number => {
+    const c = s.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : Number.NaN;
+  };
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return false;
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const minute = d(14) * 10 + d(15);
+  const second = d(17) * 10 + d(18);
+  const millis = d(20) * 100 + d(21) * 10 + d(22);
+  // NaN (a non-digit) fails every comparison below.
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days;
 }
 
 /**

@@ -298,7 +298,8 @@ export class Deliverer {
         lookup: this.#lookup,
         ref: (spec, sourceId) => {
           const known = refCache.get(spec);
-          if (known?.has(sourceId)) return known.get(sourceId);
+          const v = known?.get(sourceId);
+          if (v !== undefined || known?.has(sourceId)) return v;
           let set = misses.get(spec);
           if (set === undefined) misses.set(spec, (set = new Set<string>()));
           set.add(sourceId);

@@ -2,7 +2,16 @@
 import type { CursorPosition, SourceRecord } from '../support/connector.ts';
 
 /** Epoch ms of an ISO-8601 date-time, NaN for anything else (counters, etags). */
-const isoTime = (s: string): number => (/^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : Number.NaN);
+function isoTime(s: string): number {
+  // The poll keeps the newest position of every page read (`maxPosition` once per record), comparing the
+  // newest so far with the next record: the last text parsed is asked for again at once.
+  if (s === lastText) return lastTime;
+  lastTime = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : Number.NaN;
+  lastText = s;
+  return lastTime;
+}
+let lastText: string | undefined;
+let lastTime = Number.NaN;
 
 export function comparePositions(a: CursorPosition, b: CursorPosition): number {
   if (a.at !== b.at) {

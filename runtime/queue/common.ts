@@ -1,5 +1,5 @@
 /** What both queue triggers share: decode a message, store it, or dead-letter an undecodable one. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { InboxStore } from '../inbox/store.ts';
 import { decodeRecords } from '../intake/decode.ts';
@@ -27,7 +27,7 @@ export async function handleMessage(o: QueueTriggerBase, broker: string, topic: 
   const text = body.toString('utf8');
   const decoded = decodeRecords(text);
   if (!decoded.ok) {
-    const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
+    const digest = hash('sha256', body, 'hex').slice(0, 16);
     const now = o.clock.now();
     await o.store.settle({
       owner: `queue:${o.spec}`,

@@ -3,7 +3,7 @@
  * overflow and division by zero raise errors, strings are indexed by code point, equality is
  * heterogeneous across numbers, `&&`/`||` are commutative over errors.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { Decimal, type RoundingMode } from './decimal.ts';
 import { Duration, PlainDate, Timestamp, dateOf, fieldsInZone, formatFields, isValidZone, parseDate, parseInstant } from './dates.ts';
 import { CelError, celFail } from './errors.ts';
@@ -1094,7 +1094,7 @@ export function refRequired(ctx: LookupContext, spec: string, id: unknown): stri
 
 /** sha256 (hex) of the canonical text of the arguments: stable across runs, key order and number form. */
 export function hash(...args: unknown[]): string {
-  return createHash('sha256').update(canonical(args)).digest('hex');
+  return digest('sha256', canonical(args), 'hex');
 }
 export function canonical(v: unknown): string {
   if (v === null || v === undefined) return 'null';
