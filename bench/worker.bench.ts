@@ -1,5 +1,5 @@
 /**
- * `npm run bench:worker [-- --records 100000] [-- --rate 1000 --latency-seconds 10 --warmup-seconds 1] [-- --stores sqlite,postgres] [-- --backfill [--backfill-records 1000000]] [-- --max-seconds 600] [-- --pg-vacuum-seconds 5]`
+ * `npm run bench:worker [-- --progress] [-- --records 100000] [-- --rate 1000 --latency-seconds 10 --warmup-seconds 1] [-- --stores sqlite,postgres] [-- --backfill [--backfill-records 1000000]] [-- --max-seconds 600] [-- --pg-vacuum-seconds 5]`
  *
  * The sync worker end to end: Salesforce emulator → worker → Kingdee emulator, running the generated
  * `crm-account-to-erp-customer` transform with its own batching (50, Kingdee BatchSave after a number
@@ -20,7 +20,7 @@
  * vacuumed every `--pg-vacuum-seconds` (5; 0 = never), as autovacuum would on a production server.
  * Peak RSS is sampled in this process (harness + worker) every 100 ms of each run; the load average
  * is printed, since other work on the machine skews the figures. CPU time is printed per process, and how
- * busy the worker's main thread (its event loop) was.
+ * busy the worker's main thread (its event loop) was; `--progress` prints both every 2 s of a throughput run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +53,7 @@ const { values } = parseArgs({
     'backfill-records': { type: 'string', default: '1000000' },
     'max-seconds': { type: 'string', default: '600' },
     'pg-vacuum-seconds': { type: 'string', default: '5' },
+    progress: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.records);
@@ -254,6 +255,18 @@ async function withCpu<T>(e: Emulators, fn: () => Promise<T>): Promise<{ result:
   return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s (main thread busy ${(loop.utilization * 100).toFixed(0)} %)${emulators}` };
 }
 
+/** `--progress`: records confirmed and how busy the main thread was, per interval of a throughput run. */
+function progressEvery(ms: number, t0: number, confirmed: Confirmations): NodeJS.Timeout {
+  let before = 0;
+  let loop = performance.eventLoopUtilization();
+  return setInterval(() => {
+    const busy = performance.eventLoopUtilization(loop).utilization;
+    loop = performance.eventLoopUtilization();
+    console.log(`  ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s  ${String(Math.round(((confirmed.at.size - before) * 1000) / ms)).padStart(6)} rec/s  main thread busy ${(busy * 100).toFixed(0)} %`);
+    before = confirmed.at.size;
+  }, ms);
+}
+
 /** Peak RSS of this process while `fn` runs (sampled every 100 ms). */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakRssMiB: number }> {
   let peak = process.memoryUsage().rss;
@@ -286,8 +299,7 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
     const { worker, close } = await startWorker(e, store, trigger, confirmed);
     const { result: { result: seconds, peakRssMiB }, cpu } = await withCpu(e, () => withPeakRss(async () => {
       const t0 = performance.now();
-      let lastN = 0; let lastElu = performance.eventLoopUtilization();
-      const tick = process.env.BENCH_TRACE ? setInterval(() => { const elu = performance.eventLoopUtilization(lastElu); lastElu = performance.eventLoopUtilization(); console.log(`t=${((performance.now() - t0) / 1000).toFixed(0)}s confirmed/s ${confirmed.at.size - lastN} elu ${(elu.utilization * 100).toFixed(0)}%`); lastN = confirmed.at.size; }, 2000) : undefined;
+      const progress = values.progress ? progressEvery(2000, t0, confirmed) : undefined;
       if (trigger === 'poll') await worker.start();
       else {
         await worker.start();
@@ -302,9 +314,10 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
       }
       try {
         await confirmed.until(n, MAX_MS);
-        clearInterval(tick);
       } catch {
         return { confirmed: confirmed.at.size, seconds: (performance.now() - t0) / 1000 };
+      } finally {
+        clearInterval(progress);
       }
       return (performance.now() - t0) / 1000;
     }));

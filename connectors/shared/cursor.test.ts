@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { comparePositions, decodeToken, encodeToken, isAfter, isPosition, localToUtcIso, toUtcIso, utcToLocal } from './cursor.ts';
+import { comparePositions, decodeToken, encodeToken, instantMs, isAfter, isPosition, localToUtcIso, toUtcIso, utcToLocal } from './cursor.ts';
 
 describe('time conversions', () => {
   it('reads offset-less China Standard Time as UTC+8', () => {
@@ -26,7 +26,7 @@ describe('time conversions', () => {
     );
   });
 
-  it('gives canonical text as Date.parse and toISOString would, for any text of the canonical shapes', () => {
+  it('gives the instant and the canonical text Date.parse and toISOString would, for any text of the canonical shapes', () => {
     const slow = (iso: string): string | undefined => {
       const ms = Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
       return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
@@ -36,14 +36,17 @@ describe('time conversions', () => {
       .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3), fc.constantFrom('Z', '+0000', '+00:00', '+0800'))
       .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}${zone}`);
     const instants = fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }).map((ms) => new Date(ms).toISOString());
+    const slowMs = (iso: string): number => Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     fc.assert(
       fc.property(fc.oneof(shaped, instants, instants.map((s) => s.replace('Z', '+0000')), fc.string()), (iso) => {
         expect(toUtcIso(iso)).toBe(slow(iso));
+        expect(instantMs(iso)).toBe(slowMs(iso));
       }),
       { numRuns: 5000 },
     );
     for (const edge of ['2024-02-29T00:00:00.000+0000', '2023-02-29T00:00:00.000+0000', '1900-02-29T00:00:00.000Z', '2000-02-29T23:59:59.999Z', '2026-04-31T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-01-01T24:00:00.000+0000', '2026-01-01T00:00:60.000Z']) {
       expect(toUtcIso(edge)).toBe(slow(edge));
+      expect(instantMs(edge)).toBe(slowMs(edge));
     }
   });
 

@@ -7,16 +7,23 @@ import type { CursorPosition, SourceRecord } from '../../runtime/support/connect
 
 /** Milliseconds since the epoch of an ISO-8601 instant; NaN when unparseable. */
 export function instantMs(iso: string): number {
+  // The canonical forms (read once per record polled, and per row an emulator sorts) without a parse.
+  if (isUtcShape(iso) && isUtcMillis(iso) && iso.charCodeAt(0) !== 48 /* years from 1000: Date.UTC maps 0–99 to 19xx */) {
+    const d = (i: number): number => iso.charCodeAt(i) - 48;
+    return Date.UTC(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), d(5) * 10 + d(6) - 1, d(8) * 10 + d(9), d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18), d(20) * 100 + d(21) * 10 + d(22));
+  }
   // Salesforce writes "+0000" (no colon), which Date.parse accepts only in some engines: normalise it.
   return Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }
+
+/** `YYYY-MM-DDTHH:mm:ss.sss` and then `Z` or Salesforce's `+0000` (the characters are checked by `isUtcMillis`). */
+const isUtcShape = (iso: string): boolean => (iso.length === 24 && iso.charCodeAt(23) === 90) /* Z */ || (iso.length === 28 && iso.endsWith('+0000'));
 
 /** Canonical UTC form used in every SourceRecord.cursor: `YYYY-MM-DDTHH:mm:ss.sssZ`. */
 export function toUtcIso(iso: string): string | undefined {
   // Every record a poll reads passes here: the forms already canonical but for the zone's spelling take
   // no parse (Salesforce's `…+0000`: 0.7 µs a record through Date.parse and back, 1.2 µs with the regex).
-  if (iso.length === 28 && iso.endsWith('+0000') && isUtcMillis(iso)) return `${iso.slice(0, 23)}Z`;
-  if (iso.length === 24 && iso.charCodeAt(23) === 90 /* Z */ && isUtcMillis(iso)) return iso;
+  if (isUtcShape(iso) && isUtcMillis(iso)) return iso.length === 24 ? iso : `${iso.slice(0, 23)}Z`;
   const ms = instantMs(iso);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -5,6 +5,7 @@
  * in the select list. Anything else (functions, semi-joins, GROUP BY, OFFSET, LIKE, deeper paths)
  * is refused with MALFORMED_QUERY, as the real parser would for text it cannot read.
  */
+import { instantMs } from '../../shared/cursor.ts';
 
 export class SoqlError extends Error {
   readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE';
@@ -362,7 +363,7 @@ export function sortRows(rows: Record<string, unknown>[], order: readonly OrderT
     keys: order.map((o, i): unknown => {
       const v = row[o.field];
       if (v === null || v === undefined) return undefined;
-      return dt[i] ? Date.parse(String(v).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : v;
+      return dt[i] ? instantMs(String(v)) : v;
     }),
   }));
   keyed.sort((x, y) => {
