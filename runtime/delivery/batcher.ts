@@ -14,6 +14,9 @@ export interface BatcherOptions<T> {
   onError?: (err: unknown) => void;
 }
 
+/** Why a batch's max-wait timer is cancelled: the batch went out. */
+const SENT = new Error('batch sent');
+
 export class Batcher<T> {
   readonly size: number;
   readonly maxWaitMs: number;
@@ -61,7 +64,8 @@ export class Batcher<T> {
 
   /** Sends what is pending now, without waiting for size or time. */
   flushNow(): void {
-    this.#timer?.abort();
+    // A shared reason: abort() without one builds a DOMException (with a stack trace) every batch.
+    this.#timer?.abort(SENT);
     this.#timer = undefined;
     if (this.#items.length === 0) return;
     const items = this.#items;
