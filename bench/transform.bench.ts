@@ -18,9 +18,9 @@
  *                goals are judged here.
  *   cold pool    the pool's objects themselves, cycled through 1 M times, `ref()` reading the whole 5,000-id
  *                crosswalk: they live in the old generation and mostly outside the CPU caches, so every
- *                record starts with cache misses. The compiled
- *                transform is bound by those reads (a pool of 100 runs it ~2.4× as fast); the interpreter
- *                hardly notices them. Printed as the worst case.
+ *                record starts with cache misses. The compiled transform is bound by those reads (a pool
+ *                of 100 runs it ~2.4× as fast); the interpreter hardly notices them. Printed as the worst
+ *                case.
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
