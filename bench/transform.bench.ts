@@ -1,5 +1,5 @@
 /**
- * `npm run bench:transform [-- --records N] [-- --interp-records N]`
+ * `npm run bench:transform [-- --records N] [-- --interp-records N] [-- --cold-interp-records N] [-- --pool N]`
  *
  * The customer mapping (crm-account-to-erp-customer) and the order-with-lines mapping
  * (crm-order-to-erp-sales-order), filter + transform per record, four ways in one run:
