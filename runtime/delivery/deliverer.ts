@@ -64,6 +64,14 @@ const REFERENCE_PENDING = 'SS5118';
 
 const MAX_REF_ROUNDS = 4;
 
+/**
+ * Settlements that may be committing per target slot before the claim loop waits for one. The store commits
+ * the settlements waiting at a time as one group (one transaction, one fsync), so a few per slot let the
+ * groups grow instead of stopping the loop at every commit: a 400,000-record SQLite backfill went from
+ * 15,262 to 17,075–17,464 rec/s with 4 instead of 1 (the loop had waited on commits half of its time).
+ */
+const SETTLING_PER_SLOT = 4;
+
 export class Deliverer {
   readonly spec: string;
   #o: DelivererOptions;
@@ -137,7 +145,7 @@ export class Deliverer {
       try {
         this.#feed();
         // Settlements still committing are bounded too: the store, not the target, is the slow side then.
-        if (this.#settling.size >= maxInFlight) {
+        if (this.#settling.size >= maxInFlight * SETTLING_PER_SLOT) {
           await Promise.race(this.#settling);
           continue;
         }
