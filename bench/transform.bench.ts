@@ -471,6 +471,7 @@ function canonical(v: unknown): unknown {
 const valueOf = (r: unknown): unknown => canonical((r as { value?: unknown }).value);
 
 async function agree(name: string, pool: readonly Rec[], impls: Record<string, Impl>, j: ReturnType<typeof jsonataImpl>): Promise<void> {
+  refsInUse = allRefs;
   let mismatches = 0;
   for (const s of pool.slice(0, 2000)) {
     const ref = impls['hand-written'] as Impl;

@@ -335,7 +335,7 @@ async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: numbe
 }
 
 async function latency(kind: StoreKind): Promise<void> {
-  // The first second runs at the same rate but is not measured: it holds the start-up (first connections,
+  // The first `--warmup-seconds` run at the same rate but are not measured: they hold the start-up (first connections,
   // the target's login, code not yet optimised), whose latency is printed apart.
   const warm = RATE * WARMUP_SECONDS;
   const total = warm + RATE * LATENCY_SECONDS;

@@ -7,34 +7,31 @@ import type { CursorPosition, SourceRecord } from '../../runtime/support/connect
 
 /** Milliseconds since the epoch of an ISO-8601 instant; NaN when unparseable. */
 export function instantMs(iso: string): number {
-  // The canonical forms (read once per record polled, and per row an emulator sorts) without a parse.
-  if (isUtcShape(iso) && isUtcMillis(iso) && iso.charCodeAt(0) !== 48 /* years from 1000: Date.UTC maps 0–99 to 19xx */) {
-    const d = (i: number): number => iso.charCodeAt(i) - 48;
-    return Date.UTC(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), d(5) * 10 + d(6) - 1, d(8) * 10 + d(9), d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18), d(20) * 100 + d(21) * 10 + d(22));
-  }
+  const ms = canonicalUtcMs(iso);
   // Salesforce writes "+0000" (no colon), which Date.parse accepts only in some engines: normalise it.
-  return Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : ms;
 }
-
-/** `YYYY-MM-DDTHH:mm:ss.sss` and then `Z` or Salesforce's `+0000` (the characters are checked by `isUtcMillis`). */
-const isUtcShape = (iso: string): boolean => (iso.length === 24 && iso.charCodeAt(23) === 90) /* Z */ || (iso.length === 28 && iso.endsWith('+0000'));
 
 /** Canonical UTC form used in every SourceRecord.cursor: `YYYY-MM-DDTHH:mm:ss.sssZ`. */
 export function toUtcIso(iso: string): string | undefined {
-  // Every record a poll reads passes here: the forms already canonical but for the zone's spelling take
-  // no parse (Salesforce's `…+0000`: 0.7 µs a record through Date.parse and back, 1.2 µs with the regex).
-  if (isUtcShape(iso) && isUtcMillis(iso)) return iso.length === 24 ? iso : `${iso.slice(0, 23)}Z`;
+  if (!Number.isNaN(canonicalUtcMs(iso))) return iso.length === 24 ? iso : `${iso.slice(0, 23)}Z`;
   const ms = instantMs(iso);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-/** Whether `s` starts with `YYYY-MM-DDTHH:mm:ss.sss` of a real instant in years 1…9999 (what toISOString writes). */
-function isUtcMillis(s: string): boolean {
+/**
+ * The instant of `YYYY-MM-DDTHH:mm:ss.sss` followed by `Z` or Salesforce's `+0000`, in years 1000–9999 (Date.UTC
+ * maps years 0–99 to 19xx); NaN for any other text or an impossible date. Every record a poll reads and every row
+ * an emulator sorts comes this way: read field by field, it takes ~0.1 µs against 1.2 µs for the regex and
+ * Date.parse (and toISOString back) of the general path.
+ */
+function canonicalUtcMs(s: string): number {
+  if (!((s.length === 24 && s.charCodeAt(23) === 90) /* Z */ || (s.length === 28 && s.endsWith('+0000')))) return Number.NaN;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return Number.NaN;
   const d = (i: number): number => {
     const c = s.charCodeAt(i) - 48;
     return c >= 0 && c <= 9 ? c : Number.NaN;
   };
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return false;
   const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
   const month = d(5) * 10 + d(6);
   const day = d(8) * 10 + d(9);
@@ -43,10 +40,10 @@ function isUtcMillis(s: string): boolean {
   const second = d(17) * 10 + d(18);
   const millis = d(20) * 100 + d(21) * 10 + d(22);
   // NaN (a non-digit) fails every comparison below.
-  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return false;
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return Number.NaN;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  return day <= days;
+  return day <= days ? Date.UTC(year, month - 1, day, hour, minute, second, millis) : Number.NaN;
 }
 
 /**
