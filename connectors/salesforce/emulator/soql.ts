@@ -302,7 +302,7 @@ function compareValue(stored: unknown, lit: Literal): number | undefined {
   let a: number | string;
   let b: number | string;
   if (lit.kind === 'datetime') {
-    a = Date.parse(String(stored).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    a = instantMs(String(stored));
     b = lit.ms;
   } else if (lit.kind === 'number') {
     a = Number(stored);
@@ -330,7 +330,20 @@ export function matches(cond: Condition | undefined, row: Record<string, unknown
       const c = compareValue(row[cond.field], cond.value);
       if (cond.value.kind === 'null') return cond.op === '=' ? c === 0 : cond.op === '!=' ? c === undefined : false;
       if (c === undefined) return cond.op === '!=';
-      return { '=': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[cond.op];
+      switch (cond.op) {
+        case '=':
+          return c === 0;
+        case '!=':
+          return c !== 0;
+        case '<':
+          return c < 0;
+        case '<=':
+          return c <= 0;
+        case '>':
+          return c > 0;
+        case '>=':
+          return c >= 0;
+      }
     }
   }
 }
