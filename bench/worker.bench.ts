@@ -20,7 +20,8 @@
  * work every `--pg-vacuum-seconds` (5; 0 = never): the store's tables past autovacuum's thresholds (the
  * server's settings) are vacuumed or analyzed, as on a production server with autovacuum checking every 5 s.
  * Peak RSS is sampled in this process (harness + worker) every 100 ms of each run; the load average
- * is printed, since other work on the machine skews the figures. CPU time is printed per process, and how
+ * is printed, since other work on the machine skews the figures. CPU time is printed per process (and for
+ * a PostgreSQL server running on this machine, which shares its cores with the worker and the emulators), and how
  * busy the worker's main thread (its event loop) was; `--progress` prints both every 2 s of a throughput run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -154,7 +155,7 @@ async function autovacuum(client: pg.Client, schema: string): Promise<void> {
   }
 }
 
-async function makeStore(kind: StoreKind): Promise<{ store: InboxStore; dispose: () => Promise<void> }> {
+async function makeStore(kind: StoreKind): Promise<{ store: InboxStore; postmaster?: number | undefined; dispose: () => Promise<void> }> {
   if (kind === 'postgres') {
     const schema = `rt_bench_worker_${randomBytes(5).toString('hex')}`;
     const store = new PostgresInboxStore({ connectionString: PG_URL, schema, poolSize: 8 });
@@ -174,6 +175,7 @@ async function makeStore(kind: StoreKind): Promise<{ store: InboxStore; dispose:
       : undefined;
     return {
       store,
+      postmaster: await postmasterPid(vacuum),
       dispose: async () => {
         clearInterval(timer);
         await vacuuming;
@@ -255,15 +257,19 @@ async function startWorker(e: Emulators, store: InboxStore, trigger: 'webhook' |
   };
 }
 
-/** CPU seconds (user + system) child processes have used so far, from /proc (Linux); undefined elsewhere. */
-function childCpuSeconds(children: readonly ChildProcess[]): number | undefined {
+/** Fields of /proc/<pid>/stat after "(comm) ": utime, stime, cutime and cstime are 11-14 there (14-17 in stat(5)). */
+function procStat(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds (user + system) the emulator processes have used so far, from /proc (Linux); undefined elsewhere. */
+function emulatorCpuSeconds(children: readonly ChildProcess[]): number | undefined {
   try {
     let total = 0;
     for (const child of children) {
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime are fields 14 and 15 of stat(5); 12 and 13 after the "(comm) " prefix is cut.
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
+      const f = procStat(child.pid as number);
+      total += (Number(f[11]) + Number(f[12])) / 100;
     }
     return total;
   } catch {
@@ -272,20 +278,57 @@ function childCpuSeconds(children: readonly ChildProcess[]): number | undefined 
 }
 
 /**
- * CPU seconds used while `fn` runs: by this process (harness + worker, all threads) and by the emulator
- * children. Other work on the machine stretches wall-clock time; CPU time shows what the run itself cost.
+ * CPU seconds a local PostgreSQL server has used so far: the postmaster with the backends it has reaped
+ * (cutime, cstime) and those still running. Undefined when the server's processes are not visible here.
  */
-async function withCpu<T>(e: Emulators, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
+function serverCpuSeconds(postmaster: number | undefined): number | undefined {
+  if (postmaster === undefined) return undefined;
+  try {
+    const f = procStat(postmaster);
+    let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    for (const pid of readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      try {
+        const c = procStat(Number(pid));
+        ticks += Number(c[11]) + Number(c[12]);
+      } catch {
+        // The backend exited between the listing and the read: the postmaster's cutime has it now or soon.
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The postmaster's pid, when the server runs on this machine (the parent of our backend). */
+async function postmasterPid(client: pg.Client): Promise<number | undefined> {
+  try {
+    const backend = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+    return Number(procStat(backend)[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used while `fn` runs: by this process (harness + worker, all threads), by the emulator
+ * children and, when it runs here, by the PostgreSQL server (which shares the 2 cores in this bench).
+ * Other work on the machine stretches wall-clock time; CPU time shows what the run itself cost.
+ */
+async function withCpu<T>(e: Emulators, postmaster: number | undefined, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
   const self0 = process.cpuUsage();
   const loop0 = performance.eventLoopUtilization();
-  const child0 = childCpuSeconds(e.children);
+  const emulators0 = emulatorCpuSeconds(e.children);
+  const server0 = serverCpuSeconds(postmaster);
   const result = await fn();
   const self = process.cpuUsage(self0);
   // How busy the worker's main thread was: near 100 % it is the bottleneck, well below it something it waits for is.
   const loop = performance.eventLoopUtilization(loop0);
-  const child1 = childCpuSeconds(e.children);
-  const emulators = child0 !== undefined && child1 !== undefined ? `, emulators ${(child1 - child0).toFixed(1)} s` : '';
-  return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s (main thread busy ${(loop.utilization * 100).toFixed(0)} %)${emulators}` };
+  const emulators1 = emulatorCpuSeconds(e.children);
+  const server1 = serverCpuSeconds(postmaster);
+  const emulators = emulators0 !== undefined && emulators1 !== undefined ? `, emulators ${(emulators1 - emulators0).toFixed(1)} s` : '';
+  const server = server0 !== undefined && server1 !== undefined ? `, PostgreSQL server ${(server1 - server0).toFixed(1)} s` : '';
+  return { result, cpu: `CPU: worker process ${((self.user + self.system) / 1e6).toFixed(1)} s (main thread busy ${(loop.utilization * 100).toFixed(0)} %)${emulators}${server}` };
 }
 
 /** `--progress`: records confirmed and how busy the main thread was, per interval of a throughput run. */
@@ -327,12 +370,12 @@ async function verify(e: Emulators, n: number): Promise<string> {
 
 async function throughput(kind: StoreKind, trigger: 'webhook' | 'poll', n: number): Promise<void> {
   const e = await startEmulators();
-  const { store, dispose } = await makeStore(kind);
+  const { store, postmaster, dispose } = await makeStore(kind);
   try {
     await seedAccounts(e, 0, n);
     const confirmed = new Confirmations(false);
     const { worker, close } = await startWorker(e, store, trigger, confirmed);
-    const { result: { result: seconds, peakRssMiB }, cpu } = await withCpu(e, () => withPeakRss(async () => {
+    const { result: { result: seconds, peakRssMiB }, cpu } = await withCpu(e, postmaster, () => withPeakRss(async () => {
       const t0 = performance.now();
       const progress = values.progress ? progressEvery(2000, t0, confirmed) : undefined;
       if (trigger === 'poll') await worker.start();
