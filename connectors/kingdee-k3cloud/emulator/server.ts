@@ -86,6 +86,41 @@ class ModelError extends Error {
   }
 }
 
+/**
+ * Business number → primary keys of one form. A number normally has one row (a clash is refused on
+ * save), so it maps to that pk itself; a set is kept only for a number several rows share (seeded
+ * data, other organisations). A million customers are a million map entries, not a million sets.
+ */
+class NumberIndex {
+  readonly #byNumber = new Map<string, number | Set<number>>();
+
+  /** The pks of `number`, ascending. */
+  pks(number: string): number[] {
+    const v = this.#byNumber.get(number);
+    if (v === undefined) return [];
+    if (typeof v === 'number') return [v];
+    return [...v].sort((a, b) => a - b);
+  }
+
+  add(number: string, pk: number): void {
+    const v = this.#byNumber.get(number);
+    if (v === undefined) this.#byNumber.set(number, pk);
+    else if (typeof v === 'number') {
+      if (v !== pk) this.#byNumber.set(number, new Set([v, pk]));
+    } else v.add(pk);
+  }
+
+  delete(number: string, pk: number): void {
+    const v = this.#byNumber.get(number);
+    if (v === pk) this.#byNumber.delete(number);
+    else if (typeof v === 'object') {
+      v.delete(pk);
+      if (v.size === 1) for (const only of v) this.#byNumber.set(number, only);
+      else if (v.size === 0) this.#byNumber.delete(number);
+    }
+  }
+}
+
 export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): Promise<KingdeeEmulator> {
   const forms = { ...DEFAULT_FORMS, ...opts.forms };
   const acctId = opts.acctId ?? '6600000000001';
@@ -114,31 +149,21 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
     return k ? [k, forms[k] as KdForm] : undefined;
   };
   /** Number index per form (business numbers → pks): look-ups stay O(1) with 100k records. */
-  const numberIndex = new Map<string, Map<string, Set<number>>>();
-  const indexOf = (formId: string): Map<string, Set<number>> => {
+  const numberIndex = new Map<string, NumberIndex>();
+  const indexOf = (formId: string): NumberIndex => {
     let idx = numberIndex.get(formId);
-    if (!idx) numberIndex.set(formId, (idx = new Map()));
+    if (!idx) numberIndex.set(formId, (idx = new NumberIndex()));
     return idx;
   };
-  const byNumber = (formId: string, number: string): KdRow[] => {
-    const pks = indexOf(formId).get(number);
-    if (!pks || pks.size === 0) return [];
-    // One row per number is the rule (a clash is refused); sort only when a number really has several.
-    if (pks.size === 1) for (const pk of pks) return [table(formId).get(pk) as KdRow];
-    return [...pks].sort((a, b) => a - b).map((pk) => table(formId).get(pk) as KdRow);
-  };
+  const byNumber = (formId: string, number: string): KdRow[] => indexOf(formId).pks(number).map((pk) => table(formId).get(pk) as KdRow);
   /** Stores a row (pks only grow, so map order is pk order) and keeps the number index in step. */
   const saveRow = (formId: string, row: KdRow): void => {
     const form = forms[formId] as KdForm;
     const idx = indexOf(formId);
     const old = table(formId).get(row.pk);
-    if (old && typeof old.values[form.number] === 'string') idx.get(old.values[form.number] as string)?.delete(row.pk);
+    if (old && typeof old.values[form.number] === 'string') idx.delete(old.values[form.number] as string, row.pk);
     const num = row.values[form.number];
-    if (typeof num === 'string') {
-      let pks = idx.get(num);
-      if (!pks) idx.set(num, (pks = new Set()));
-      pks.add(row.pk);
-    }
+    if (typeof num === 'string') idx.add(num, row.pk);
     table(formId).set(row.pk, row);
   };
 
@@ -157,7 +182,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
           continue;
         }
         const num = String(row.values[form.number]);
-        indexOf(formId).get(num)?.delete(row.pk);
+        indexOf(formId).delete(num, row.pk);
         table(formId).delete(row.pk);
         base.effects.record(formId, num, 'delete');
         successes.push({ Id: row.pk, Number: num, DIndex: index });
@@ -397,7 +422,7 @@ export async function startKingdeeEmulator(opts: KingdeeEmulatorOptions = {}): P
   const indexedPks = (formId: string, form: KdForm, f: Filter | undefined): Set<number> | undefined => {
     if (!f) return undefined;
     const isNumber = (field: string): boolean => field.toLowerCase() === form.number.toLowerCase();
-    const lookup = (values: Value[]): Set<number> => new Set(values.flatMap((v) => [...(indexOf(formId).get(String(v)) ?? [])]));
+    const lookup = (values: Value[]): Set<number> => new Set(values.flatMap((v) => indexOf(formId).pks(String(v))));
     if (f.kind === 'in' && !f.negate && isNumber(f.field)) return lookup(f.values);
     if (f.kind === 'cmp' && f.op === '=' && isNumber(f.field)) return lookup([f.value]);
     if (f.kind === 'and') return indexedPks(formId, form, f.left) ?? indexedPks(formId, form, f.right);

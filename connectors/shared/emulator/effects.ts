@@ -13,14 +13,16 @@ export interface EffectRow {
 }
 
 export class EffectCounter {
-  private readonly rowsByKey = new Map<string, EffectRow>();
+  /** Entity → key → row: no key string is built per write (a backfill records a million of them). */
+  private readonly byEntity = new Map<string, Map<string, EffectRow>>();
 
   record(entity: string, key: string, kind: EffectKind): void {
-    const id = `${entity}\u0000${key}`;
-    let row = this.rowsByKey.get(id);
+    let rows = this.byEntity.get(entity);
+    if (!rows) this.byEntity.set(entity, (rows = new Map()));
+    let row = rows.get(key);
     if (!row) {
       row = { entity, key, creates: 0, updates: 0, deletes: 0 };
-      this.rowsByKey.set(id, row);
+      rows.set(key, row);
     }
     if (kind === 'create') row.creates++;
     else if (kind === 'update') row.updates++;
@@ -28,18 +30,19 @@ export class EffectCounter {
   }
 
   get(entity: string, key: string): EffectRow {
-    return { ...(this.rowsByKey.get(`${entity}\u0000${key}`) ?? { entity, key, creates: 0, updates: 0, deletes: 0 }) };
+    return { ...(this.byEntity.get(entity)?.get(key) ?? { entity, key, creates: 0, updates: 0, deletes: 0 }) };
   }
 
   /** Sorted by entity then key: deterministic output for tests and the admin endpoint. */
   rows(entity?: string): EffectRow[] {
-    return [...this.rowsByKey.values()]
-      .filter((r) => entity === undefined || r.entity === entity)
+    const entities = entity === undefined ? [...this.byEntity.keys()] : [entity];
+    return entities
+      .flatMap((e) => [...(this.byEntity.get(e)?.values() ?? [])])
       .map((r) => ({ ...r }))
       .sort((a, b) => (a.entity === b.entity ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.entity < b.entity ? -1 : 1));
   }
 
   reset(): void {
-    this.rowsByKey.clear();
+    this.byEntity.clear();
   }
 }
