@@ -37,9 +37,10 @@ export function wrapReferences(record: Record<string, unknown>, entityName: stri
   const entity = catalog.entities[entityName];
   if (!entity) return record;
   let out: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(record)) {
+  for (const k of Object.keys(record)) {
     const def = entity.fields[k];
     if (!def) continue;
+    const v = record[k];
     let shaped: unknown = v;
     if (def.type === 'reference' && def.by !== undefined && (typeof v === 'string' || typeof v === 'number')) shaped = { [def.by]: v };
     else if (def.type === 'list' && def.entity !== undefined && Array.isArray(v)) shaped = v.map((row) => (isPlainRecord(row) ? wrapReferences(row, def.entity!, catalog) : row));

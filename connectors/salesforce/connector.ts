@@ -55,7 +55,8 @@ function cleanValue(v: unknown, isChild: boolean): unknown {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'attributes') out[k] = cleanValue(x, false);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'attributes') out[k] = cleanValue(o[k], false);
   return out;
 }
 
@@ -115,7 +116,8 @@ export class SalesforceConnector implements Connector {
   private toRecord(raw: Record<string, unknown>, selfUser: string | undefined, entity?: string): SourceRecord {
     const childRels = this.childRelationships(entity);
     const data: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(raw)) if (k !== 'attributes') data[k] = cleanValue(v, childRels.has(k));
+    // Keys, not entries: a page of 2,000 records would build a pair per field.
+    for (const k of Object.keys(raw)) if (k !== 'attributes') data[k] = cleanValue(raw[k], childRels.has(k));
     const id = String(data.Id);
     const stamp = typeof data[this.cursorField] === 'string' ? toUtcIso(data[this.cursorField] as string) : undefined;
     const rec: SourceRecord = { id, version: stamp ?? id, data };

@@ -63,9 +63,10 @@ interface Lease {
   expiresAt: number;
 }
 
+/** Leases per spec and source id. */
+type Leases = Map<string, Map<string, Lease>>;
 /** Leases per database file (see above), shared by the handles of one process. */
-const LEASES = new Map<string, Map<string, Lease>>();
-const leaseKey = (spec: string, sourceId: string): string => `${spec}\0${sourceId}`;
+const LEASES = new Map<string, Leases>();
 
 type Row = Record<string, unknown>;
 
@@ -162,7 +163,7 @@ export class SqliteInboxStore implements InboxStore {
   #closing = false;
   /** Per spec: where the last claim stopped reading, and when it last read from the start (see `claim`). */
   #scans = new Map<string, { after: number; fullAt: number }>();
-  #leases: Map<string, Lease>;
+  #leases: Leases;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
@@ -304,12 +305,15 @@ export class SqliteInboxStore implements InboxStore {
     }
   }
 
-  #leased(spec: string, sourceId: string, now: number): boolean {
-    const l = this.#leases.get(leaseKey(spec, sourceId));
-    return l !== undefined && l.expiresAt > now;
+  /** The leases of one spec (a claim reads and writes thousands: no key string is built per look-up). */
+  #specLeases(spec: string): Map<string, Lease> {
+    let m = this.#leases.get(spec);
+    if (!m) this.#leases.set(spec, (m = new Map()));
+    return m;
   }
 
   async claim(req: ClaimRequest): Promise<ClaimedLane[]> {
+    const leases = this.#specLeases(req.spec);
     const keys: string[] = [];
     const seen = new Set<string>();
     /** Takes the unleased new keys of `rows` up to the limit; returns the id of the last row looked at. */
@@ -319,7 +323,7 @@ export class SqliteInboxStore implements InboxStore {
         const key = String(r.source_id);
         if (seen.has(key)) continue;
         seen.add(key);
-        if (!this.#leased(req.spec, key, req.now)) keys.push(key);
+        if (!((leases.get(key)?.expiresAt ?? 0) > req.now)) keys.push(key);
         if (keys.length >= req.limit) break;
       }
       return after;
@@ -356,16 +360,15 @@ export class SqliteInboxStore implements InboxStore {
     if (keys.length < req.limit) {
       // Keys held by a live lease are skipped inside SQLite: under load they are the oldest pending rows
       // (the batches in flight), and reading them into JS on every claim cost more than the claim itself.
-      const prefix = `${req.spec}\0`;
       const held: string[] = [];
-      for (const [k, l] of this.#leases) if (l.expiresAt > req.now && k.startsWith(prefix)) held.push(k.slice(prefix.length));
+      for (const [k, l] of leases) if (l.expiresAt > req.now) held.push(k);
       const after = read(0, JSON.stringify(held));
       this.#scans.set(req.spec, { after, fullAt: req.now });
     }
     keys.sort();
     const events: InboxEvent[] = [];
     const delivered = new Map<string, string>();
-    for (const key of keys) this.#leases.set(leaseKey(req.spec, key), { owner: req.owner, expiresAt: req.now + req.leaseMs });
+    for (const key of keys) leases.set(key, { owner: req.owner, expiresAt: req.now + req.leaseMs });
     // Two statements for all the claimed keys, not two per key (groupLanes orders the lanes and events).
     const keyList = JSON.stringify(keys);
     for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND state = 'pending' AND source_id IN (SELECT value FROM json_each(?))`, req.spec, keyList)) {
@@ -379,10 +382,12 @@ export class SqliteInboxStore implements InboxStore {
 
   async releaseOwner(owner: string): Promise<number> {
     let n = 0;
-    for (const [k, l] of this.#leases) {
-      if (l.owner === owner) {
-        this.#leases.delete(k);
-        n++;
+    for (const leases of this.#leases.values()) {
+      for (const [k, l] of leases) {
+        if (l.owner === owner) {
+          leases.delete(k);
+          n++;
+        }
       }
     }
     return n;
@@ -390,7 +395,7 @@ export class SqliteInboxStore implements InboxStore {
 
   async renew(owner: string, lanes: readonly LaneKey[], until: number): Promise<void> {
     for (const l of lanes) {
-      const lease = this.#leases.get(leaseKey(l.spec, l.sourceId));
+      const lease = this.#leases.get(l.spec)?.get(l.sourceId);
       if (lease?.owner === owner) lease.expiresAt = until;
     }
   }
@@ -402,8 +407,8 @@ export class SqliteInboxStore implements InboxStore {
 
   #releaseLeases(s: Settlement): void {
     for (const l of s.release) {
-      const k = leaseKey(l.spec, l.sourceId);
-      if (this.#leases.get(k)?.owner === s.owner) this.#leases.delete(k);
+      const leases = this.#leases.get(l.spec);
+      if (leases?.get(l.sourceId)?.owner === s.owner) leases.delete(l.sourceId);
     }
   }
 
