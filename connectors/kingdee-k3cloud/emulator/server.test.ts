@@ -119,4 +119,20 @@ describe('Kingdee emulator', () => {
     const r = await post('DynamicFormService.Save', { parameters: ['BD_Customer', JSON.stringify({ Model: { FCUSTID: 0, FNumber: 'L1', FName: 'legacy' } })] });
     expect(status(r.json).IsSuccess).toBe(true);
   });
+
+  it('finds every row of a number two organisations share, and keeps the number index in step with deletes and re-creates', async () => {
+    const model = (number: string, org: string) => ({ FCUSTID: 0, FNumber: number, FName: `${number}@${org}`, FUseOrgId: { FNumber: org }, FCreateOrgId: { FNumber: org } });
+    expect(status((await save('BD_Customer', { Model: [model('S1', '100'), model('S1', '101'), model('S2', '100')] })).json).IsSuccess).toBe(true);
+    const byNumber = async (n: string) =>
+      ((await post('DynamicFormService.ExecuteBillQuery', { data: { FormId: 'BD_Customer', FieldKeys: 'FCUSTID,FName', FilterString: `FNumber = '${n}'` } })).json as [number, string][]).map((r) => r[1]);
+    expect(await byNumber('S1')).toEqual(['S1@100', 'S1@101']);
+    const [first] = (await post('DynamicFormService.ExecuteBillQuery', { data: { FormId: 'BD_Customer', FieldKeys: 'FCUSTID', FilterString: "FNumber = 'S1'" } })).json as [number][];
+    expect(status((await post('DynamicFormService.Delete', { formid: 'BD_Customer', data: { Ids: String(first?.[0]) } })).json).IsSuccess).toBe(true);
+    expect(await byNumber('S1')).toEqual(['S1@101']);
+    expect(status((await post('DynamicFormService.Delete', { formid: 'BD_Customer', data: { Numbers: ['S2'] } })).json).IsSuccess).toBe(true);
+    expect(await byNumber('S2')).toEqual([]);
+    expect(status((await save('BD_Customer', { Model: [model('S2', '100')] })).json).IsSuccess).toBe(true);
+    expect(await byNumber('S2')).toEqual(['S2@100']);
+    expect(emu.admin.effects('BD_Customer').map((e) => [e.key, e.creates, e.deletes])).toEqual([['S1', 2, 1], ['S2', 2, 1]]);
+  });
 });
