@@ -58,7 +58,7 @@ const INPUT_ROWS = `x AS (
     json_array_elements($6::json), unnest($7::bigint[]), unnest($8::text[]), unnest($9::int[]))
     WITH ORDINALITY AS y(s, i, v, c, d, pj, t, dl, g, n)
 )`;
-const STORE_FRESH = `stored AS (
+const STORE_CTES = `stored AS (
   INSERT INTO inbox_events (spec, source_id, source_version, cursor, deleted, payload, received_at, state, attempts, next_attempt_at, updated_at)
   SELECT s, i, v, c, d, p, t, 'pending', 0, t, t FROM fresh ORDER BY n
   ON CONFLICT (spec, source_id, source_version) DO NOTHING
@@ -66,7 +66,8 @@ const STORE_FRESH = `stored AS (
 ), queued AS (
   INSERT INTO inbox_queue (id, spec, source_id, source_version, received_at, next_attempt_at)
   SELECT id, spec, source_id, source_version, received_at, received_at FROM stored
-), first AS (
+)`;
+const STORE_FRESH = `${STORE_CTES}, first AS (
   SELECT DISTINCT ON (s, i, v) s, i, v, g FROM fresh ORDER BY s, i, v, n
 )
 SELECT g, count(*)::int AS fresh, 0 AS inserted FROM fresh GROUP BY g
@@ -74,6 +75,15 @@ UNION ALL
 SELECT f.g, 0, count(*)::int FROM stored JOIN first f ON f.s = stored.spec AND f.i = stored.source_id AND f.v = stored.source_version GROUP BY f.g`;
 /** Named: parsed once per connection. Rows per call `g`: how many were fresh (not replayed) and how many stored. */
 const INSERT_EVENTS = { name: 'syncspec-insert', text: `WITH ${INPUT_ROWS}, fresh AS (SELECT * FROM x), ${STORE_FRESH}` };
+/**
+ * A group of one call without delivery ids (a poll page, a lone webhook): every row is fresh and every
+ * insert is that call's, so the counts need no per-call attribution (no sort of the rows by key).
+ */
+const INSERT_ONE_CALL = {
+  name: 'syncspec-insert-one',
+  text: `WITH ${INPUT_ROWS}, fresh AS (SELECT * FROM x), ${STORE_CTES}
+SELECT 0 AS g, (SELECT count(*) FROM fresh)::int AS fresh, (SELECT count(*) FROM stored)::int AS inserted`,
+};
 /** With delivery ids: the replay-protection table (migration 2) is only touched when a call carries them. */
 const INSERT_WITH_DELIVERIES = {
   name: 'syncspec-insert-deliveries',
@@ -245,8 +255,9 @@ export class PostgresInboxStore implements InboxStore {
         n++;
       }
     });
+    const statement = cols.delivery.some((d) => d !== null) ? INSERT_WITH_DELIVERIES : calls.length === 1 ? INSERT_ONE_CALL : INSERT_EVENTS;
     const r = await this.pool.query({
-      ...(cols.delivery.some((d) => d !== null) ? INSERT_WITH_DELIVERIES : INSERT_EVENTS),
+      ...statement,
       values: [cols.spec, cols.id, cols.version, cols.cursor, cols.deleted, JSON.stringify(cols.payload), cols.at, cols.delivery, cols.call],
     });
     const fresh = new Array<number>(calls.length).fill(0);
