@@ -26,6 +26,27 @@ export function rowToEvent(r: Row): InboxEvent {
   };
 }
 
+/** The columns `pendingEvent` reads, in its order: a claim lists them in its SELECT. */
+export const PENDING_EVENT_COLUMNS = 'id, source_id, source_version, cursor, deleted, payload, received_at, attempts, next_attempt_at, last_error';
+
+/** A pending event of `spec` from a row of PENDING_EVENT_COLUMNS read as an array (the same object as rowToEvent's). */
+export function pendingEvent(spec: string, r: readonly unknown[]): InboxEvent {
+  return {
+    id: num(r[0]),
+    spec,
+    sourceId: String(r[1]),
+    sourceVersion: String(r[2]),
+    cursor: optStr(r[3]),
+    deleted: r[4] === true || r[4] === 1,
+    payload: JSON.parse(String(r[5])) as Record<string, unknown>,
+    receivedAt: num(r[6]),
+    state: 'pending',
+    attempts: num(r[7]),
+    nextAttemptAt: num(r[8]),
+    lastError: optStr(r[9]),
+  };
+}
+
 export function rowToDeadLetter(r: Row): DeadLetter {
   return {
     id: num(r.id),

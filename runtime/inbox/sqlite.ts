@@ -23,6 +23,8 @@ import { fromWireError, SqliteWrites, toWireEvent, type WireError, type WriteOut
 import type { WriterMessage, WriterThreadData } from './sqlite-writer-thread.ts';
 import {
   groupLanes,
+  PENDING_EVENT_COLUMNS,
+  pendingEvent,
   positionToText,
   rowToDeadLetter,
   rowToEchoMark,
@@ -163,6 +165,8 @@ export class SqliteInboxStore implements InboxStore {
   #closing = false;
   /** Per spec: where the last claim stopped reading, and when it last read from the start (see `claim`). */
   #scans = new Map<string, { after: number; fullAt: number }>();
+  /** Statements answering arrays (see `#rows`); kept apart from `#statements`, which answer objects. */
+  #arrayStatements = new Map<string, StatementSync>();
   #leases: Leases;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -197,6 +201,22 @@ export class SqliteInboxStore implements InboxStore {
 
   #all(sql: string, ...params: SQLInputValue[]): Row[] {
     return this.#stmt(sql).all(...params) as Row[];
+  }
+
+  /**
+   * Rows as arrays in the SELECT's column order: the claim reads thousands of rows a second, and an
+   * array per row costs a third less than an object with a property per column (node:sqlite builds
+   * arrays natively from 22.16/24; before that the objects' values are taken in column order).
+   */
+  #rows(sql: string, ...params: SQLInputValue[]): unknown[][] {
+    let s = this.#arrayStatements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      if (typeof s.setReturnArrays === 'function') s.setReturnArrays(true);
+      this.#arrayStatements.set(sql, s);
+    }
+    const rows = s.all(...params) as unknown[];
+    return typeof s.setReturnArrays === 'function' ? (rows as unknown[][]) : (rows as Row[]).map((r) => Object.values(r));
   }
 
   #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
@@ -317,10 +337,10 @@ export class SqliteInboxStore implements InboxStore {
     const keys: string[] = [];
     const seen = new Set<string>();
     /** Takes the unleased new keys of `rows` up to the limit; returns the id of the last row looked at. */
-    const take = (rows: Row[], after: number): number => {
+    const take = (rows: unknown[][], after: number): number => {
       for (const r of rows) {
-        after = Number(r.id);
-        const key = String(r.source_id);
+        after = Number(r[0]);
+        const key = String(r[1]);
         if (seen.has(key)) continue;
         seen.add(key);
         if (!((leases.get(key)?.expiresAt ?? 0) > req.now)) keys.push(key);
@@ -334,7 +354,7 @@ export class SqliteInboxStore implements InboxStore {
      */
     const read = (after: number, held?: string): number => {
       while (keys.length < req.limit) {
-        const rows = this.#all(
+        const rows = this.#rows(
           `SELECT id, source_id FROM inbox_events
            WHERE spec = ? AND state = 'pending' AND next_attempt_at <= ? AND id > ?${held === undefined ? '' : ' AND source_id NOT IN (SELECT value FROM json_each(?))'}
            ORDER BY id LIMIT ?`,
@@ -371,11 +391,11 @@ export class SqliteInboxStore implements InboxStore {
     for (const key of keys) leases.set(key, { owner: req.owner, expiresAt: req.now + req.leaseMs });
     // Two statements for all the claimed keys, not two per key (groupLanes orders the lanes and events).
     const keyList = JSON.stringify(keys);
-    for (const r of this.#all(`SELECT * FROM inbox_events WHERE spec = ? AND state = 'pending' AND source_id IN (SELECT value FROM json_each(?))`, req.spec, keyList)) {
-      events.push(rowToEvent(r));
+    for (const r of this.#rows(`SELECT ${PENDING_EVENT_COLUMNS} FROM inbox_events WHERE spec = ? AND state = 'pending' AND source_id IN (SELECT value FROM json_each(?))`, req.spec, keyList)) {
+      events.push(pendingEvent(req.spec, r));
     }
-    for (const cw of this.#all('SELECT source_id, source_version FROM crosswalk WHERE spec = ? AND source_id IN (SELECT value FROM json_each(?))', req.spec, keyList)) {
-      delivered.set(String(cw.source_id), String(cw.source_version));
+    for (const cw of this.#rows('SELECT source_id, source_version FROM crosswalk WHERE spec = ? AND source_id IN (SELECT value FROM json_each(?))', req.spec, keyList)) {
+      delivered.set(String(cw[0]), String(cw[1]));
     }
     return groupLanes(req.spec, events, delivered);
   }
