@@ -205,8 +205,8 @@ export class SqliteInboxStore implements InboxStore {
 
   /**
    * Rows as arrays in the SELECT's column order: the claim reads thousands of rows a second, and an
-   * array per row costs a third less than an object with a property per column (node:sqlite builds
-   * arrays natively from 22.16/24; before that the objects' values are taken in column order).
+   * array per row costs a third less than an object with a property per column. Built by node:sqlite
+   * where it has `setReturnArrays`; on an older Node the objects' values are taken in column order.
    */
   #rows(sql: string, ...params: SQLInputValue[]): unknown[][] {
     let s = this.#arrayStatements.get(sql);
