@@ -19,9 +19,9 @@ import { asConnectorError, CODES, ConnectorFailure, connectorError, rethrowIfCal
 import { parseJson } from '../shared/http.ts';
 import { childElements, firstChild, isNil, parseXml, textOf, XmlError } from '../shared/xml.ts';
 import { BAD_MAPPING_CODES, SalesforceClient, type SalesforceConfig, type SfErrorItem } from './client.ts';
+import { ackXml } from './outbound.ts';
 
 const NO_NAMES: ReadonlySet<string> = new Set();
-import { ackXml } from './outbound.ts';
 
 export const SALESFORCE_MAX_BATCH = 200;
 

@@ -15,7 +15,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { CursorPosition } from '../support/connector.ts';
 import { migrations } from './migrations.ts';
@@ -64,6 +64,9 @@ interface Lease {
   owner: string;
   expiresAt: number;
 }
+
+/** Whether node:sqlite can answer rows as arrays (`setReturnArrays`; not in every Node the engines allow). */
+const NATIVE_ARRAYS = typeof (StatementSync.prototype as Partial<StatementSync>).setReturnArrays === 'function';
 
 /** Leases per spec and source id. */
 type Leases = Map<string, Map<string, Lease>>;
@@ -165,7 +168,7 @@ export class SqliteInboxStore implements InboxStore {
   #closing = false;
   /** Per spec: where the last claim stopped reading, and when it last read from the start (see `claim`). */
   #scans = new Map<string, { after: number; fullAt: number }>();
-  /** Statements answering arrays (see `#rows`); kept apart from `#statements`, which answer objects. */
+  /** Statements answering arrays (see `#rows`); apart from `#statements`, which answer objects. */
   #arrayStatements = new Map<string, StatementSync>();
   #leases: Leases;
 
@@ -190,11 +193,14 @@ export class SqliteInboxStore implements InboxStore {
     this.#db.exec('PRAGMA foreign_keys = ON');
   }
 
-  #stmt(sql: string): StatementSync {
-    let s = this.#statements.get(sql);
+  /** A prepared statement, once per SQL text; `arrays`: one that answers rows as arrays (see `#rows`). */
+  #stmt(sql: string, arrays = false): StatementSync {
+    const cache = arrays ? this.#arrayStatements : this.#statements;
+    let s = cache.get(sql);
     if (!s) {
       s = this.#db.prepare(sql);
-      this.#statements.set(sql, s);
+      if (arrays && NATIVE_ARRAYS) s.setReturnArrays(true);
+      cache.set(sql, s);
     }
     return s;
   }
@@ -209,14 +215,8 @@ export class SqliteInboxStore implements InboxStore {
    * where it has `setReturnArrays`; on an older Node the objects' values are taken in column order.
    */
   #rows(sql: string, ...params: SQLInputValue[]): unknown[][] {
-    let s = this.#arrayStatements.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      if (typeof s.setReturnArrays === 'function') s.setReturnArrays(true);
-      this.#arrayStatements.set(sql, s);
-    }
-    const rows = s.all(...params) as unknown[];
-    return typeof s.setReturnArrays === 'function' ? (rows as unknown[][]) : (rows as Row[]).map((r) => Object.values(r));
+    const rows = this.#stmt(sql, true).all(...params);
+    return NATIVE_ARRAYS ? (rows as unknown as unknown[][]) : (rows as Row[]).map((r) => Object.values(r));
   }
 
   #get(sql: string, ...params: SQLInputValue[]): Row | undefined {
